@@ -1,0 +1,96 @@
+# shikumi: the one entry point.
+#   make          build build/shikumi
+#   make shell    install what is missing, build, build the rootfs, open a shell in a container
+#   make check    run every test (unit, integration); ends with "N passed, N failed"
+#   make bench-run  time shikumi against crun and bwrap (a benchmark, not a test)
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSHIKUMI_VERSION='"$(VERSION)"'
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+# Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
+DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libcmocka-dev busybox-static clang-format
+BENCH_PKGS := hyperfine crun bubblewrap
+
+COMMON_SRC  := common/err.c common/parse.c common/timing.c
+RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
+               runtime/tty.c runtime/container.c
+RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
+
+# Link statically where the libraries allow: a dynamic loader adds to every container start.
+CAP_CFLAGS   = $(shell pkg-config --cflags libcap)
+CAP_STATIC   = $(shell pkg-config --static --libs libcap)
+CAP_LIBS     = $(shell pkg-config --libs libcap)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps bench-deps rootfs shell check unit integration install clean format \
+        format-check bench-run
+
+all: $(BUILD)/shikumi
+
+$(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CAP_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(CAP_STATIC)
+
+$(BUILD):
+	@mkdir -p $(BUILD)/tests
+
+deps:
+	@missing=$$(for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS)"
+
+rootfs: $(BUILD)/rootfs/.built
+
+$(BUILD)/rootfs/.built: rootfs/build-rootfs.sh
+	rootfs/build-rootfs.sh $(BUILD)/rootfs
+
+shell: deps
+	@$(MAKE) --no-print-directory all rootfs
+	$(BUILD)/shikumi run $(BUILD)/rootfs /bin/sh
+
+# ---- tests ----
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(COMMON_SRC) $(wildcard runtime/*.h common/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(CAP_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
+		$(RUNTIME_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(CAP_LIBS)
+
+$(BUILD)/tests/ptydrive: tests/helpers/ptydrive.c | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lutil
+
+unit: $(UNIT_TESTS)
+
+integration: all rootfs $(BUILD)/tests/ptydrive
+
+check: deps
+	@$(MAKE) --no-print-directory unit integration
+	@tests/run-all.sh $(BUILD)
+
+bench-run: bench-deps
+	@$(MAKE) --no-print-directory all rootfs
+	tests/bench/bench-run.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/shikumi $(DESTDIR)$(PREFIX)/bin/shikumi
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

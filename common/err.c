@@ -1,0 +1,36 @@
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static char err_buf[512];
+
+int err_set(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	va_end(ap);
+	if (errnum > 0 && n >= 0 && (size_t)n < sizeof(err_buf))
+		snprintf(err_buf + n, sizeof(err_buf) - (size_t)n, ": %s", strerror(errnum));
+	return errnum > 0 ? -errnum : -EINVAL;
+}
+
+int err_wrap(int ret, const char *fmt, ...)
+{
+	char old[sizeof(err_buf)];
+	memcpy(old, err_buf, sizeof(old));
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(err_buf))
+		snprintf(err_buf + n, sizeof(err_buf) - (size_t)n, ": %s", old);
+	return ret;
+}
+
+const char *err_msg(void)
+{
+	return err_buf;
+}

@@ -1,0 +1,30 @@
+/* The `shikumi run` command line, turned into a struct container_config. Pure: no system
+ * state is read or changed, so every rule here is unit-tested. */
+#ifndef SHIKUMI_CLI_H
+#define SHIKUMI_CLI_H
+
+#include "config.h"
+
+#include <stdio.h>
+
+enum cli_action {
+	CLI_RUN,
+	CLI_HELP,
+	CLI_VERSION,
+};
+
+/* Fills cfg from "run"'s arguments (argv[0] is "run"). host_env supplies the value of
+ * "-e NAME" (no '='), as docker does; it may be NULL. Returns 0 or a negative errno with a
+ * message naming the bad argument. The strings in cfg point into argv or host_env. */
+int cli_parse_run(int argc, char **argv, char **host_env, struct container_config *cfg,
+		  enum cli_action *action);
+
+/* The default environment every container starts with, before -e. */
+extern const char *const cli_default_env[];
+
+void cli_print_run_help(FILE *f);
+
+/* Adds "K=V" to cfg's environment unless K is set already (by default or by -e). */
+int cli_env_default(struct container_config *cfg, const char *kv);
+
+#endif

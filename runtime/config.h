@@ -1,0 +1,39 @@
+/* One in-memory description of a container. The command line fills it today; an OCI
+ * config.json will fill the same struct later. The core never parses anything itself. */
+#ifndef SHIKUMI_CONFIG_H
+#define SHIKUMI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_ENV	   256
+#define CONFIG_MAX_VOLUMES 64
+
+struct volume {
+	const char *source; /* host path, must exist */
+	const char *target; /* absolute path inside the container */
+	bool read_only;
+};
+
+enum tty_mode {
+	TTY_AUTO, /* a pty when stdin is a terminal */
+	TTY_ON,
+	TTY_OFF,
+};
+
+struct container_config {
+	const char *rootfs;
+	char *const *argv; /* NULL-terminated; never empty after cli_parse */
+	const char *env[CONFIG_MAX_ENV + 1];
+	size_t n_env;
+	const char *cwd;
+	const char *hostname;
+	struct volume volumes[CONFIG_MAX_VOLUMES];
+	size_t n_volumes;
+	bool read_only;
+	enum tty_mode tty;
+	bool timing;
+	unsigned namespaces; /* CLONE_NEW* flags */
+};
+
+#endif

@@ -1,0 +1,500 @@
+#include "container.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+#include "../common/parse.h"
+#include "../common/timing.h"
+#include "init.h"
+#include "mounts.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "tty.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- validation (parent, nothing created yet) ---- */
+
+static bool under_volume(const struct container_config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->n_volumes; i++) {
+		size_t n = strlen(cfg->volumes[i].target);
+		if (!strncmp(path, cfg->volumes[i].target, n) && (path[n] == '/' || !path[n]))
+			return true;
+	}
+	return false;
+}
+
+static const char *env_get(const struct container_config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < cfg->n_env; i++)
+		if (!strncmp(cfg->env[i], name, n) && cfg->env[i][n] == '=')
+			return cfg->env[i] + n + 1;
+	return NULL;
+}
+
+static int check_privileges(void)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t admin = CAP_CLEAR;
+	if (caps) {
+		cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+		cap_free(caps);
+	}
+	if (admin != CAP_SET)
+		return err_set(0, "shikumi run needs root (CAP_SYS_ADMIN) to create namespaces and "
+				  "mounts; run it with sudo");
+	return 0;
+}
+
+int container_validate(const struct container_config *cfg, int *exit_code)
+{
+	*exit_code = 125;
+	struct stat st;
+	if (stat(cfg->rootfs, &st) < 0)
+		return err_set(errno, "ROOTFS '%s'", cfg->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(0, "ROOTFS '%s' is not a directory", cfg->rootfs);
+	for (size_t i = 0; i < cfg->n_volumes; i++)
+		if (stat(cfg->volumes[i].source, &st) < 0)
+			return err_set(errno, "volume source '%s'", cfg->volumes[i].source);
+	autoclose int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_set(errno, "cannot open ROOTFS '%s'", cfg->rootfs);
+	if (!under_volume(cfg, cfg->cwd)) {
+		autoclose int cwd = rootfs_open(rootfd, cfg->cwd, O_PATH | O_DIRECTORY);
+		if (cwd < 0)
+			return err_set(-cwd, "working directory '%s' in ROOTFS", cfg->cwd);
+	}
+	/* A command that lives in a volume is only visible once the volume is mounted: then
+	 * exec(2) inside has the last word. */
+	bool in_volume =
+	    strchr(cfg->argv[0], '/') ? under_volume(cfg, cfg->argv[0]) : cfg->n_volumes > 0;
+	int r = rootfs_find_command(rootfd, cfg->argv[0], env_get(cfg, "PATH"));
+	if (r < 0 && !in_volume) {
+		*exit_code = r == -EACCES ? 126 : 127;
+		return r;
+	}
+	return check_privileges();
+}
+
+/* ---- inside: the child, which becomes the container's init ---- */
+
+static int loopback_up(void)
+{
+	autoclose int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return err_set(errno, "cannot open a socket in the new net namespace");
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return err_set(errno, "cannot read the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return err_set(errno, "cannot bring lo up");
+	return 0;
+}
+
+/* Creates the command's pty in the container's own devpts instance, puts its slave on
+ * /dev/console and hands the master to the runtime. Returns the slave fd. */
+static int setup_pty(int rootfd, int sock)
+{
+	autoclose int master = rootfs_open(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+	if (master < 0)
+		return err_set(-master, "cannot open /dev/pts/ptmx in the container");
+	if (unlockpt(master) < 0)
+		return err_set(errno, "cannot unlock the pty");
+	autoclose int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return err_set(errno, "cannot open the pty's slave");
+	char src[32];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	int r = mounts_bind_into(rootfd, src, "/dev/console", true);
+	if (r < 0)
+		return r;
+	struct sync_msg m = {.type = SYNC_PTY};
+	if ((r = sync_send(sock, &m, master)) < 0)
+		return err_set(-r, "cannot pass the pty to the runtime");
+	return fd_steal(&slave);
+}
+
+static int enter_rootfs(int rootfd)
+{
+	/* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+	 * detaches the old root, and with it every host path. */
+	if (fchdir(rootfd) < 0)
+		return err_set(errno, "cannot enter ROOTFS");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_set(errno, "pivot_root failed");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_set(errno, "cannot detach the old root");
+	if (chdir("/") < 0)
+		return err_set(errno, "cannot enter the new root");
+	return 0;
+}
+
+static int remount_root_readonly(int rootfd)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rootfd);
+	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+		return err_set(errno, "cannot make the root file system read-only");
+	return 0;
+}
+
+/* Everything the child does before the command is forked. Returns the pty slave fd (or -1
+ * without a terminal), or a negative errno with a message. */
+static int child_setup(const struct container_config *cfg, int sock, bool tty,
+		       struct sync_msg *timing)
+{
+	/* A session of its own: the caller's terminal sends its signals (Ctrl-C) to the runtime
+	 * only, which passes them on exactly once. */
+	if (setsid() < 0)
+		return err_set(errno, "setsid failed");
+	if ((cfg->namespaces & CLONE_NEWUTS) &&
+	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		return err_set(errno, "cannot set the hostname");
+	int r;
+	if ((cfg->namespaces & CLONE_NEWNET) && (r = loopback_up()) < 0)
+		return r;
+	timing->t[PHASE_NAMESPACES] = timing_now();
+
+	/* Private propagation first: nothing mounted from here on may leak to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set(errno, "cannot make / private in the new mount namespace");
+	/* pivot_root needs the new root to be a mount point: bind ROOTFS on itself. */
+	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set(errno, "cannot bind-mount ROOTFS '%s'", cfg->rootfs);
+	autoclose int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_set(errno, "cannot open ROOTFS '%s'", cfg->rootfs);
+	struct mount_entry table[MOUNTS_MAX];
+	int n = mounts_build(cfg, tty, table, MOUNTS_MAX);
+	if (n < 0 || (r = mounts_apply(rootfd, table, (size_t)n)) < 0)
+		return n < 0 ? n : r;
+	autoclose int slave = -1;
+	if (tty && (slave = setup_pty(rootfd, sock)) < 0)
+		return slave;
+	if (cfg->read_only && (r = remount_root_readonly(rootfd)) < 0)
+		return r;
+	timing->t[PHASE_MOUNTS] = timing_now();
+
+	if ((r = enter_rootfs(rootfd)) < 0)
+		return r;
+	if (chdir(cfg->cwd) < 0)
+		return err_set(errno, "cannot change to the working directory '%s'", cfg->cwd);
+	timing->t[PHASE_PIVOT_ROOT] = timing_now();
+	return tty ? fd_steal(&slave) : -1;
+}
+
+static void __attribute__((noreturn)) child_fail(int sock, int code)
+{
+	struct sync_msg m = {.type = SYNC_ERROR, .code = code};
+	snprintf(m.text, sizeof(m.text), "%s", err_msg());
+	sync_send(sock, &m, -1);
+	_exit(code);
+}
+
+static void __attribute__((noreturn))
+exec_command(const struct container_config *cfg, int slave, int sock, struct sync_msg *timing,
+	     const sigset_t *caller_mask)
+{
+	sigprocmask(SIG_SETMASK, caller_mask, NULL);
+	if (slave >= 0) {
+		/* Its own session with the pty as controlling terminal: job control and Ctrl-C
+		 * work inside as on any terminal. */
+		if (setsid() < 0 || tty_attach_slave(slave) < 0)
+			child_fail(sock, 125);
+	}
+	environ = (char **)cfg->env;
+	if (cfg->timing) {
+		timing->t[PHASE_EXEC] = timing_now();
+		sync_send(sock, timing, -1);
+	}
+	execvp(cfg->argv[0], cfg->argv);
+	int code = errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+	err_set(errno, "cannot execute '%s' in the container", cfg->argv[0]);
+	child_fail(sock, code);
+}
+
+static void __attribute__((noreturn))
+child_main(const struct container_config *cfg, int sock, bool tty, const sigset_t *forward,
+	   const sigset_t *caller_mask)
+{
+	struct sync_msg timing = {.type = SYNC_TIMING};
+	timing.t[PHASE_CHILD_START] = timing_now();
+	/* If the runtime dies, so does this init, and with it every process of the pid
+	 * namespace. Set before waiting for SYNC_GO: a runtime that died earlier shows as
+	 * end-of-file there, so no window is left open. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(125);
+	struct sync_msg go;
+	int fd;
+	if (sync_recv(sock, &go, &fd) <= 0 || go.type != SYNC_GO)
+		_exit(125);
+	int slave = child_setup(cfg, sock, tty, &timing);
+	if (slave < 0 && slave != -1)
+		child_fail(sock, 125);
+	pid_t cmd = fork();
+	if (cmd < 0) {
+		err_set(errno, "cannot fork the command");
+		child_fail(sock, 125);
+	}
+	if (cmd == 0)
+		exec_command(cfg, slave, sock, &timing, caller_mask);
+	close(sock);
+	if (slave >= 0)
+		close(slave);
+	_exit(init_wait(cmd, forward));
+}
+
+/* ---- outside: the runtime ---- */
+
+struct runtime {
+	pid_t pid;
+	int sock, sigfd, master;
+	bool stdin_open, exited;
+	int status;
+	struct sync_msg timing;
+	bool have_timing;
+	char error[sizeof(((struct sync_msg *)0)->text)];
+	uint64_t t_exit;
+};
+
+struct shikumi_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
+
+/* A fork(2) that also makes the new namespaces. clone3 where the kernel has it (it will carry
+ * CLONE_INTO_CGROUP), else the classic clone. Both return 0 in the child, like fork. */
+static pid_t clone_namespaces(unsigned flags)
+{
+	struct shikumi_clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return (pid_t)pid;
+}
+
+static void write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static void handle_sync(struct runtime *rt)
+{
+	struct sync_msg m;
+	int fd;
+	int r = sync_recv(rt->sock, &m, &fd);
+	if (r <= 0) {
+		close(rt->sock);
+		rt->sock = -1;
+		return;
+	}
+	switch (m.type) {
+	case SYNC_ERROR:
+		snprintf(rt->error, sizeof(rt->error), "%s", m.text);
+		break;
+	case SYNC_PTY:
+		if (fd >= 0 && rt->master < 0) {
+			rt->master = fd;
+			tty_copy_winsize(STDIN_FILENO, rt->master);
+			return;
+		}
+		break;
+	case SYNC_TIMING:
+		rt->timing = m;
+		rt->have_timing = true;
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void handle_signal(struct runtime *rt)
+{
+	struct signalfd_siginfo si;
+	if (read(rt->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGCHLD) {
+		if (waitpid(rt->pid, &rt->status, WNOHANG) == rt->pid) {
+			rt->exited = true;
+			rt->t_exit = timing_now();
+		}
+	} else if (si.ssi_signo == SIGWINCH && rt->master >= 0) {
+		tty_copy_winsize(STDIN_FILENO, rt->master); /* the pty signals its own group */
+	} else {
+		kill(rt->pid, (int)si.ssi_signo);
+	}
+}
+
+static void relay_stdin(struct runtime *rt)
+{
+	char buf[4096];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n > 0) {
+		write_all(rt->master, buf, (size_t)n);
+	} else if (n == 0 || errno != EINTR) {
+		/* Input ended: the pty's end-of-file character tells the command so. */
+		rt->stdin_open = false;
+		write_all(rt->master, "\x04", 1);
+	}
+}
+
+/* Returns false once the pty has nothing more to give (every slave holder is gone). */
+static bool relay_output(struct runtime *rt)
+{
+	char buf[8192];
+	ssize_t n = read(rt->master, buf, sizeof(buf));
+	if (n > 0) {
+		write_all(STDOUT_FILENO, buf, (size_t)n);
+		return true;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	close(rt->master);
+	rt->master = -1;
+	return false;
+}
+
+static void runtime_loop(struct runtime *rt)
+{
+	while (!rt->exited) {
+		struct pollfd p[4];
+		nfds_t np = 0;
+		p[np++] = (struct pollfd){.fd = rt->sigfd, .events = POLLIN};
+		p[np++] = (struct pollfd){.fd = rt->sock, .events = POLLIN}; /* -1: ignored */
+		p[np++] = (struct pollfd){.fd = rt->master, .events = POLLIN};
+		p[np++] = (struct pollfd){
+		    .fd = rt->master >= 0 && rt->stdin_open ? STDIN_FILENO : -1, .events = POLLIN};
+		if (poll(p, np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			handle_signal(rt);
+		if (p[1].revents)
+			handle_sync(rt);
+		if (p[2].revents && rt->master >= 0)
+			relay_output(rt);
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			relay_stdin(rt);
+	}
+	/* The container is gone; what it said before it went may still be queued. */
+	if (rt->sock >= 0) {
+		fcntl(rt->sock, F_SETFL, O_NONBLOCK);
+		while (rt->sock >= 0)
+			handle_sync(rt);
+	}
+	if (rt->master >= 0) {
+		fcntl(rt->master, F_SETFL, O_NONBLOCK);
+		while (rt->master >= 0 && relay_output(rt)) {
+			struct pollfd p = {.fd = rt->master, .events = POLLIN};
+			if (poll(&p, 1, 0) <= 0)
+				break;
+		}
+	}
+}
+
+static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_validated,
+			 uint64_t t_end)
+{
+	const uint64_t *t = rt->timing.t;
+	timing_print(stderr, "validate", t_start, t_validated);
+	timing_print(stderr, "clone", t_validated, t[PHASE_CHILD_START]);
+	timing_print(stderr, "namespaces", t[PHASE_CHILD_START], t[PHASE_NAMESPACES]);
+	timing_print(stderr, "mounts", t[PHASE_NAMESPACES], t[PHASE_MOUNTS]);
+	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
+	timing_print(stderr, "exec", t[PHASE_PIVOT_ROOT], t[PHASE_EXEC]);
+	timing_print(stderr, "start-total", t_start, t[PHASE_EXEC]);
+	timing_print(stderr, "run", t[PHASE_EXEC], rt->t_exit);
+	timing_print(stderr, "teardown", rt->t_exit, t_end);
+	timing_print(stderr, "total", t_start, t_end);
+}
+
+int container_run(const struct container_config *cfg, uint64_t t_start, int *exit_code)
+{
+	*exit_code = 125;
+	bool tty = cfg->tty == TTY_ON;
+	sigset_t forward, blocked, caller_mask;
+	init_forwarded_signals(&forward);
+	blocked = forward;
+	sigaddset(&blocked, SIGCHLD);
+	/* Blocked before the clone, so the child starts with them blocked too: the init
+	 * collects them with sigwaitinfo, and none can be lost in between. */
+	sigprocmask(SIG_BLOCK, &blocked, &caller_mask);
+
+	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
+	rt.sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);
+	if (rt.sigfd < 0)
+		return err_set(errno, "signalfd failed");
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(errno, "socketpair failed");
+	uint64_t t_validated = timing_now();
+	rt.pid = clone_namespaces(cfg->namespaces);
+	if (rt.pid == 0) {
+		close(sv[0]);
+		close(rt.sigfd);
+		child_main(cfg, sv[1], tty, &forward, &caller_mask);
+	}
+	close(sv[1]);
+	rt.sock = sv[0];
+	if (rt.pid < 0) {
+		int e = errno;
+		close(rt.sock);
+		close(rt.sigfd);
+		sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+		if (e == EPERM)
+			return err_set(e, "cannot create namespaces (needs root or CAP_SYS_ADMIN)");
+		return err_set(e, "cannot create the container's namespaces");
+	}
+	/* Nothing to prepare outside yet (user-id maps and networking will go here): release
+	 * the child. */
+	struct sync_msg go = {.type = SYNC_GO};
+	sync_send(rt.sock, &go, -1);
+
+	if (tty && isatty(STDIN_FILENO) && tty_make_raw(STDIN_FILENO) < 0)
+		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+	runtime_loop(&rt);
+	tty_restore();
+	close(rt.sigfd);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+
+	*exit_code = exit_code_from_wait_status(rt.status);
+	if (cfg->timing && rt.have_timing)
+		print_timing(&rt, t_start, t_validated, timing_now());
+	if (rt.error[0]) {
+		err_set(0, "%s", rt.error);
+		return -EINVAL;
+	}
+	return 0;
+}

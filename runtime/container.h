@@ -1,0 +1,25 @@
+/* Starting a container, from a validated struct container_config to the command's exit
+ * status. The sequence is the one in DESIGN.md: validate; clone into new namespaces; the
+ * parent readies the outside and releases the child; the child builds its file-system view,
+ * pivots into it, and becomes PID 1's init for the command. */
+#ifndef SHIKUMI_CONTAINER_H
+#define SHIKUMI_CONTAINER_H
+
+#include "config.h"
+
+#include <stdint.h>
+
+/* Checks everything that can be checked before anything is created: ROOTFS exists and is a
+ * directory holding the command; each volume's source exists; the working directory exists;
+ * the privileges suffice. On failure returns a negative errno with a message, and *exit_code
+ * is what `shikumi run` should exit with (127 command not found, 126 not executable, 125
+ * anything else). */
+int container_validate(const struct container_config *cfg, int *exit_code);
+
+/* Runs the container to its end. cfg->tty must be TTY_ON or TTY_OFF by now. On success
+ * *exit_code is the command's status as the shell's $? and 0 is returned; when the container
+ * could not be started, a negative errno with a message (and *exit_code 125, or the status
+ * the command's start failed with). t_start is when shikumi started, for --timing. */
+int container_run(const struct container_config *cfg, uint64_t t_start, int *exit_code);
+
+#endif

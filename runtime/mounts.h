@@ -1,0 +1,51 @@
+/* The container's file-system view as a table: built from the config by a pure function
+ * (unit-tested), then applied in the child's new mount namespace before pivot_root. */
+#ifndef SHIKUMI_MOUNTS_H
+#define SHIKUMI_MOUNTS_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum mount_kind {
+	MK_MOUNT,  /* mount(source, target, fstype, flags, data) */
+	MK_MKDIR,  /* a directory, in a file system we just mounted */
+	MK_DEVICE, /* a character device node (bind-mounted from the host where mknod is refused) */
+	MK_SYMLINK,  /* target -> source */
+	MK_BIND,     /* a host path (a volume) at target; read-only when MS_RDONLY is in flags */
+	MK_MASK,     /* hide target: /dev/null over a file, an empty read-only tmpfs over a dir */
+	MK_READONLY, /* target stays visible but read-only */
+};
+
+struct mount_entry {
+	enum mount_kind kind;
+	const char *source;
+	const char *target; /* absolute, as seen inside the container */
+	const char *fstype;
+	unsigned long flags;
+	const char *data;
+	unsigned major, minor;
+	mode_t mode;
+};
+
+#define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES)
+
+/* Fills out[] with what the container needs, in the order it must be done. Returns how many
+ * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty
+ * is bound on it later). */
+int mounts_build(const struct container_config *cfg, bool with_console, struct mount_entry *out,
+		 size_t max);
+
+/* Applies the table below rootfd (the container's root, already a mount point of its own in
+ * a private mount namespace). Paths resolve inside the root (RESOLVE_IN_ROOT), so a symlink in
+ * ROOTFS cannot send a mount to the host. Missing targets of MK_MASK and MK_READONLY are
+ * skipped: not every kernel has every /proc file. Returns 0 or a negative errno with a
+ * message naming the entry. */
+int mounts_apply(int rootfd, const struct mount_entry *table, size_t n);
+
+/* Mounts source (a path or "/proc/self/fd/N") over target inside the root; used for the
+ * console once the pty exists. */
+int mounts_bind_into(int rootfd, const char *source, const char *target, bool as_file);
+
+#endif
