@@ -19,14 +19,13 @@ int err_set(int errnum, const char *fmt, ...)
 
 int err_wrap(int ret, const char *fmt, ...)
 {
-	char old[sizeof(err_buf)];
+	char old[sizeof(err_buf)], prefix[sizeof(err_buf)];
 	memcpy(old, err_buf, sizeof(old));
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err_buf))
-		snprintf(err_buf + n, sizeof(err_buf) - (size_t)n, ": %s", old);
+	snprintf(err_buf, sizeof(err_buf), "%.200s: %.300s", prefix, old);
 	return ret;
 }
 

@@ -217,6 +217,11 @@ static void __attribute__((noreturn))
 exec_command(const struct container_config *cfg, int slave, int sock, struct sync_msg *timing,
 	     const sigset_t *caller_mask)
 {
+	/* A fresh process image inside: every signal at its default action, whatever the
+	 * caller ignored (a script's background job starts with SIGINT ignored). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, caller_mask, NULL);
 	if (slave >= 0) {
 		/* Its own session with the pty as controlling terminal: job control and Ctrl-C
@@ -272,6 +277,7 @@ struct runtime {
 	pid_t pid;
 	int sock, sigfd, master;
 	bool stdin_open, exited;
+	int eof_resends; /* end-of-file characters sent again after input ended */
 	int status;
 	struct sync_msg timing;
 	bool have_timing;
@@ -375,6 +381,13 @@ static bool relay_output(struct runtime *rt)
 	ssize_t n = read(rt->master, buf, sizeof(buf));
 	if (n > 0) {
 		write_all(STDOUT_FILENO, buf, (size_t)n);
+		/* Input that ended before the command set up its terminal (a shell switching to
+		 * raw mode) can lose the end-of-file: the command spoke, so it is reading
+		 * again; say end-of-file again, a few times at most. */
+		if (!rt->stdin_open && rt->eof_resends < 8) {
+			rt->eof_resends++;
+			write_all(rt->master, "\x04", 1);
+		}
 		return true;
 	}
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -451,6 +464,12 @@ int container_run(const struct container_config *cfg, uint64_t t_start, int *exi
 	/* Blocked before the clone, so the child starts with them blocked too: the init
 	 * collects them with sigwaitinfo, and none can be lost in between. */
 	sigprocmask(SIG_BLOCK, &blocked, &caller_mask);
+	/* An ignored signal never reaches a signalfd: take back the ones we forward, as runc
+	 * and docker do, so `kill -INT` reaches the command even from a script's background
+	 * job. Blocked, their default actions never run here. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&blocked, sig))
+			signal(sig, SIG_DFL);
 
 	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
 	rt.sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);

@@ -2,10 +2,11 @@
  *
  *   ptydrive [-t SECONDS] [-w ROWSxCOLS] STEP... -- COMMAND [ARG...]
  *
- * STEP is "expect:TEXT" (wait until TEXT appears in the output) or "send:TEXT" (type TEXT;
- * \n, \r, \t, \xHH and \\ are understood). After the last step it reads until the command
- * ends, prints everything the command wrote to stdout, and exits with the command's status.
- * A step not met in time exits 124 after printing what was seen. */
+ * STEP is "expect:TEXT" (wait until TEXT appears in the output), "send:TEXT" (type TEXT;
+ * \n, \r, \t, \xHH and \\ are understood) or "sleep:SECONDS" (let the command get there). After the
+ * last step it reads until the command ends, prints everything the command wrote to stdout, and
+ * exits with the command's status. A step not met in time exits 124 after printing what was seen.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -140,28 +141,27 @@ int main(int argc, char **argv)
 				}
 			}
 			seen_upto = (size_t)(hit - out) + n;
+		} else if (!strncmp(argv[s], "sleep:", 6)) {
+			double until = now() + atof(argv[s] + 6);
+			while (now() < until)
+				pump(master, 0.02);
 		} else if (!strncmp(argv[s], "send:", 5)) {
 			size_t n = unescape(argv[s] + 5, text);
 			if (write(master, text, n) != (ssize_t)n)
 				dump_and_exit(2, "write to the pty failed");
 		}
 	}
-	while (now() < deadline && pump(master, 0.05)) {
+	/* Read until the output ends (every holder of the pty is gone), then wait for the
+	 * command itself, within the same deadline. */
+	while (now() < deadline && pump(master, 0.05))
+		;
+	while (now() < deadline) {
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
-			while (pump(master, 0.05) && out_len < sizeof(out) - 4096) {
-				struct pollfd p = {.fd = master, .events = POLLIN};
-				if (poll(&p, 1, 0) <= 0)
-					break;
-			}
 			fwrite(out, 1, out_len, stdout);
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
-	}
-	int st;
-	if (waitpid(pid, &st, WNOHANG) == pid) {
-		fwrite(out, 1, out_len, stdout);
-		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		pump(master, 0.02);
 	}
 	kill(pid, SIGKILL);
 	dump_and_exit(124, "timed out waiting for the command to end");

@@ -1,0 +1,60 @@
+# Helpers for integration tests. Each check prints "ok - NAME" or "FAIL - NAME: why" and
+# appends its result to $RESULTS, which tests/run-all.sh counts.
+# Expects: BUILD (the build folder), RESULTS (a file).
+set -u
+S="$BUILD/shikumi"
+R="$BUILD/rootfs"
+
+pass() { echo "ok - $1"; echo pass >>"$RESULTS"; }
+fail() { echo "FAIL - $1: $2"; echo fail >>"$RESULTS"; }
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# expect_match NAME REGEX ACTUAL
+expect_match() {
+	if printf '%s' "$3" | grep -qE -- "$2"; then pass "$1"; else fail "$1" "'$3' does not match /$2/"; fi
+}
+
+# expect_true NAME COMMAND...
+expect_true() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# What a container may leave behind: mounts, processes. Compared before and after.
+leftovers() {
+	{
+		grep -c "" /proc/mounts
+		pgrep -f "shikumi run" | grep -vx "$$" || true
+	} | tr '\n' ' '
+}
+
+# expect_error NAME EXIT_CODE REGEX -- ARGS... : shikumi fails with one clear line and no residue
+expect_error() {
+	local name=$1 code=$2 re=$3
+	shift 4
+	local before after out rc tree_before tree_after
+	before=$(leftovers)
+	tree_before=$(find "$R" | sort | md5sum)
+	out=$("$S" "$@" 2>&1 </dev/null)
+	rc=$?
+	after=$(leftovers)
+	tree_after=$(find "$R" | sort | md5sum)
+	if [ "$rc" != "$code" ]; then
+		fail "$name" "exit $rc, expected $code (output: $out)"
+	elif [ "$(printf '%s\n' "$out" | wc -l)" != 1 ]; then
+		fail "$name" "expected one line, got: $out"
+	elif ! printf '%s' "$out" | grep -qE -- "^shikumi: .*$re"; then
+		fail "$name" "message '$out' does not match /$re/"
+	elif [ "$before" != "$after" ]; then
+		fail "$name" "left something behind (mounts/processes before: $before, after: $after)"
+	elif [ "$tree_before" != "$tree_after" ]; then
+		fail "$name" "changed ROOTFS"
+	else
+		pass "$name"
+	fi
+}

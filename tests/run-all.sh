@@ -1,0 +1,39 @@
+#!/bin/bash
+# Runs every test: the cmocka unit tests, then each tests/integration/test_*.sh.
+# Ends with one line "N passed, N failed" and exits non-zero when anything failed.
+# Usage: tests/run-all.sh BUILD
+set -u
+BUILD=$(cd "${1:-build}" && pwd)
+export BUILD
+cd "$(dirname "$0")/.."
+RESULTS=$(mktemp)
+export RESULTS
+trap 'rm -f "$RESULTS"' EXIT
+
+echo "== unit tests"
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^\[ +(OK|FAILED|ERROR) +\]|LINE' | sed "s|^|$(basename "$t"): |"
+	ok=$(echo "$out" | grep -cE '^\[ +OK +\]')
+	bad=$(echo "$out" | grep -E '^\[  FAILED  \] [0-9]+ test' | grep -oE '[0-9]+' | head -1)
+	for ((i = 0; i < ok; i++)); do echo pass >>"$RESULTS"; done
+	for ((i = 0; i < ${bad:-0}; i++)); do echo fail >>"$RESULTS"; done
+	if [ "$rc" != 0 ] && [ -z "$bad" ]; then
+		echo "FAIL - $(basename "$t") crashed (exit $rc)"
+		echo "$out" | tail -20
+		echo fail >>"$RESULTS"
+	fi
+done
+
+for t in tests/integration/test_*.sh; do
+	echo "== $t"
+	timeout -s KILL 900 bash "$t" || { [ $? = 137 ] && echo "FAIL - $t timed out" && echo fail >>"$RESULTS"; }
+done
+
+passed=$(grep -c '^pass$' "$RESULTS")
+failed=$(grep -c '^fail$' "$RESULTS")
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,181 @@
+/* Unit tests: `shikumi run` option parsing (runtime/cli.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../common/err.h"
+#include "../../runtime/cli.h"
+
+#include <sched.h>
+#include <string.h>
+
+/* Parses a space-free argument list given as a NULL-terminated array (copied, since the
+ * parser writes into volume arguments). */
+static char argbuf[32][128];
+static char *args[33];
+
+static int parse(struct container_config *cfg, enum cli_action *act, char **host_env,
+		 const char *const *in)
+{
+	int n = 0;
+	for (; in[n]; n++) {
+		snprintf(argbuf[n], sizeof(argbuf[n]), "%s", in[n]);
+		args[n] = argbuf[n];
+	}
+	args[n] = NULL;
+	return cli_parse_run(n, args, host_env, cfg, act);
+}
+
+#define PARSE(...) parse(&cfg, &act, NULL, (const char *const[]){"run", __VA_ARGS__, NULL})
+
+static const char *env_of(const struct container_config *cfg, const char *k)
+{
+	size_t n = strlen(k);
+	for (size_t i = 0; i < cfg->n_env; i++)
+		if (!strncmp(cfg->env[i], k, n) && cfg->env[i][n] == '=')
+			return cfg->env[i] + n + 1;
+	return NULL;
+}
+
+static void defaults(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("/rootfs"), 0);
+	assert_int_equal(act, CLI_RUN);
+	assert_string_equal(cfg.rootfs, "/rootfs");
+	assert_string_equal(cfg.argv[0], "/bin/sh");
+	assert_null(cfg.argv[1]);
+	assert_string_equal(cfg.cwd, "/");
+	assert_string_equal(cfg.hostname, "shikumi");
+	assert_int_equal(cfg.tty, TTY_AUTO);
+	assert_false(cfg.read_only);
+	assert_false(cfg.timing);
+	assert_int_equal(cfg.namespaces, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+					     CLONE_NEWNET | CLONE_NEWCGROUP);
+	assert_non_null(env_of(&cfg, "PATH"));
+	assert_string_equal(env_of(&cfg, "HOME"), "/root");
+	assert_null(cfg.env[cfg.n_env]);
+}
+
+static void command_options_stay_the_commands(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("--hostname", "box", "-t", "/r", "ls", "-l", "--timing"), 0);
+	assert_string_equal(cfg.hostname, "box");
+	assert_int_equal(cfg.tty, TTY_ON);
+	assert_false(cfg.timing); /* it came after ROOTFS: an argument of ls */
+	assert_string_equal(cfg.argv[0], "ls");
+	assert_string_equal(cfg.argv[1], "-l");
+	assert_string_equal(cfg.argv[2], "--timing");
+	assert_null(cfg.argv[3]);
+}
+
+static void all_options(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("-e", "A=1", "--env", "B=two=2", "-w", "/tmp", "--read-only",
+			       "--timing", "-T", "-v", "/h:/c", "--volume", "/src:/dst:ro", "/r"),
+			 0);
+	assert_string_equal(env_of(&cfg, "A"), "1");
+	assert_string_equal(env_of(&cfg, "B"), "two=2");
+	assert_string_equal(cfg.cwd, "/tmp");
+	assert_true(cfg.read_only);
+	assert_true(cfg.timing);
+	assert_int_equal(cfg.tty, TTY_OFF);
+	assert_int_equal(cfg.n_volumes, 2);
+	assert_string_equal(cfg.volumes[0].source, "/h");
+	assert_string_equal(cfg.volumes[0].target, "/c");
+	assert_false(cfg.volumes[0].read_only);
+	assert_string_equal(cfg.volumes[1].source, "/src");
+	assert_string_equal(cfg.volumes[1].target, "/dst");
+	assert_true(cfg.volumes[1].read_only);
+}
+
+static void env_override_and_copy(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	char *host_env[] = {"FROMHOST=yes", "PATH=/host/bin", NULL};
+	assert_int_equal(parse(&cfg, &act, host_env,
+			       (const char *const[]){"run", "-e", "PATH=/x", "-e", "FROMHOST", "-e",
+						     "UNSET", "-e", "PATH=/y", "/r", NULL}),
+			 0);
+	assert_string_equal(env_of(&cfg, "PATH"), "/y"); /* the last one wins, no duplicate */
+	assert_string_equal(env_of(&cfg, "FROMHOST"), "yes");
+	assert_null(env_of(&cfg, "UNSET"));
+	size_t paths = 0;
+	for (size_t i = 0; i < cfg.n_env; i++)
+		paths += !strncmp(cfg.env[i], "PATH=", 5);
+	assert_int_equal(paths, 1);
+	assert_int_equal(cli_env_default(&cfg, "PATH=/z"), 0);
+	assert_string_equal(env_of(&cfg, "PATH"), "/y"); /* a default never overrides */
+	assert_int_equal(cli_env_default(&cfg, "TERM=xterm"), 0);
+	assert_string_equal(env_of(&cfg, "TERM"), "xterm");
+}
+
+static void help_and_version(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("--help"), 0);
+	assert_int_equal(act, CLI_HELP);
+	assert_int_equal(PARSE("-V"), 0);
+	assert_int_equal(act, CLI_VERSION);
+}
+
+static void expect_error(const char *const *in, const char *needle)
+{
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(parse(&cfg, &act, NULL, in), -EINVAL);
+	if (!strstr(err_msg(), needle))
+		fail_msg("error '%s' does not mention '%s'", err_msg(), needle);
+}
+
+static void bad_input_named(void **state)
+{
+	(void)state;
+	expect_error((const char *const[]){"run", NULL}, "missing ROOTFS");
+	expect_error((const char *const[]){"run", "--bogus", "/r", NULL}, "'--bogus'");
+	expect_error((const char *const[]){"run", "-x", "/r", NULL}, "'-x'");
+	expect_error((const char *const[]){"run", "/r", "", NULL}, "empty");
+	expect_error((const char *const[]){"run", "--hostname", NULL}, "needs a value");
+	expect_error((const char *const[]){"run", "-e", NULL}, "needs a value");
+	expect_error((const char *const[]){"run", "--hostname", "bad name", "/r", NULL},
+		     "invalid --hostname");
+	expect_error((const char *const[]){"run", "--hostname", "-lead", "/r", NULL},
+		     "invalid --hostname");
+	expect_error(
+	    (const char *const[]){
+		"run", "--hostname",
+		"a234567890123456789012345678901234567890123456789012345678901234x", "/r", NULL},
+	    "invalid --hostname");
+	expect_error((const char *const[]){"run", "-e", "=v", "/r", NULL}, "invalid --env");
+	expect_error((const char *const[]){"run", "-w", "rel", "/r", NULL}, "must be absolute");
+	expect_error((const char *const[]){"run", "-v", "/a", "/r", NULL}, "HOST:CONTAINER");
+	expect_error((const char *const[]){"run", "-v", ":/a", "/r", NULL}, "HOST:CONTAINER");
+	expect_error((const char *const[]){"run", "-v", "/a:rel", "/r", NULL}, "must be absolute");
+	expect_error((const char *const[]){"run", "-v", "/a:/b:rx", "/r", NULL}, "ro or rw");
+	expect_error((const char *const[]){"run", "-v", "/a:/", "/r", NULL}, "container's /");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(defaults),		cmocka_unit_test(command_options_stay_the_commands),
+	    cmocka_unit_test(all_options),	cmocka_unit_test(env_override_and_copy),
+	    cmocka_unit_test(help_and_version), cmocka_unit_test(bad_input_named),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,135 @@
+/* Unit tests: the container's mount table (runtime/mounts.c, mounts_build). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../common/err.h"
+#include "../../runtime/mounts.h"
+
+#include <string.h>
+#include <sys/mount.h>
+
+static const struct mount_entry *find(const struct mount_entry *t, int n, enum mount_kind k,
+				      const char *target)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i].kind == k && !strcmp(t[i].target, target))
+			return &t[i];
+	return NULL;
+}
+
+static int index_of(const struct mount_entry *t, int n, const char *target)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(t[i].target, target))
+			return i;
+	return -1;
+}
+
+static void filesystems_and_flags(void **state)
+{
+	(void)state;
+	struct container_config cfg = {0};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	assert_true(n > 0);
+	const struct mount_entry *proc = find(t, n, MK_MOUNT, "/proc");
+	assert_non_null(proc);
+	assert_string_equal(proc->fstype, "proc");
+	assert_true(proc->flags & MS_NOSUID && proc->flags & MS_NODEV && proc->flags & MS_NOEXEC);
+	const struct mount_entry *sys = find(t, n, MK_MOUNT, "/sys");
+	assert_non_null(sys);
+	assert_true(sys->flags & MS_RDONLY); /* the container may look, not configure */
+	const struct mount_entry *pts = find(t, n, MK_MOUNT, "/dev/pts");
+	assert_non_null(pts);
+	assert_non_null(strstr(pts->data, "newinstance")); /* never the host's ptys */
+	assert_non_null(find(t, n, MK_MOUNT, "/dev/shm"));
+	assert_non_null(find(t, n, MK_SYMLINK, "/dev/ptmx"));
+	assert_null(find(t, n, MK_DEVICE, "/dev/console")); /* only with a terminal */
+}
+
+static void only_safe_devices(void **state)
+{
+	(void)state;
+	struct container_config cfg = {0};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, true, t, MOUNTS_MAX);
+	const char *want[] = {"/dev/null",    "/dev/zero", "/dev/full",	  "/dev/random",
+			      "/dev/urandom", "/dev/tty",  "/dev/console"};
+	int devices = 0;
+	for (int i = 0; i < n; i++)
+		devices += t[i].kind == MK_DEVICE;
+	assert_int_equal(devices, 7);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_non_null(find(t, n, MK_DEVICE, want[i]));
+	const struct mount_entry *null = find(t, n, MK_DEVICE, "/dev/null");
+	assert_int_equal(null->major, 1);
+	assert_int_equal(null->minor, 3);
+	assert_int_equal(null->mode, 0666);
+}
+
+static void masks_and_readonly_after_their_filesystems(void **state)
+{
+	(void)state;
+	struct container_config cfg = {0};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	const char *masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
+				"/proc/sched_debug", "/sys/firmware"};
+	const char *ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
+	int proc = index_of(t, n, "/proc"), sys = index_of(t, n, "/sys"),
+	    null = index_of(t, n, "/dev/null");
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++) {
+		assert_non_null(find(t, n, MK_MASK, masked[i]));
+		int at = index_of(t, n, masked[i]);
+		assert_true(at > proc && at > sys && at > null); /* masks need /dev/null */
+	}
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		assert_non_null(find(t, n, MK_READONLY, ro[i]));
+		assert_true(index_of(t, n, ro[i]) > proc);
+	}
+}
+
+static void volumes_in_order_with_mode(void **state)
+{
+	(void)state;
+	struct container_config cfg = {
+	    .n_volumes = 2,
+	    .volumes = {{.source = "/a", .target = "/mnt/a"},
+			{.source = "/b", .target = "/mnt/b", .read_only = true}},
+	};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	const struct mount_entry *a = find(t, n, MK_BIND, "/mnt/a");
+	const struct mount_entry *b = find(t, n, MK_BIND, "/mnt/b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a->source, "/a");
+	assert_false(a->flags & MS_RDONLY);
+	assert_true(b->flags & MS_RDONLY);
+	assert_true(index_of(t, n, "/mnt/a") < index_of(t, n, "/mnt/b"));
+}
+
+static void table_too_small_is_an_error(void **state)
+{
+	(void)state;
+	struct container_config cfg = {0};
+	struct mount_entry t[4];
+	assert_int_equal(mounts_build(&cfg, false, t, 4), -ENOSPC);
+	assert_non_null(strstr(err_msg(), "mount table"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(filesystems_and_flags),
+	    cmocka_unit_test(only_safe_devices),
+	    cmocka_unit_test(masks_and_readonly_after_their_filesystems),
+	    cmocka_unit_test(volumes_in_order_with_mode),
+	    cmocka_unit_test(table_too_small_is_an_error),
+	};
+	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);
+}
