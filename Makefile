@@ -16,7 +16,8 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSHIKUMI_VERSION='"$(VERSION)"'
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
-DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libcmocka-dev busybox-static clang-format
+DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libcmocka-dev busybox-static clang-format \
+             procps util-linux kmod cpio qemu-system-x86
 BENCH_PKGS := hyperfine crun bubblewrap
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c
@@ -68,12 +69,14 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(COMMON_SRC) $(wildca
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(CAP_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
 		$(RUNTIME_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(CAP_LIBS)
 
-$(BUILD)/tests/ptydrive: tests/helpers/ptydrive.c | $(BUILD)
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
+
+$(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lutil
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs $(BUILD)/tests/ptydrive
+integration: all rootfs $(HELPERS)
 
 check: deps
 	@$(MAKE) --no-print-directory unit integration

@@ -1,7 +1,10 @@
 # Helpers for integration tests. Each check prints "ok - NAME" or "FAIL - NAME: why" and
 # appends its result to $RESULTS, which tests/run-all.sh counts.
-# Expects: BUILD (the build folder), RESULTS (a file).
+# BUILD (the build folder) and RESULTS default to build/ and nowhere, so that one test file
+# can also be run by itself: bash tests/integration/test_run.sh
 set -u
+BUILD=${BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+RESULTS=${RESULTS:-/dev/null}
 S="$BUILD/shikumi"
 R="$BUILD/rootfs"
 

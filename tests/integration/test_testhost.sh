@@ -1,0 +1,27 @@
+#!/bin/bash
+# The test host harness itself, from outside: statuses, failures, bad input.
+. "$(dirname "$0")/lib.sh"
+T=tests/testhost/run
+
+out=$($T --bogus -- true 2>&1)
+expect_eq "unknown option: exit 2" "2" "$?"
+expect_match "unknown option is named" "unknown option '--bogus'" "$out"
+out=$($T 2>&1)
+expect_match "no COMMAND is refused" 'no COMMAND' "$out"
+out=$(PATH=/nonexistent /bin/bash $T -- true 2>&1)
+expect_eq "no QEMU: exit 122" "122" "$?"
+expect_match "no QEMU: names the package" 'apt-get install qemu-system-x86' "$out"
+out=$($T --timeout 120 -- sh -c 'echo inside-$(uname -r); exit 42' 2>&1)
+expect_eq "the command's status comes back" "42" "$?"
+expect_match "its output is streamed" '^inside-.*-amd64$' "$out"
+expect_match "and nothing of the firmware's" '^inside-' "$(echo "$out" | head -1)"
+out=$($T --timeout 120 -- no-such-command-xyz 2>&1)
+expect_eq "a command not found inside: 127" "127" "$?"
+expect_match "a command not found inside: named" 'no-such-command-xyz' "$out"
+out=$($T --timeout 2 -- true 2>&1)
+expect_eq "past the timeout: 124" "124" "$?"
+expect_match "past the timeout: said" 'timed out after 2s' "$out"
+out=$($T --timeout 120 --append rdinit=/nonexistent -- true 2>&1)
+expect_eq "a kernel panic: 120" "120" "$?"
+expect_match "a kernel panic: said" 'panicked' "$out"
+expect_eq "no run folders left behind" "" "$(ls "$BUILD/testhost/runs" 2>/dev/null)"
