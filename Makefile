@@ -16,19 +16,21 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSHIKUMI_VERSION='"$(VERSION)"'
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
-DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libcmocka-dev busybox-static clang-format \
+DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libcmocka-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86
 BENCH_PKGS := hyperfine crun bubblewrap
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c
+CGROUP_SRC  := cgroup/cgroup.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
-               runtime/tty.c runtime/container.c
+               runtime/tty.c runtime/stats.c runtime/container.c $(CGROUP_SRC)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
-CAP_CFLAGS   = $(shell pkg-config --cflags libcap)
-CAP_STATIC   = $(shell pkg-config --static --libs libcap)
-CAP_LIBS     = $(shell pkg-config --libs libcap)
+LIB_PKGS     = libcap json-c
+LIB_CFLAGS   = $(shell pkg-config --cflags $(LIB_PKGS))
+LIB_STATIC   = $(shell pkg-config --static --libs $(LIB_PKGS)) -lm
+LIB_LIBS     = $(shell pkg-config --libs $(LIB_PKGS)) -lm
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
@@ -39,8 +41,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 
 all: $(BUILD)/shikumi
 
-$(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h) | $(BUILD)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CAP_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(CAP_STATIC)
+$(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests
@@ -65,14 +67,15 @@ shell: deps
 	$(BUILD)/shikumi run $(BUILD)/rootfs /bin/sh
 
 # ---- tests ----
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(COMMON_SRC) $(wildcard runtime/*.h common/*.h) | $(BUILD)
-	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(CAP_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
-		$(RUNTIME_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(CAP_LIBS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(COMMON_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(LIB_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
+		$(RUNTIME_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(LIB_LIBS)
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
+# Static, so that a busybox container can run them from a volume.
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< -lutil
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $< -lutil
 
 unit: $(UNIT_TESTS)
 

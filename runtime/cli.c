@@ -1,9 +1,11 @@
 #include "cli.h"
 
 #include "../common/err.h"
+#include "../common/parse.h"
 
 #include <getopt.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const cli_default_env[] = {
@@ -14,28 +16,39 @@ const char *const cli_default_env[] = {
 
 void cli_print_run_help(FILE *f)
 {
-	fputs("Usage: shikumi run [OPTIONS] ROOTFS [COMMAND [ARG...]]\n"
-	      "\n"
-	      "Runs COMMAND (default /bin/sh) in a container: new pid, mount, uts, ipc, net and\n"
-	      "cgroup namespaces, with ROOTFS as its root after pivot_root.\n"
-	      "\n"
-	      "Options:\n"
-	      "      --hostname NAME     hostname inside (default: shikumi)\n"
-	      "  -e, --env K=V         set an environment variable; -e K copies K from here\n"
-	      "  -w, --cwd DIR         working directory inside (default: /)\n"
-	      "  -v, --volume HOST:CONTAINER[:ro]\n"
-	      "                        bind-mount HOST at CONTAINER, read-only with :ro\n"
-	      "      --read-only         mount the root file system read-only\n"
-	      "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
-	      "  -T, --no-tty          never give the command a terminal\n"
-	      "      --timing            print each start-up phase and its duration on stderr\n"
-	      "  -h, --help            show this help\n"
-	      "  -V, --version         show the version\n"
-	      "\n"
-	      "Exit status: the command's, or 128+N when it died of signal N; 126 when the\n"
-	      "command cannot be executed, 127 when it is not found, 125 when shikumi itself\n"
-	      "failed (the message says why).\n",
-	      f);
+	fputs(
+	    "Usage: shikumi run [OPTIONS] ROOTFS [COMMAND [ARG...]]\n"
+	    "\n"
+	    "Runs COMMAND (default /bin/sh) in a container: new pid, mount, uts, ipc, net and\n"
+	    "cgroup namespaces, with ROOTFS as its root after pivot_root.\n"
+	    "\n"
+	    "Options:\n"
+	    "      --hostname NAME     hostname inside (default: shikumi)\n"
+	    "  -e, --env K=V         set an environment variable; -e K copies K from here\n"
+	    "  -w, --cwd DIR         working directory inside (default: /)\n"
+	    "  -v, --volume HOST:CONTAINER[:ro]\n"
+	    "                        bind-mount HOST at CONTAINER, read-only with :ro\n"
+	    "      --read-only         mount the root file system read-only\n"
+	    "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
+	    "  -T, --no-tty          never give the command a terminal\n"
+	    "      --timing            print each start-up phase and its duration on stderr\n"
+	    "\n"
+	    "Limits (cgroup v2; sizes take K, M, G):\n"
+	    "      --memory SIZE       memory.max: beyond it the kernel reclaims, then OOM-kills\n"
+	    "      --memory-swap SIZE  memory.swap.max: swap the container may use (0: none)\n"
+	    "      --cpus N            cpu.max: N CPUs' worth of time, fractions allowed (0.5)\n"
+	    "      --cpu-weight W      cpu.weight, 1-10000 (default 100): share under contention\n"
+	    "      --pids N            pids.max: at most N processes and threads\n"
+	    "      --io-max 'MAJ:MIN rbps=1M wbps=1M riops=N wiops=N'   io.max of one device\n"
+	    "      --cpuset LIST       cpuset.cpus: the CPUs it may run on (0 or 0-2,4)\n"
+	    "      --stats[=json]      print memory, cpu, pids and OOM statistics on exit\n"
+	    "  -h, --help            show this help\n"
+	    "  -V, --version         show the version\n"
+	    "\n"
+	    "Exit status: the command's, or 128+N when it died of signal N; 126 when the\n"
+	    "command cannot be executed, 127 when it is not found, 125 when shikumi itself\n"
+	    "failed (the message says why).\n",
+	    f);
 }
 
 static bool hostname_valid(const char *s)
@@ -119,10 +132,92 @@ static int volume_option(struct container_config *cfg, char *arg)
 	return 0;
 }
 
+/* Long options without a short letter. */
+enum {
+	OPT_HOSTNAME = 256,
+	OPT_READ_ONLY,
+	OPT_TIMING,
+	OPT_MEMORY,
+	OPT_MEMORY_SWAP,
+	OPT_CPUS,
+	OPT_CPU_WEIGHT,
+	OPT_PIDS,
+	OPT_IO_MAX,
+	OPT_CPUSET,
+	OPT_STATS,
+};
+
+/* A whole number in [min, max] for option `name`. */
+static int parse_count(const char *name, const char *s, long long min, long long max,
+		       long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return err_set(0, "invalid %s '%s': expected a whole number from %lld to %lld",
+			       name, s, min, max);
+	*out = v;
+	return 0;
+}
+
+static int limit_option(struct container_config *cfg, int opt, const char *arg)
+{
+	struct cgroup_limits *l = &cfg->limits;
+	uint64_t size;
+	long long n;
+	unsigned major, minor;
+	int r = 0;
+	switch (opt) {
+	case OPT_MEMORY:
+		if ((r = parse_size(arg, &size)) < 0)
+			return err_wrap(r, "--memory");
+		if (size < 1 << 20)
+			return err_set(0, "invalid --memory '%s': at least 1M, or nothing can run",
+				       arg);
+		l->memory_max = (int64_t)size;
+		break;
+	case OPT_MEMORY_SWAP:
+		if ((r = parse_size(arg, &size)) < 0)
+			return err_wrap(r, "--memory-swap");
+		l->memory_swap_max = (int64_t)size;
+		break;
+	case OPT_CPUS:
+		return cgroup_parse_cpus(arg, &l->cpu_quota_us);
+	case OPT_CPU_WEIGHT:
+		if ((r = parse_count("--cpu-weight", arg, 1, 10000, &n)) < 0)
+			return r;
+		l->cpu_weight = (int)n;
+		break;
+	case OPT_PIDS:
+		if ((r = parse_count("--pids", arg, 1, 4194304, &n)) < 0)
+			return r;
+		l->pids_max = n;
+		break;
+	case OPT_IO_MAX:
+		return cgroup_parse_io_max(arg, l->io_max, sizeof(l->io_max), &major, &minor);
+	case OPT_CPUSET:
+		if (strlen(arg) >= sizeof(l->cpuset_cpus))
+			return err_set(0, "invalid --cpuset: too long");
+		if ((r = cgroup_parse_cpuset(arg, 1 << 16)) < 0)
+			return r;
+		strcpy(l->cpuset_cpus, arg);
+		break;
+	case OPT_STATS:
+		if (!arg || !strcmp(arg, "table"))
+			cfg->stats = STATS_TABLE;
+		else if (!strcmp(arg, "json"))
+			cfg->stats = STATS_JSON;
+		else
+			return err_set(0, "invalid --stats '%s': use --stats or --stats=json", arg);
+		break;
+	}
+	return 0;
+}
+
 int cli_parse_run(int argc, char **argv, char **host_env, struct container_config *cfg,
 		  enum cli_action *action)
 {
-	enum { OPT_HOSTNAME = 256, OPT_READ_ONLY, OPT_TIMING };
 	static const struct option opts[] = {
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"env", required_argument, NULL, 'e'},
@@ -132,6 +227,14 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"tty", no_argument, NULL, 't'},
 	    {"no-tty", no_argument, NULL, 'T'},
 	    {"timing", no_argument, NULL, OPT_TIMING},
+	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT},
+	    {"pids", required_argument, NULL, OPT_PIDS},
+	    {"io-max", required_argument, NULL, OPT_IO_MAX},
+	    {"cpuset", required_argument, NULL, OPT_CPUSET},
+	    {"stats", optional_argument, NULL, OPT_STATS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -145,6 +248,7 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    .namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
 			  CLONE_NEWCGROUP,
 	};
+	cgroup_limits_init(&cfg->limits);
 	*action = CLI_RUN;
 	for (const char *const *e = cli_default_env; *e; e++)
 		env_put(cfg, *e);
@@ -188,6 +292,17 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 			break;
 		case OPT_TIMING:
 			cfg->timing = true;
+			break;
+		case OPT_MEMORY:
+		case OPT_MEMORY_SWAP:
+		case OPT_CPU_WEIGHT:
+		case OPT_PIDS:
+		case OPT_CPUS:
+		case OPT_IO_MAX:
+		case OPT_CPUSET:
+		case OPT_STATS:
+			if ((r = limit_option(cfg, c, optarg)) < 0)
+				return r;
 			break;
 		case 'h':
 			*action = CLI_HELP;

@@ -3,6 +3,8 @@
 #ifndef SHIKUMI_CONFIG_H
 #define SHIKUMI_CONFIG_H
 
+#include "../cgroup/cgroup.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,6 +15,12 @@ struct volume {
 	const char *source; /* host path, must exist */
 	const char *target; /* absolute path inside the container */
 	bool read_only;
+};
+
+enum stats_format {
+	STATS_NONE,
+	STATS_TABLE,
+	STATS_JSON,
 };
 
 enum tty_mode {
@@ -34,6 +42,8 @@ struct container_config {
 	enum tty_mode tty;
 	bool timing;
 	unsigned namespaces; /* CLONE_NEW* flags */
+	struct cgroup_limits limits;
+	enum stats_format stats; /* printed on stderr when the container exits */
 };
 
 #endif

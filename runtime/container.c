@@ -5,6 +5,7 @@
 #include "../common/parse.h"
 #include "../common/timing.h"
 #include "init.h"
+#include "stats.h"
 #include "mounts.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -26,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -65,7 +67,66 @@ static int check_privileges(void)
 	return 0;
 }
 
-int container_validate(const struct container_config *cfg, int *exit_code)
+static int read_text(const char *path, char *buf, size_t n)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot read %s", path);
+	size_t len = 0;
+	ssize_t r;
+	while (len < n - 1 && (r = read(fd, buf + len, n - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	return 0;
+}
+
+static int locate_cgroup(struct container_host *host)
+{
+	static char buf[1 << 18];
+	int r = read_text("/proc/self/mountinfo", buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	host->cgroup2 = cgroup_find_mount(buf, host->cg_root, sizeof(host->cg_root)) == 0;
+	if (!host->cgroup2)
+		return 0;
+	if ((r = read_text("/proc/self/cgroup", buf, sizeof(buf))) < 0)
+		return r;
+	return cgroup_parse_self(buf, host->cg_base, sizeof(host->cg_base));
+}
+
+static int validate_limits(const struct cgroup_limits *l, const struct container_host *host)
+{
+	unsigned want = cgroup_limits_controllers(l), missing;
+	if (!want)
+		return 0;
+	if (!host->cgroup2)
+		return err_set(0, "limits need a cgroup v2 hierarchy, and none is mounted here");
+	int r = cgroup_missing_controllers(host->cg_root, host->cg_base, want, &missing);
+	if (r < 0)
+		return r;
+	if (missing)
+		return err_set(
+		    0,
+		    "the %s controller is not available in the cgroup v2 hierarchy at %s "
+		    "(this host keeps it in cgroup v1, or it was not delegated here); "
+		    "use a pure cgroup v2 host, or run inside tests/testhost/run",
+		    cgroup_controller_name(missing & -missing), host->cg_root);
+	unsigned major, minor;
+	char dev[64];
+	struct stat st;
+	if (l->io_max[0] && sscanf(l->io_max, "%u:%u", &major, &minor) == 2) {
+		snprintf(dev, sizeof(dev), "/sys/dev/block/%u:%u", major, minor);
+		if (stat(dev, &st) < 0)
+			return err_set(0, "invalid --io-max: there is no block device %u:%u", major,
+				       minor);
+	}
+	if (l->cpuset_cpus[0])
+		return cgroup_parse_cpuset(l->cpuset_cpus, (int)sysconf(_SC_NPROCESSORS_CONF));
+	return 0;
+}
+
+int container_validate(const struct container_config *cfg, struct container_host *host,
+		       int *exit_code)
 {
 	*exit_code = 125;
 	struct stat st;
@@ -93,7 +154,11 @@ int container_validate(const struct container_config *cfg, int *exit_code)
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;
 	}
-	return check_privileges();
+	if ((r = check_privileges()) < 0)
+		return r;
+	if ((r = locate_cgroup(host)) < 0)
+		return r;
+	return validate_limits(&cfg->limits, host);
 }
 
 /* ---- inside: the child, which becomes the container's init ---- */
@@ -255,6 +320,12 @@ child_main(const struct container_config *cfg, int sock, bool tty, const sigset_
 	int fd;
 	if (sync_recv(sock, &go, &fd) <= 0 || go.type != SYNC_GO)
 		_exit(125);
+	/* Now that we are in the container's cgroup, a new cgroup namespace makes that group
+	 * the root of what the container sees. */
+	if ((cfg->namespaces & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		err_set(errno, "cannot create the cgroup namespace");
+		child_fail(sock, 125);
+	}
 	int slave = child_setup(cfg, sock, tty, &timing);
 	if (slave < 0 && slave != -1)
 		child_fail(sock, 125);
@@ -283,6 +354,9 @@ struct runtime {
 	bool have_timing;
 	char error[sizeof(((struct sync_msg *)0)->text)];
 	uint64_t t_exit;
+	const struct cgroup *cg; /* NULL when the container has none */
+	bool sample;		 /* no memory.peak / pids.peak: keep the maxima ourselves */
+	int64_t memory_seen, pids_seen;
 };
 
 struct shikumi_clone_args {
@@ -290,12 +364,33 @@ struct shikumi_clone_args {
 	    set_tid_size, cgroup;
 };
 
-/* A fork(2) that also makes the new namespaces. clone3 where the kernel has it (it will carry
- * CLONE_INTO_CGROUP), else the classic clone. Both return 0 in the child, like fork. */
-static pid_t clone_namespaces(unsigned flags)
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* A fork(2) that also makes the new namespaces, born inside the cgroup cgroup_fd (when >= 0)
+ * with clone3's CLONE_INTO_CGROUP, so not one instruction runs outside it. Kernels without
+ * it (before 5.7) get clone3 or clone without; *into says which, and the caller then moves
+ * the child before releasing it. Returns 0 in the child, like fork. */
+static pid_t clone_namespaces(unsigned flags, int cgroup_fd, bool *into)
 {
 	struct shikumi_clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid = -1;
+	*into = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*into = true;
+			return (pid_t)pid;
+		}
+		if (errno != ENOSYS && errno != EINVAL && errno != E2BIG)
+			return -1;
+		args.flags = flags;
+		args.cgroup = 0;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS)
 		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	return (pid_t)pid;
@@ -397,9 +492,21 @@ static bool relay_output(struct runtime *rt)
 	return false;
 }
 
+static void sample_cgroup(struct runtime *rt)
+{
+	struct cgroup_stats st;
+	cgroup_read_stats(rt->cg, &st);
+	if (st.memory_current > rt->memory_seen)
+		rt->memory_seen = st.memory_current;
+	if (st.pids_current > rt->pids_seen)
+		rt->pids_seen = st.pids_current;
+}
+
 static void runtime_loop(struct runtime *rt)
 {
 	while (!rt->exited) {
+		if (rt->sample)
+			sample_cgroup(rt);
 		struct pollfd p[4];
 		nfds_t np = 0;
 		p[np++] = (struct pollfd){.fd = rt->sigfd, .events = POLLIN};
@@ -407,7 +514,7 @@ static void runtime_loop(struct runtime *rt)
 		p[np++] = (struct pollfd){.fd = rt->master, .events = POLLIN};
 		p[np++] = (struct pollfd){
 		    .fd = rt->master >= 0 && rt->stdin_open ? STDIN_FILENO : -1, .events = POLLIN};
-		if (poll(p, np, -1) < 0) {
+		if (poll(p, np, rt->sample ? 20 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -438,11 +545,12 @@ static void runtime_loop(struct runtime *rt)
 }
 
 static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_validated,
-			 uint64_t t_end)
+			 uint64_t t_cgroup, uint64_t t_end)
 {
 	const uint64_t *t = rt->timing.t;
 	timing_print(stderr, "validate", t_start, t_validated);
-	timing_print(stderr, "clone", t_validated, t[PHASE_CHILD_START]);
+	timing_print(stderr, "cgroup", t_validated, t_cgroup);
+	timing_print(stderr, "clone", t_cgroup, t[PHASE_CHILD_START]);
 	timing_print(stderr, "namespaces", t[PHASE_CHILD_START], t[PHASE_NAMESPACES]);
 	timing_print(stderr, "mounts", t[PHASE_NAMESPACES], t[PHASE_MOUNTS]);
 	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
@@ -453,9 +561,59 @@ static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_
 	timing_print(stderr, "total", t_start, t_end);
 }
 
-int container_run(const struct container_config *cfg, uint64_t t_start, int *exit_code)
+/* Every container gets a group of its own (for kill-all, limits and counters) where the host
+ * has cgroup v2: shikumi/run-PID below our own group. */
+static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
+			struct cgroup *cg)
+{
+	if (!host->cgroup2)
+		return 0;
+	cgroup_remove_stale(host->cg_root, host->cg_base);
+	char name[32];
+	snprintf(name, sizeof(name), "run-%d", getpid());
+	unsigned controllers = cgroup_limits_controllers(&cfg->limits);
+	int r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
+	if (r < 0 && !controllers) {
+		/* No limit asked for: the container can run without a group of its own. */
+		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
+		return 0;
+	}
+	if (r == 0 && (r = cgroup_set_limits(cg, &cfg->limits)) < 0)
+		cgroup_destroy(cg);
+	return r;
+}
+
+/* Counters for --stats, and the OOM notice: read before the group goes away. */
+static void report_cgroup(const struct container_config *cfg, const struct runtime *rt,
+			  int exit_code)
+{
+	if (!rt->cg || (!cfg->stats && exit_code != 137))
+		return;
+	struct cgroup_stats st;
+	cgroup_read_stats(rt->cg, &st);
+	if (st.memory_peak < 0 && rt->memory_seen > 0)
+		st.memory_peak = rt->memory_seen;
+	if (st.pids_peak < 0 && rt->pids_seen > 0)
+		st.pids_peak = rt->pids_seen;
+	if (exit_code == 137 && st.oom_kill > 0)
+		fprintf(stderr,
+			"shikumi: the memory limit (memory.max %lld bytes) killed the container's "
+			"command: oom_kill %lld\n",
+			(long long)cfg->limits.memory_max, (long long)st.oom_kill);
+	if (cfg->stats)
+		stats_print(stderr, cfg->stats, &st);
+}
+
+int container_run(const struct container_config *cfg, const struct container_host *host,
+		  uint64_t t_start, int *exit_code)
 {
 	*exit_code = 125;
+	uint64_t t_validated = timing_now();
+	struct cgroup cg = {.fd = -1};
+	int r = cgroup_setup(cfg, host, &cg);
+	if (r < 0)
+		return r;
+	uint64_t t_cgroup = timing_now();
 	bool tty = cfg->tty == TTY_ON;
 	sigset_t forward, blocked, caller_mask;
 	init_forwarded_signals(&forward);
@@ -472,14 +630,16 @@ int container_run(const struct container_config *cfg, uint64_t t_start, int *exi
 			signal(sig, SIG_DFL);
 
 	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
+	rt.cg = cg.fd >= 0 ? &cg : NULL;
+	int sv[2] = {-1, -1};
 	rt.sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);
-	if (rt.sigfd < 0)
-		return err_set(errno, "signalfd failed");
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_set(errno, "socketpair failed");
-	uint64_t t_validated = timing_now();
-	rt.pid = clone_namespaces(cfg->namespaces);
+	if (rt.sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = err_set(errno, "cannot create the runtime's signal fd and socket");
+		goto fail;
+	}
+	bool into;
+	/* The cgroup namespace is made by the child once it is in its group (see child_main). */
+	rt.pid = clone_namespaces(cfg->namespaces & ~CLONE_NEWCGROUP, cg.fd, &into);
 	if (rt.pid == 0) {
 		close(sv[0]);
 		close(rt.sigfd);
@@ -488,18 +648,23 @@ int container_run(const struct container_config *cfg, uint64_t t_start, int *exi
 	close(sv[1]);
 	rt.sock = sv[0];
 	if (rt.pid < 0) {
-		int e = errno;
-		close(rt.sock);
-		close(rt.sigfd);
-		sigprocmask(SIG_SETMASK, &caller_mask, NULL);
-		if (e == EPERM)
-			return err_set(e, "cannot create namespaces (needs root or CAP_SYS_ADMIN)");
-		return err_set(e, "cannot create the container's namespaces");
+		r = err_set(errno, errno == EPERM ? "cannot create namespaces (needs root or "
+						    "CAP_SYS_ADMIN)"
+						  : "cannot create the container's namespaces");
+		goto fail;
 	}
-	/* Nothing to prepare outside yet (user-id maps and networking will go here): release
-	 * the child. */
+	if (!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) {
+		kill(rt.pid, SIGKILL);
+		waitpid(rt.pid, NULL, 0);
+		goto fail;
+	}
+	/* The outside is ready (user-id maps and networking will go here too): release the
+	 * child. */
 	struct sync_msg go = {.type = SYNC_GO};
 	sync_send(rt.sock, &go, -1);
+	rt.sample = cfg->stats && cg.fd >= 0 &&
+		    (faccessat(cg.fd, "memory.peak", F_OK, 0) < 0 ||
+		     faccessat(cg.fd, "pids.peak", F_OK, 0) < 0);
 
 	if (tty && isatty(STDIN_FILENO) && tty_make_raw(STDIN_FILENO) < 0)
 		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
@@ -509,11 +674,26 @@ int container_run(const struct container_config *cfg, uint64_t t_start, int *exi
 	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
 
 	*exit_code = exit_code_from_wait_status(rt.status);
+	report_cgroup(cfg, &rt, *exit_code);
+	if (cg.fd >= 0 && cgroup_destroy(&cg) < 0)
+		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
 	if (cfg->timing && rt.have_timing)
-		print_timing(&rt, t_start, t_validated, timing_now());
+		print_timing(&rt, t_start, t_validated, t_cgroup, timing_now());
 	if (rt.error[0]) {
 		err_set(0, "%s", rt.error);
 		return -EINVAL;
 	}
 	return 0;
+
+fail:
+	if (rt.sock >= 0)
+		close(rt.sock);
+	if (rt.sigfd >= 0)
+		close(rt.sigfd);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	cgroup_destroy(&cg);
+	err_set(0, "%s", msg);
+	return r;
 }

@@ -7,19 +7,30 @@
 
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
+
+/* What validation learned about this machine, for the start that follows. */
+struct container_host {
+	bool cgroup2; /* a cgroup v2 hierarchy is mounted */
+	char
+	    cg_root[PATH_MAX]; /* its mount point: /sys/fs/cgroup, or .../unified on hybrid hosts */
+	char cg_base[PATH_MAX]; /* our own group in it: containers go below, in shikumi/run-PID */
+};
 
 /* Checks everything that can be checked before anything is created: ROOTFS exists and is a
  * directory holding the command; each volume's source exists; the working directory exists;
- * the privileges suffice. On failure returns a negative errno with a message, and *exit_code
- * is what `shikumi run` should exit with (127 command not found, 126 not executable, 125
- * anything else). */
-int container_validate(const struct container_config *cfg, int *exit_code);
+ * the privileges suffice; the cgroup controllers the limits need exist. On failure returns a
+ * negative errno with a message, and *exit_code is what `shikumi run` should exit with (127 command
+ * not found, 126 not executable, 125 anything else). */
+int container_validate(const struct container_config *cfg, struct container_host *host,
+		       int *exit_code);
 
 /* Runs the container to its end. cfg->tty must be TTY_ON or TTY_OFF by now. On success
  * *exit_code is the command's status as the shell's $? and 0 is returned; when the container
  * could not be started, a negative errno with a message (and *exit_code 125, or the status
  * the command's start failed with). t_start is when shikumi started, for --timing. */
-int container_run(const struct container_config *cfg, uint64_t t_start, int *exit_code);
+int container_run(const struct container_config *cfg, const struct container_host *host,
+		  uint64_t t_start, int *exit_code);
 
 #endif

@@ -56,9 +56,10 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 			return fail(125);
 	}
 	int code;
-	if (container_validate(&cfg, &code) < 0)
+	static struct container_host host;
+	if (container_validate(&cfg, &host, &code) < 0)
 		return fail(code);
-	if (container_run(&cfg, t_start, &code) < 0)
+	if (container_run(&cfg, &host, t_start, &code) < 0)
 		return fail(code);
 	return code;
 }

@@ -5,6 +5,7 @@
 #include "rootfs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -82,6 +83,11 @@ int mounts_build(const struct container_config *cfg, bool with_console, struct m
 	/* sysfs of the new net namespace, read-only: the container may look, not configure. */
 	ADD(.kind = MK_MOUNT, .source = "sysfs", .target = "/sys", .fstype = "sysfs",
 	    .flags = nosuid_nodev_noexec | MS_RDONLY);
+	/* The container's own cgroup as the root of the hierarchy (its cgroup namespace):
+	 * it can read its limits and counters, not change them. */
+	if (cfg->namespaces & CLONE_NEWCGROUP)
+		ADD(.kind = MK_MOUNT, .source = "cgroup2", .target = "/sys/fs/cgroup",
+		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,

@@ -11,21 +11,10 @@ RESULTS="$BUILD/test-results.txt"
 : >"$RESULTS"
 export RESULTS
 
+. tests/integration/lib.sh
 echo "== unit tests"
 for t in "$BUILD"/tests/test_*; do
-	[ -x "$t" ] || continue
-	out=$("$t" 2>&1)
-	rc=$?
-	echo "$out" | grep -E '^\[ +(OK|FAILED|ERROR) +\]|LINE' | sed "s|^|$(basename "$t"): |"
-	ok=$(echo "$out" | grep -cE '^\[ +OK +\]')
-	bad=$(echo "$out" | grep -E '^\[  FAILED  \] [0-9]+ test' | grep -oE '[0-9]+' | head -1)
-	for ((i = 0; i < ok; i++)); do echo pass >>"$RESULTS"; done
-	for ((i = 0; i < ${bad:-0}; i++)); do echo fail >>"$RESULTS"; done
-	if [ "$rc" != 0 ] && [ -z "$bad" ]; then
-		echo "FAIL - $(basename "$t") crashed (exit $rc)"
-		echo "$out" | tail -20
-		echo fail >>"$RESULTS"
-	fi
+	[ -x "$t" ] && run_cmocka "$t"
 done
 
 # The tests that need neither KVM nor cgroup v2 controllers, on this machine.

@@ -28,12 +28,33 @@ expect_true() {
 	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
 
-# What a container may leave behind: mounts, processes. Compared before and after.
+# What a container may leave behind: mounts, processes, cgroups. Compared before and after.
 leftovers() {
 	{
 		grep -c "" /proc/mounts
 		pgrep -f "shikumi run" | grep -vx "$$" || true
+		ls /sys/fs/cgroup/shikumi /sys/fs/cgroup/unified/shikumi 2>/dev/null | grep run- || true
 	} | tr '\n' ' '
+}
+
+# run_cmocka BINARY [ENV=VALUE...]: runs a cmocka test program, prints its results and
+# counts each test as a pass or a fail.
+run_cmocka() {
+	local bin=$1 out rc ok bad name
+	shift
+	name=$(basename "$bin")
+	out=$(env "$@" "$bin" 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^\[ +(OK|FAILED|ERROR) +\]|LINE' | sed "s|^|$name: |"
+	ok=$(echo "$out" | grep -cE '^\[ +OK +\]')
+	bad=$(echo "$out" | grep -E '^\[  FAILED  \] [0-9]+ test' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
+	for ((i = 0; i < ok; i++)); do echo pass >>"$RESULTS"; done
+	for ((i = 0; i < bad; i++)); do echo fail >>"$RESULTS"; done
+	if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
+		echo "FAIL - $name crashed (exit $rc)"
+		echo "$out" | tail -20
+		echo fail >>"$RESULTS"
+	fi
 }
 
 # expect_error NAME EXIT_CODE REGEX -- ARGS... : shikumi fails with one clear line and no residue

@@ -1,0 +1,470 @@
+#include "cgroup.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+#include "../common/parse.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const controller_names[] = {"cpu", "memory", "pids", "io", "cpuset"};
+#define N_CONTROLLERS 5
+
+const char *cgroup_controller_name(unsigned bit)
+{
+	for (unsigned i = 0; i < N_CONTROLLERS; i++)
+		if (bit == 1u << i)
+			return controller_names[i];
+	return "?";
+}
+
+void cgroup_limits_init(struct cgroup_limits *l)
+{
+	*l = (struct cgroup_limits){
+	    .memory_max = -1, .memory_swap_max = -1, .cpu_quota_us = -1, .pids_max = -1};
+}
+
+unsigned cgroup_limits_controllers(const struct cgroup_limits *l)
+{
+	unsigned c = 0;
+	if (l->memory_max >= 0 || l->memory_swap_max >= 0)
+		c |= CG_MEMORY;
+	if (l->cpu_quota_us >= 0 || l->cpu_weight > 0)
+		c |= CG_CPU;
+	if (l->pids_max >= 0)
+		c |= CG_PIDS;
+	if (l->io_max[0])
+		c |= CG_IO;
+	if (l->cpuset_cpus[0])
+		c |= CG_CPUSET;
+	return c;
+}
+
+int cgroup_parse_cpus(const char *s, int64_t *quota_us)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || !isdigit((unsigned char)*s))
+		return err_set(0, "invalid --cpus '%s': expected a number of CPUs such as 0.5 or 2",
+			       s);
+	if (v < 0.01 || v > 1024)
+		return err_set(0, "invalid --cpus '%s': must be between 0.01 and 1024", s);
+	*quota_us = llround(v * CGROUP_CPU_PERIOD_US);
+	return 0;
+}
+
+int cgroup_parse_io_max(const char *s, char *out, size_t n, unsigned *major, unsigned *minor)
+{
+	int used = 0;
+	if (sscanf(s, "%u:%u%n", major, minor, &used) != 2 || (s[used] != ' ' && s[used]))
+		return err_set(0, "invalid --io-max '%s': expected 'MAJ:MIN rbps=N wbps=N ...'", s);
+	size_t len = (size_t)snprintf(out, n, "%u:%u", *major, *minor);
+	char buf[160];
+	snprintf(buf, sizeof(buf), "%s", s + used);
+	int keys = 0;
+	for (char *save, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			return err_set(0, "invalid --io-max '%s': '%s' is not KEY=VALUE", s, tok);
+		*eq = '\0';
+		bool bytes = !strcmp(tok, "rbps") || !strcmp(tok, "wbps");
+		if (!bytes && strcmp(tok, "riops") && strcmp(tok, "wiops"))
+			return err_set(0,
+				       "invalid --io-max '%s': unknown key '%s' (rbps, wbps, "
+				       "riops, wiops)",
+				       s, tok);
+		uint64_t v;
+		if (!strcmp(eq + 1, "max"))
+			len += (size_t)snprintf(out + len, n - len, " %s=max", tok);
+		else if (parse_size(eq + 1, &v) < 0 || v == 0 ||
+			 (!bytes && strpbrk(eq + 1, "kKmMgGtT")))
+			return err_set(0, "invalid --io-max '%s': bad value for %s", s, tok);
+		else
+			len += (size_t)snprintf(out + len, n - len, " %s=%llu", tok,
+						(unsigned long long)v);
+		if (len >= n)
+			return err_set(0, "invalid --io-max '%s': too long", s);
+		keys++;
+	}
+	if (!keys)
+		return err_set(
+		    0, "invalid --io-max '%s': give at least one of rbps, wbps, riops, wiops", s);
+	return 0;
+}
+
+int cgroup_parse_cpuset(const char *s, int ncpus)
+{
+	const char *p = s;
+	if (!*p)
+		return err_set(0, "invalid --cpuset '': expected a CPU list such as 0 or 0-2,4");
+	while (*p) {
+		char *end;
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		long a = strtol(p, &end, 10), b = a;
+		if (*end == '-') {
+			if (!isdigit((unsigned char)end[1]))
+				goto bad;
+			b = strtol(end + 1, &end, 10);
+		}
+		if (b < a)
+			goto bad;
+		if (b >= ncpus)
+			return err_set(
+			    0,
+			    "invalid --cpuset '%s': CPU %ld does not exist (this machine "
+			    "has CPUs 0-%d)",
+			    s, b, ncpus - 1);
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			goto bad;
+		p = end;
+	}
+	return 0;
+bad:
+	return err_set(0, "invalid --cpuset '%s': expected a CPU list such as 0 or 0-2,4", s);
+}
+
+int cgroup_find_mount(const char *mountinfo, char *out, size_t n)
+{
+	/* "36 25 0:30 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw": the mount point is the
+	 * fifth field, the file system type follows the " - " separator. */
+	for (const char *line = mountinfo; line && *line;) {
+		const char *eol = strchrnul(line, '\n');
+		char buf[1024];
+		snprintf(buf, sizeof(buf), "%.*s", (int)(eol - line), line);
+		char *sep = strstr(buf, " - ");
+		char mnt[512];
+		if (sep && !strncmp(sep + 3, "cgroup2 ", 8) &&
+		    sscanf(buf, "%*s %*s %*s %*s %511s", mnt) == 1) {
+			if (strlen(mnt) >= n)
+				return err_set(ENAMETOOLONG, "cgroup2 mount point");
+			strcpy(out, mnt);
+			return 0;
+		}
+		line = *eol ? eol + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+int cgroup_parse_self(const char *proc_cgroup, char *out, size_t n)
+{
+	for (const char *line = proc_cgroup; line && *line;) {
+		const char *eol = strchrnul(line, '\n');
+		if (!strncmp(line, "0::", 3)) {
+			int len = (int)(eol - line - 3);
+			if ((size_t)len >= n)
+				return err_set(ENAMETOOLONG, "own cgroup path");
+			snprintf(out, n, "%.*s", len, line + 3);
+			return 0;
+		}
+		line = *eol ? eol + 1 : NULL;
+	}
+	return err_set(ENOENT, "this process is in no cgroup v2 group");
+}
+
+/* ---- small file helpers ---- */
+
+static int read_at(int dirfd, const char *name, char *buf, size_t n)
+{
+	autoclose int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t r = read(fd, buf, n - 1);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return (int)r;
+}
+
+static int write_at(int dirfd, const char *name, const char *value)
+{
+	autoclose int fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(value);
+	return write(fd, value, len) == (ssize_t)len ? 0 : -errno;
+}
+
+static int read_path(const char *path, char *buf, size_t n)
+{
+	return read_at(AT_FDCWD, path, buf, n);
+}
+
+/* "key value" lines (cpu.stat, memory.events): the value of key, or -1. */
+static int64_t kv_get(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, key, k) && p[k] == ' ')
+			return strtoll(p + k + 1, NULL, 10);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return -1;
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+	return false;
+}
+
+int cgroup_missing_controllers(const char *root, const char *rel, unsigned want, unsigned *missing)
+{
+	char path[PATH_MAX], buf[512];
+	snprintf(path, sizeof(path), "%s%s/cgroup.controllers", root, rel);
+	int r = read_path(path, buf, sizeof(buf));
+	if (r < 0)
+		return err_set(-r, "cannot read %s", path);
+	*missing = 0;
+	for (unsigned i = 0; i < N_CONTROLLERS; i++)
+		if ((want & (1u << i)) && !word_in(buf, controller_names[i]))
+			*missing |= 1u << i;
+	return 0;
+}
+
+/* Enables each wanted controller in dir's cgroup.subtree_control that is not already on. */
+static int enable_controllers(const char *dir, unsigned want)
+{
+	autoclose int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot open %s", dir);
+	char on[512];
+	int r = read_at(fd, "cgroup.subtree_control", on, sizeof(on));
+	if (r < 0)
+		return err_set(-r, "cannot read %s/cgroup.subtree_control", dir);
+	for (unsigned i = 0; i < N_CONTROLLERS; i++) {
+		if (!(want & (1u << i)) || word_in(on, controller_names[i]))
+			continue;
+		char plus[16];
+		snprintf(plus, sizeof(plus), "+%s", controller_names[i]);
+		r = write_at(fd, "cgroup.subtree_control", plus);
+		if (r == -EBUSY)
+			return err_set(
+			    0,
+			    "cannot enable the %s controller in %s: that group holds "
+			    "processes, and cgroup v2 gives controllers only to groups "
+			    "without (the 'no internal processes' rule); run shikumi from "
+			    "a delegated group, e.g. systemd-run --scope -p Delegate=yes",
+			    controller_names[i], dir);
+		if (r < 0)
+			return err_set(-r, "cannot enable the %s controller in %s",
+				       controller_names[i], dir);
+	}
+	return 0;
+}
+
+int cgroup_create(const char *root, const char *base, const char *name, unsigned controllers,
+		  struct cgroup *cg)
+{
+	char dir[PATH_MAX];
+	cg->fd = -1;
+	snprintf(dir, sizeof(dir), "%s%s", root, strcmp(base, "/") ? base : "");
+	int r;
+	if (controllers && (r = enable_controllers(dir, controllers)) < 0)
+		return r;
+	size_t len = strlen(dir);
+	snprintf(dir + len, sizeof(dir) - len, "/shikumi");
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return err_set(errno, "cannot create %s", dir);
+	if (controllers && (r = enable_controllers(dir, controllers)) < 0)
+		return r;
+	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/%s", dir, name) >= sizeof(cg->path))
+		return err_set(ENAMETOOLONG, "cgroup path");
+	if (mkdir(cg->path, 0755) < 0)
+		return err_set(errno, "cannot create the cgroup %s", cg->path);
+	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* clone3 refuses O_PATH */
+	if (cg->fd < 0) {
+		r = err_set(errno, "cannot open the cgroup %s", cg->path);
+		rmdir(cg->path);
+		return r;
+	}
+	return 0;
+}
+
+static int write_limit(const struct cgroup *cg, const char *file, const char *value)
+{
+	int r = write_at(cg->fd, file, value);
+	if (r == -ENOENT && !strcmp(file, "memory.swap.max"))
+		return err_set(0, "this kernel has no swap accounting (memory.swap.max): drop "
+				  "--memory-swap");
+	return r < 0 ? err_set(-r, "cannot write '%s' to %s/%s", value, cg->path, file) : 0;
+}
+
+int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l)
+{
+	char v[64];
+	int r = 0;
+	if (l->memory_max >= 0 && !r) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
+		r = write_limit(cg, "memory.max", v);
+	}
+	if (l->memory_swap_max >= 0 && !r) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->memory_swap_max);
+		r = write_limit(cg, "memory.swap.max", v);
+	}
+	if (l->cpu_quota_us >= 0 && !r) {
+		snprintf(v, sizeof(v), "%lld %d", (long long)l->cpu_quota_us, CGROUP_CPU_PERIOD_US);
+		r = write_limit(cg, "cpu.max", v);
+	}
+	if (l->cpu_weight > 0 && !r) {
+		snprintf(v, sizeof(v), "%d", l->cpu_weight);
+		r = write_limit(cg, "cpu.weight", v);
+	}
+	if (l->pids_max >= 0 && !r) {
+		snprintf(v, sizeof(v), "%lld", (long long)l->pids_max);
+		r = write_limit(cg, "pids.max", v);
+	}
+	if (l->io_max[0] && !r)
+		r = write_limit(cg, "io.max", l->io_max);
+	if (l->cpuset_cpus[0] && !r)
+		r = write_limit(cg, "cpuset.cpus", l->cpuset_cpus);
+	return r;
+}
+
+int cgroup_attach(const struct cgroup *cg, pid_t pid)
+{
+	char v[24];
+	snprintf(v, sizeof(v), "%d", pid);
+	int r = write_at(cg->fd, "cgroup.procs", v);
+	return r < 0 ? err_set(-r, "cannot move process %d into %s", pid, cg->path) : 0;
+}
+
+int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *st)
+{
+	char buf[4096];
+	*st = (struct cgroup_stats){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+	if (read_at(cg->fd, "memory.peak", buf, sizeof(buf)) > 0)
+		st->memory_peak = strtoll(buf, NULL, 10);
+	if (read_at(cg->fd, "memory.current", buf, sizeof(buf)) > 0)
+		st->memory_current = strtoll(buf, NULL, 10);
+	if (read_at(cg->fd, "cpu.stat", buf, sizeof(buf)) > 0) {
+		st->cpu_usage_us = kv_get(buf, "usage_usec");
+		st->cpu_user_us = kv_get(buf, "user_usec");
+		st->cpu_system_us = kv_get(buf, "system_usec");
+		st->cpu_throttled_us = kv_get(buf, "throttled_usec");
+		st->cpu_nr_throttled = kv_get(buf, "nr_throttled");
+	}
+	if (read_at(cg->fd, "pids.peak", buf, sizeof(buf)) > 0)
+		st->pids_peak = strtoll(buf, NULL, 10);
+	if (read_at(cg->fd, "pids.current", buf, sizeof(buf)) > 0)
+		st->pids_current = strtoll(buf, NULL, 10);
+	if (read_at(cg->fd, "memory.events", buf, sizeof(buf)) > 0) {
+		st->oom = kv_get(buf, "oom");
+		st->oom_kill = kv_get(buf, "oom_kill");
+	}
+	return 0;
+}
+
+int cgroup_freeze(const struct cgroup *cg, bool frozen)
+{
+	int r = write_at(cg->fd, "cgroup.freeze", frozen ? "1" : "0");
+	return r < 0 ? err_set(-r, "cannot %s %s", frozen ? "freeze" : "thaw", cg->path) : 0;
+}
+
+static bool populated(const struct cgroup *cg)
+{
+	char buf[256];
+	if (read_at(cg->fd, "cgroup.events", buf, sizeof(buf)) <= 0)
+		return false;
+	return kv_get(buf, "populated") == 1;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+int cgroup_kill(const struct cgroup *cg)
+{
+	int r = write_at(cg->fd, "cgroup.kill", "1");
+	if (r != -ENOENT)
+		return r < 0 ? err_set(-r, "cannot kill the processes of %s", cg->path) : 0;
+	/* Before Linux 5.14: freeze, so nothing forks while we read the list; kill each. */
+	bool frozen = cgroup_freeze(cg, true) == 0;
+	for (int round = 0; round < 100; round++) {
+		char buf[8192];
+		if (read_at(cg->fd, "cgroup.procs", buf, sizeof(buf)) <= 0 || !buf[0])
+			break;
+		for (char *p = buf; *p;) {
+			kill((pid_t)strtol(p, &p, 10), SIGKILL);
+			while (*p == '\n')
+				p++;
+		}
+		if (frozen)
+			cgroup_freeze(cg, false); /* SIGKILL is delivered to frozen tasks on thaw */
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+int cgroup_destroy(struct cgroup *cg)
+{
+	if (cg->fd < 0)
+		return 0;
+	int r = 0;
+	if (populated(cg))
+		r = cgroup_kill(cg);
+	/* Emptying takes as long as the last process takes to exit: wait up to 5 s. */
+	for (int i = 0; i < 5000 && populated(cg); i++)
+		sleep_ms(1);
+	close(cg->fd);
+	cg->fd = -1;
+	for (int i = 0; i < 1000; i++) {
+		if (rmdir(cg->path) == 0 || errno == ENOENT)
+			return r;
+		if (errno != EBUSY)
+			break;
+		sleep_ms(1);
+	}
+	return err_set(errno, "cannot remove the cgroup %s", cg->path);
+}
+
+static bool live_shikumi(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if (read_path(path, comm, sizeof(comm)) <= 0)
+		return false;
+	return !strncmp(comm, "shikumi", 7);
+}
+
+int cgroup_remove_stale(const char *root, const char *base)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s%s/shikumi", root, strcmp(base, "/") ? base : "");
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : err_set(errno, "cannot read %s", dir);
+	int removed = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		if (strncmp(e->d_name, "run-", 4))
+			continue;
+		long pid = strtol(e->d_name + 4, &end, 10);
+		if (*end || pid <= 0 || live_shikumi((pid_t)pid))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
+			removed++; /* a group that still holds processes refuses: left alone */
+	}
+	closedir(d);
+	return removed;
+}

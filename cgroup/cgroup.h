@@ -1,0 +1,100 @@
+/* A small library over the cgroup v2 file interface: create a group, enable the controllers
+ * it needs, write limits, attach (or clone into) it, read statistics and events, freeze, kill
+ * every process in it, remove it. Every function returns 0 or a negative errno and leaves a
+ * message (common/err.h); nothing exits. Paths are taken relative to a root directory given
+ * by the caller, so the unit tests can run against a fake tree. */
+#ifndef SHIKUMI_CGROUP_H
+#define SHIKUMI_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CGROUP_CPU_PERIOD_US 100000 /* cpu.max's period: --cpus 0.5 is 50000 of 100000 */
+
+enum cgroup_controller {
+	CG_CPU = 1 << 0,
+	CG_MEMORY = 1 << 1,
+	CG_PIDS = 1 << 2,
+	CG_IO = 1 << 3,
+	CG_CPUSET = 1 << 4,
+};
+
+/* The name of one controller bit ("memory"), as cgroup.controllers spells it. */
+const char *cgroup_controller_name(unsigned bit);
+
+/* Limits to write; -1 (or 0 / "" where noted) means "leave as it is". */
+struct cgroup_limits {
+	int64_t memory_max;	 /* memory.max, bytes */
+	int64_t memory_swap_max; /* memory.swap.max, bytes */
+	int64_t cpu_quota_us;	 /* cpu.max quota per CGROUP_CPU_PERIOD_US */
+	int cpu_weight;		 /* cpu.weight, 1..10000; 0: unset */
+	int64_t pids_max;	 /* pids.max */
+	char io_max[160];	 /* io.max line, "MAJ:MIN rbps=N wbps=N ..."; "": unset */
+	char cpuset_cpus[128];	 /* cpuset.cpus, "0-2,4"; "": unset */
+};
+
+void cgroup_limits_init(struct cgroup_limits *l);
+
+/* The controllers the limits need (CG_* bits). */
+unsigned cgroup_limits_controllers(const struct cgroup_limits *l);
+
+/* --cpus: "0.5" -> 50000 (µs of CPU per 100000 µs period). Accepts 0.01 to 1024. */
+int cgroup_parse_cpus(const char *s, int64_t *quota_us);
+
+/* --io-max: "MAJ:MIN rbps=1M wbps=512K riops=100 wiops=100" -> the io.max line with sizes in
+ * bytes ("8:0 rbps=1048576 wbps=524288 ..."), and the device numbers. */
+int cgroup_parse_io_max(const char *s, char *out, size_t n, unsigned *major, unsigned *minor);
+
+/* --cpuset: checks a CPU list ("0", "0-2,5") and that every CPU is below ncpus. */
+int cgroup_parse_cpuset(const char *s, int ncpus);
+
+/* The cgroup v2 mount point, from mountinfo text (/proc/self/mountinfo): /sys/fs/cgroup on
+ * pure v2 hosts, /sys/fs/cgroup/unified on hybrid ones. -ENOENT when there is none. */
+int cgroup_find_mount(const char *mountinfo, char *out, size_t n);
+
+/* The cgroup v2 path of a process, from /proc/PID/cgroup text ("0::/user.slice/x" ->
+ * "/user.slice/x"). */
+int cgroup_parse_self(const char *proc_cgroup, char *out, size_t n);
+
+/* Which of `want` the group at root/rel does not offer (not in its cgroup.controllers). */
+int cgroup_missing_controllers(const char *root, const char *rel, unsigned want, unsigned *missing);
+
+struct cgroup {
+	int fd; /* the group's directory */
+	char path[PATH_MAX];
+};
+
+/* Creates root/base/shikumi/name, enabling `controllers` in base's and base/shikumi's
+ * cgroup.subtree_control on the way. */
+int cgroup_create(const char *root, const char *base, const char *name, unsigned controllers,
+		  struct cgroup *cg);
+
+int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l);
+int cgroup_attach(const struct cgroup *cg, pid_t pid);
+
+struct cgroup_stats {
+	/* Each value is -1 where this kernel or hierarchy does not have it. */
+	int64_t memory_peak, memory_current, cpu_usage_us, cpu_user_us, cpu_system_us;
+	int64_t cpu_throttled_us, cpu_nr_throttled, pids_peak, pids_current, oom, oom_kill;
+};
+
+/* Reads what the group's files say now. */
+int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *st);
+
+int cgroup_freeze(const struct cgroup *cg, bool frozen);
+
+/* SIGKILLs every process in the group: cgroup.kill, or (before Linux 5.14) freeze, kill each
+ * pid in cgroup.procs, thaw, until it is empty. */
+int cgroup_kill(const struct cgroup *cg);
+
+/* Kills what is left, waits for the group to empty, removes it, closes cg->fd. */
+int cgroup_destroy(struct cgroup *cg);
+
+/* Removes groups under root/base/shikumi that a runtime left behind: empty ones named
+ * run-PID whose PID is not a live shikumi. Returns how many were removed. */
+int cgroup_remove_stale(const char *root, const char *base);
+
+#endif

@@ -1,0 +1,96 @@
+#!/bin/bash
+# Inside the test host (pure cgroup v2, every controller): shikumi run's limits really hold.
+. "$(dirname "$0")/lib.sh"
+
+# The rootfs on the test host's tmpfs rather than over 9p: closer to a real disk.
+rm -rf /tmp/rootfs && cp -a "$R" /tmp/rootfs && R=/tmp/rootfs
+H="$BUILD/tests" # static helpers, mounted at /t
+cgdir=/sys/fs/cgroup/shikumi
+base=$(leftovers)
+
+run_cmocka "$BUILD/tests/test_cgroup" SHIKUMI_REAL_CGROUP=1
+
+# --- memory ---
+out=$("$S" run --memory 32M --memory-swap 0 -v "$H:/t:ro" "$R" /t/memhog 64 2>&1)
+expect_eq "a 64M hog under --memory 32M is OOM-killed: 137" "137" "$?"
+expect_match "the runtime says the memory limit killed it" '^shikumi: the memory limit .* killed' "$out"
+expect_match "it ran up to the limit, not below it" 'memhog: 24 MiB touched' "$out"
+out=$("$S" run --memory 128M --memory-swap 0 --stats=json -v "$H:/t:ro" "$R" /t/memhog 64 2>&1)
+expect_eq "the same hog under --memory 128M finishes" "0" "$?"
+peak=$(echo "$out" | grep -o '"memory_peak_bytes":[0-9]*' | cut -d: -f2)
+expect_true "--stats=json: memory peak at least 64 MiB ($peak)" test "${peak:-0}" -ge $((64 << 20))
+expect_true "--stats=json: memory peak below the limit" test "${peak:-0}" -le $((128 << 20))
+expect_eq "memory.max is seen inside" "33554432" "$("$S" run --memory 32M "$R" cat /sys/fs/cgroup/memory.max)"
+
+# --- pids ---
+# The forking happens in a subshell (busybox sh gives up at the first refused fork); the
+# counters are read with builtins only, since no fork is left for cat.
+out=$("$S" run --pids 16 "$R" sh -c '(for i in $(seq 40); do sleep 2 & done) 2>/dev/null
+	read n </sys/fs/cgroup/pids.current; echo $n
+	while read k v; do [ "$k" = max ] && echo "max $v"; done </sys/fs/cgroup/pids.events' 2>&1)
+expect_true "a fork bomb stops at --pids 16 ($(echo "$out" | head -1) processes)" test "$(echo "$out" | head -1)" -le 16
+expect_match "pids.events counts the refused forks" '^max [1-9]' "$(echo "$out" | tail -1)"
+
+# --- cpu: a busy loop under --cpus 0.5 gets half of one CPU, by cpu.stat ---
+busy='u0=$(grep usage_usec /sys/fs/cgroup/cpu.stat | cut -d" " -f2); t0=$(cut -d" " -f1 /proc/uptime)
+	timeout 4 sh -c "while :; do :; done" 2>/dev/null
+	u1=$(grep usage_usec /sys/fs/cgroup/cpu.stat | cut -d" " -f2); t1=$(cut -d" " -f1 /proc/uptime)
+	echo $(( (u1 - u0) / 10 )) $(echo "$t0 $t1" | awk "{printf \"%d\", (\$2 - \$1) * 100000}")'
+read -r used wall <<<"$("$S" run --cpus 0.5 "$R" sh -c "$busy")"
+pct=$((used * 100 / wall))
+expect_true "--cpus 0.5 gives 50% ±10% of one CPU (got $pct%)" test "$pct" -ge 40 -a "$pct" -le 60
+out=$("$S" run --cpus 0.5 --stats "$R" sh -c 'timeout 1 sh -c "while :; do :; done"' 2>&1)
+expect_match "--stats shows throttling under --cpus" 'throttled periods +[1-9]' "$out"
+expect_eq "--cpu-weight writes cpu.weight" "50" "$("$S" run --cpu-weight 50 "$R" cat /sys/fs/cgroup/cpu.weight)"
+
+# --- cpuset ---
+expect_eq "--cpuset 0 pins to CPU 0" "0" "$("$S" run --cpuset 0 "$R" sh -c 'grep Cpus_allowed_list /proc/self/status' | awk '{print $2}')"
+expect_eq "--cpuset 1 pins to CPU 1" "1" "$("$S" run --cpuset 1 "$R" sh -c 'grep Cpus_allowed_list /proc/self/status' | awk '{print $2}')"
+
+# --- io: 2 MiB of direct writes to null_blk at 1 MiB/s take about 2 s ---
+dev=$(cat /sys/block/nullb0/dev)
+write='dd if=/dev/zero of=/dev/nullb0 bs=64k count=32 oflag=direct 2>/dev/null'
+t0=$(date +%s%N)
+"$S" run -v /dev/nullb0:/dev/nullb0 "$R" sh -c "$write"
+t1=$(date +%s%N)
+"$S" run --io-max "$dev wbps=1M" -v /dev/nullb0:/dev/nullb0 "$R" sh -c "$write"
+t2=$(date +%s%N)
+free_ms=$(((t1 - t0) / 1000000)) limited_ms=$(((t2 - t1) / 1000000))
+expect_true "--io-max wbps=1M throttles 2 MiB to 1-4 s (took ${limited_ms} ms, ${free_ms} ms unlimited)" \
+	test "$limited_ms" -ge 1000 -a "$limited_ms" -le 4000
+expect_true "without --io-max the same write is faster" test "$free_ms" -lt "$limited_ms"
+
+# --- clean-up on every path ---
+expect_eq "no group left after the runs above" "" "$(ls "$cgdir" | grep run-)"
+"$S" run "$R" sleep 100 2>/dev/null &
+p=$!
+sleep 1
+expect_true "the container runs in shikumi/run-PID" test -d "$cgdir/run-$p"
+kill -9 "$p"
+wait "$p" 2>/dev/null
+sleep 0.5
+expect_true "after SIGKILL of the runtime its empty group remains" test -d "$cgdir/run-$p"
+expect_eq "...with no process in it" "" "$(cat "$cgdir/run-$p/cgroup.procs" 2>/dev/null)"
+"$S" run "$R" true
+expect_true "the next shikumi removes the stale group" test ! -d "$cgdir/run-$p"
+
+# --- bad values, refused before anything is created ---
+expect_error "--memory abc" 125 "invalid size 'abc'" -- run --memory abc "$R" true
+expect_error "--cpus -1" 125 "invalid --cpus '-1'" -- run --cpus -1 "$R" true
+expect_error "--pids 0" 125 "invalid --pids '0'" -- run --pids 0 "$R" true
+expect_error "--io-max on a missing device" 125 "no block device 250:99" -- run --io-max '250:99 wbps=1M' "$R" true
+expect_error "--cpuset of a missing CPU" 125 "CPU 64 does not exist" -- run --cpuset 64 "$R" true
+
+# --- inside a non-root group: below our own group, and the no-internal-processes rule ---
+svc=/sys/fs/cgroup/svc
+mkdir -p "$svc"
+bash -c "echo \$\$ > $svc/cgroup.procs; exec $S run $R sleep 1" &
+p=$!
+sleep 0.5
+expect_true "from a non-root group, containers go below it" test -d "$svc/shikumi/run-$p"
+wait "$p"
+out=$(bash -c "echo \$\$ > $svc/cgroup.procs; exec $S run --memory 32M $R true" 2>&1)
+expect_eq "limits from a group that holds processes: exit 125" "125" "$?"
+expect_match "...and the message names the rule" 'no internal processes' "$out"
+rmdir "$svc/shikumi" "$svc" 2>/dev/null
+expect_eq "nothing left behind" "$base" "$(leftovers)"
