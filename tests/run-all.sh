@@ -1,6 +1,6 @@
 #!/bin/bash
-# Runs every test: the cmocka unit tests, then each tests/integration/test_*.sh.
-# Ends with one line "N passed, N failed" and exits non-zero when anything failed.
+# Runs every test: the cmocka unit tests, each tests/integration/test_*.sh on this machine,
+# then every tests/integration/testhost_*.sh in one boot of the test host. Ends with one line "N passed, N failed" and exits non-zero when anything failed.
 # Usage: tests/run-all.sh BUILD
 set -u
 BUILD=$(cd "${1:-build}" && pwd)
