@@ -12,22 +12,25 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
-BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSHIKUMI_VERSION='"$(VERSION)"'
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -DSHIKUMI_VERSION='"$(VERSION)"'
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
-DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libcmocka-dev busybox-static clang-format \
+DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86
 BENCH_PKGS := hyperfine crun bubblewrap
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c
 CGROUP_SRC  := cgroup/cgroup.c
+POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
+SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
-               runtime/tty.c runtime/stats.c runtime/container.c $(CGROUP_SRC)
+               runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/container.c \
+               $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
-LIB_PKGS     = libcap json-c
+LIB_PKGS     = libcap json-c libseccomp
 LIB_CFLAGS   = $(shell pkg-config --cflags $(LIB_PKGS))
 LIB_STATIC   = $(shell pkg-config --static --libs $(LIB_PKGS)) -lm
 LIB_LIBS     = $(shell pkg-config --libs $(LIB_PKGS)) -lm
@@ -45,7 +48,15 @@ $(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) |
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
 
 $(BUILD):
-	@mkdir -p $(BUILD)/tests
+	@mkdir -p $(BUILD)/tests $(BUILD)/gen
+
+# The default seccomp filter, compiled to BPF once here rather than at every container start.
+$(BUILD)/seccomp_gen: runtime/seccomp_gen.c $(POLICY_SRC) $(COMMON_SRC) runtime/seccomp_policy.h runtime/caps.h | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -o $@ $< $(POLICY_SRC) $(COMMON_SRC) $(LIB_LIBS)
+
+$(SECCOMP_GEN): $(BUILD)/seccomp_gen
+	@mkdir -p $(dir $@)
+	$(BUILD)/seccomp_gen $@
 
 deps:
 	@missing=$$(for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

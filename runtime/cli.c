@@ -2,6 +2,7 @@
 
 #include "../common/err.h"
 #include "../common/parse.h"
+#include "caps.h"
 
 #include <getopt.h>
 #include <sched.h>
@@ -145,6 +146,11 @@ enum {
 	OPT_IO_MAX,
 	OPT_CPUSET,
 	OPT_STATS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_SECCOMP,
+	OPT_DEVICE,
 };
 
 /* A whole number in [min, max] for option `name`. */
@@ -235,6 +241,11 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"io-max", required_argument, NULL, OPT_IO_MAX},
 	    {"cpuset", required_argument, NULL, OPT_CPUSET},
 	    {"stats", optional_argument, NULL, OPT_STATS},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+	    {"device", required_argument, NULL, OPT_DEVICE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -249,6 +260,8 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 			  CLONE_NEWCGROUP,
 	};
 	cgroup_limits_init(&cfg->limits);
+	cfg->caps = caps_default();
+	cfg->seccomp = "default";
 	*action = CLI_RUN;
 	for (const char *const *e = cli_default_env; *e; e++)
 		env_put(cfg, *e);
@@ -293,6 +306,33 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 		case OPT_TIMING:
 			cfg->timing = true;
 			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP: {
+			int cap;
+			if ((r = caps_parse(optarg, &cap)) < 0)
+				return r;
+			uint64_t bits = cap < 0 ? caps_all() : CAP_BIT(cap);
+			cfg->caps = c == OPT_CAP_ADD ? cfg->caps | bits : cfg->caps & ~bits;
+			break;
+		}
+		case OPT_DEVICE:
+			if (strncmp(optarg, "/dev/", 5) || !optarg[5] || strchr(optarg + 5, '/'))
+				return err_set(0, "invalid --device '%s': expected /dev/NAME",
+					       optarg);
+			if (cfg->n_devices >= CONFIG_MAX_DEVICES)
+				return err_set(0, "too many devices (at most %d)",
+					       CONFIG_MAX_DEVICES);
+			cfg->devices[cfg->n_devices++] = optarg;
+			break;
+		case OPT_PRIVILEGED:
+			cfg->privileged = true;
+			break;
+		case OPT_SECCOMP:
+			if (!*optarg)
+				return err_set(0,
+					       "invalid --seccomp '': use default, off or a file");
+			cfg->seccomp = optarg;
+			break;
 		case OPT_MEMORY:
 		case OPT_MEMORY_SWAP:
 		case OPT_CPU_WEIGHT:
@@ -321,6 +361,10 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 			return err_set(0, "unknown option '%s' (see shikumi run --help)",
 				       argv[optind - 1]);
 		}
+	}
+	if (cfg->privileged) {
+		cfg->caps = caps_all();
+		cfg->seccomp = "off";
 	}
 	if (optind >= argc)
 		return err_set(0, "missing ROOTFS (see shikumi run --help)");

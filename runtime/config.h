@@ -10,6 +10,7 @@
 
 #define CONFIG_MAX_ENV	   256
 #define CONFIG_MAX_VOLUMES 64
+#define CONFIG_MAX_DEVICES 16
 
 struct volume {
 	const char *source; /* host path, must exist */
@@ -38,10 +39,15 @@ struct container_config {
 	const char *hostname;
 	struct volume volumes[CONFIG_MAX_VOLUMES];
 	size_t n_volumes;
+	const char *devices[CONFIG_MAX_DEVICES]; /* host device nodes given to the container */
+	size_t n_devices;
 	bool read_only;
 	enum tty_mode tty;
 	bool timing;
 	unsigned namespaces; /* CLONE_NEW* flags */
+	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
+	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
+	const char *seccomp; /* "default", "off", or a profile file */
 	struct cgroup_limits limits;
 	enum stats_format stats; /* printed on stderr when the container exits */
 };

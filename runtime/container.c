@@ -4,7 +4,9 @@
 #include "../common/fd.h"
 #include "../common/parse.h"
 #include "../common/timing.h"
+#include "caps.h"
 #include "init.h"
+#include "seccomp_load.h"
 #include "stats.h"
 #include "mounts.h"
 #include "rootfs.h"
@@ -137,6 +139,12 @@ int container_validate(const struct container_config *cfg, struct container_host
 	for (size_t i = 0; i < cfg->n_volumes; i++)
 		if (stat(cfg->volumes[i].source, &st) < 0)
 			return err_set(errno, "volume source '%s'", cfg->volumes[i].source);
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		if (lstat(cfg->devices[i], &st) < 0)
+			return err_set(errno, "--device '%s'", cfg->devices[i]);
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+			return err_set(0, "--device '%s' is not a device node", cfg->devices[i]);
+	}
 	autoclose int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_set(errno, "cannot open ROOTFS '%s'", cfg->rootfs);
@@ -155,6 +163,9 @@ int container_validate(const struct container_config *cfg, struct container_host
 		return r;
 	}
 	if ((r = check_privileges()) < 0)
+		return r;
+	if (strcmp(cfg->seccomp, "default") && strcmp(cfg->seccomp, "off") &&
+	    (r = seccomp_compile_file(cfg->seccomp, &host->seccomp_bpf, &host->seccomp_len)) < 0)
 		return r;
 	if ((r = locate_cgroup(host)) < 0)
 		return r;
@@ -216,12 +227,22 @@ static int enter_rootfs(int rootfd)
 	return 0;
 }
 
-static int remount_root_readonly(int rootfd)
+/* CAP_MKNOD stays (container engines grant it), and no device cgroup stands in the way on
+ * cgroup v2 without a BPF program: so no mount where the container can write may honour
+ * device nodes. ROOTFS and the volumes are nodev, /dev is read-only once populated; a node
+ * for the host's disk can still be made, in /tmp say, but not opened. */
+static int lock_devices(const struct container_config *cfg, int rootfd)
 {
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", rootfd);
-	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-		return err_set(errno, "cannot make the root file system read-only");
+	int r = mounts_remount(rootfd,
+			       (cfg->privileged ? 0 : MS_NODEV) | (cfg->read_only ? MS_RDONLY : 0));
+	if (r < 0)
+		return err_set(-r, "cannot remount the root file system%s",
+			       cfg->read_only ? " read-only" : " nodev");
+	if (cfg->privileged)
+		return 0;
+	autoclose int dev = rootfs_open(rootfd, "/dev", O_PATH | O_DIRECTORY);
+	if (dev < 0 || (r = mounts_remount(dev, MS_RDONLY)) < 0)
+		return err_set(dev < 0 ? -dev : -r, "cannot make /dev read-only");
 	return 0;
 }
 
@@ -258,7 +279,7 @@ static int child_setup(const struct container_config *cfg, int sock, bool tty,
 	autoclose int slave = -1;
 	if (tty && (slave = setup_pty(rootfd, sock)) < 0)
 		return slave;
-	if (cfg->read_only && (r = remount_root_readonly(rootfd)) < 0)
+	if ((r = lock_devices(cfg, rootfd)) < 0)
 		return r;
 	timing->t[PHASE_MOUNTS] = timing_now();
 
@@ -267,6 +288,9 @@ static int child_setup(const struct container_config *cfg, int sock, bool tty,
 	if (chdir(cfg->cwd) < 0)
 		return err_set(errno, "cannot change to the working directory '%s'", cfg->cwd);
 	timing->t[PHASE_PIVOT_ROOT] = timing_now();
+	/* From here on this init, and everything it starts, is a reduced root. */
+	if (!cfg->privileged && (r = caps_apply(cfg->caps)) < 0)
+		return r;
 	return tty ? fd_steal(&slave) : -1;
 }
 
@@ -279,8 +303,8 @@ static void __attribute__((noreturn)) child_fail(int sock, int code)
 }
 
 static void __attribute__((noreturn))
-exec_command(const struct container_config *cfg, int slave, int sock, struct sync_msg *timing,
-	     const sigset_t *caller_mask)
+exec_command(const struct container_config *cfg, const struct container_host *host, int slave,
+	     int sock, struct sync_msg *timing, const sigset_t *caller_mask)
 {
 	/* A fresh process image inside: every signal at its default action, whatever the
 	 * caller ignored (a script's background job starts with SIGINT ignored). */
@@ -294,6 +318,26 @@ exec_command(const struct container_config *cfg, int slave, int sock, struct syn
 		if (setsid() < 0 || tty_attach_slave(slave) < 0)
 			child_fail(sock, 125);
 	}
+	timing->t[PHASE_FORKED] = timing_now();
+	/* no_new_privs: no setuid binary or file capability can give back what was dropped
+	 * (and seccomp needs it from a process without CAP_SYS_ADMIN). */
+	if (!cfg->privileged && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		err_set(errno, "cannot set no_new_privs");
+		child_fail(sock, 125);
+	}
+	/* The default filter was compiled at build time, a profile before the clone: here it
+	 * is only handed to the kernel. */
+	int r = 0;
+	if (!strcmp(cfg->seccomp, "default")) {
+		const struct seccomp_prebuilt *p =
+		    &seccomp_prebuilt[seccomp_variant_for(cfg->caps)];
+		r = seccomp_load_bpf(p->bpf, p->len);
+	} else if (host->seccomp_bpf) {
+		r = seccomp_load_bpf(host->seccomp_bpf, host->seccomp_len);
+	}
+	if (r < 0)
+		child_fail(sock, 125);
+	timing->t[PHASE_SECCOMP] = timing_now();
 	environ = (char **)cfg->env;
 	if (cfg->timing) {
 		timing->t[PHASE_EXEC] = timing_now();
@@ -306,8 +350,8 @@ exec_command(const struct container_config *cfg, int slave, int sock, struct syn
 }
 
 static void __attribute__((noreturn))
-child_main(const struct container_config *cfg, int sock, bool tty, const sigset_t *forward,
-	   const sigset_t *caller_mask)
+child_main(const struct container_config *cfg, const struct container_host *host, int sock,
+	   bool tty, const sigset_t *forward, const sigset_t *caller_mask)
 {
 	struct sync_msg timing = {.type = SYNC_TIMING};
 	timing.t[PHASE_CHILD_START] = timing_now();
@@ -335,7 +379,7 @@ child_main(const struct container_config *cfg, int sock, bool tty, const sigset_
 		child_fail(sock, 125);
 	}
 	if (cmd == 0)
-		exec_command(cfg, slave, sock, &timing, caller_mask);
+		exec_command(cfg, host, slave, sock, &timing, caller_mask);
 	close(sock);
 	if (slave >= 0)
 		close(slave);
@@ -554,7 +598,9 @@ static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_
 	timing_print(stderr, "namespaces", t[PHASE_CHILD_START], t[PHASE_NAMESPACES]);
 	timing_print(stderr, "mounts", t[PHASE_NAMESPACES], t[PHASE_MOUNTS]);
 	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
-	timing_print(stderr, "exec", t[PHASE_PIVOT_ROOT], t[PHASE_EXEC]);
+	timing_print(stderr, "fork", t[PHASE_PIVOT_ROOT], t[PHASE_FORKED]);
+	timing_print(stderr, "seccomp", t[PHASE_FORKED], t[PHASE_SECCOMP]);
+	timing_print(stderr, "exec", t[PHASE_SECCOMP], t[PHASE_EXEC]);
 	timing_print(stderr, "start-total", t_start, t[PHASE_EXEC]);
 	timing_print(stderr, "run", t[PHASE_EXEC], rt->t_exit);
 	timing_print(stderr, "teardown", rt->t_exit, t_end);
@@ -643,7 +689,7 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	if (rt.pid == 0) {
 		close(sv[0]);
 		close(rt.sigfd);
-		child_main(cfg, sv[1], tty, &forward, &caller_mask);
+		child_main(cfg, host, sv[1], tty, &forward, &caller_mask);
 	}
 	close(sv[1]);
 	rt.sock = sv[0];

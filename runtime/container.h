@@ -16,6 +16,8 @@ struct container_host {
 	char
 	    cg_root[PATH_MAX]; /* its mount point: /sys/fs/cgroup, or .../unified on hybrid hosts */
 	char cg_base[PATH_MAX]; /* our own group in it: containers go below, in shikumi/run-PID */
+	unsigned char *seccomp_bpf; /* a --seccomp=FILE profile, compiled; NULL otherwise */
+	size_t seccomp_len;
 };
 
 /* Checks everything that can be checked before anything is created: ROOTFS exists and is a

@@ -88,14 +88,16 @@ int mounts_build(const struct container_config *cfg, bool with_console, struct m
 	if (cfg->namespaces & CLONE_NEWCGROUP)
 		ADD(.kind = MK_MOUNT, .source = "cgroup2", .target = "/sys/fs/cgroup",
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		ADD(.kind = MK_DEVICE_BIND, .source = cfg->devices[i], .target = cfg->devices[i]);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
 		    .flags = v->read_only ? MS_RDONLY : 0);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !cfg->privileged; i++)
 		ADD(.kind = MK_MASK, .target = masked_paths[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths) && !cfg->privileged; i++)
 		ADD(.kind = MK_READONLY, .target = readonly_paths[i]);
 #undef ADD
 	return (int)n;
@@ -111,16 +113,21 @@ static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned 
 	return mount(source, path, fstype, flags, data) < 0 ? -errno : 0;
 }
 
-/* Makes an existing mount read-only, keeping the flags it has (a remount that dropped nosuid
- * or nodev would be refused in a user namespace, where they are locked). */
-static int remount_readonly(int fd)
+int mounts_remount(int fd, unsigned long add)
 {
+	/* Keep the flags the mount has: a remount that dropped nosuid or nodev would be refused
+	 * in a user namespace, where they are locked. */
 	struct statvfs sv;
 	if (fstatvfs(fd, &sv) < 0)
 		return -errno;
-	unsigned long keep = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
-					  ST_NODIRATIME | ST_RELATIME);
-	return mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+	unsigned long keep = sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC |
+					  ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+	return mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | keep | add, NULL);
+}
+
+static int remount_readonly(int fd)
+{
+	return mounts_remount(fd, MS_RDONLY);
 }
 
 static int bind_readonly(int rootfd, const char *target)
@@ -212,11 +219,14 @@ static int apply_one(int rootfd, const struct mount_entry *e)
 		if (stat(e->source, &st) < 0)
 			return -errno;
 		int r = mounts_bind_into(rootfd, e->source, e->target, !S_ISDIR(st.st_mode));
-		if (r < 0 || !(e->flags & MS_RDONLY))
+		if (r < 0)
 			return r;
+		/* nodev: a device node in a volume (or made in one) opens nothing. */
 		fd = rootfs_open(rootfd, e->target, O_PATH);
-		return fd < 0 ? fd : remount_readonly(fd);
+		return fd < 0 ? fd : mounts_remount(fd, MS_NODEV | (e->flags & MS_RDONLY));
 	}
+	case MK_DEVICE_BIND:
+		return mounts_bind_into(rootfd, e->source, e->target, true);
 	case MK_MASK:
 		return mask(rootfd, e->target);
 	case MK_READONLY:
@@ -235,6 +245,7 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n)
 	    [MK_BIND] = "bind-mount",
 	    [MK_MASK] = "mask",
 	    [MK_READONLY] = "make read-only",
+	    [MK_DEVICE_BIND] = "give the device",
 	};
 	for (size_t i = 0; i < n; i++) {
 		int r = apply_one(rootfd, &table[i]);

@@ -12,8 +12,9 @@ enum mount_kind {
 	MK_MOUNT,  /* mount(source, target, fstype, flags, data) */
 	MK_MKDIR,  /* a directory, in a file system we just mounted */
 	MK_DEVICE, /* a character device node (bind-mounted from the host where mknod is refused) */
-	MK_SYMLINK,  /* target -> source */
-	MK_BIND,     /* a host path (a volume) at target; read-only when MS_RDONLY is in flags */
+	MK_SYMLINK, /* target -> source */
+	MK_BIND,    /* a host path (a volume) at target, nodev; read-only with MS_RDONLY in flags */
+	MK_DEVICE_BIND, /* a host device node (--device) at the same path in the container's /dev */
 	MK_MASK,     /* hide target: /dev/null over a file, an empty read-only tmpfs over a dir */
 	MK_READONLY, /* target stays visible but read-only */
 };
@@ -43,6 +44,10 @@ int mounts_build(const struct container_config *cfg, bool with_console, struct m
  * skipped: not every kernel has every /proc file. Returns 0 or a negative errno with a
  * message naming the entry. */
 int mounts_apply(int rootfd, const struct mount_entry *table, size_t n);
+
+/* Adds flags (MS_RDONLY, MS_NODEV...) to the mount at fd, keeping those it has. Returns 0 or
+ * a negative errno. */
+int mounts_remount(int fd, unsigned long add);
 
 /* Mounts source (a path or "/proc/self/fd/N") over target inside the root; used for the
  * console once the pty exists. */

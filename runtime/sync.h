@@ -18,6 +18,8 @@ enum sync_phase {
 	PHASE_NAMESPACES,
 	PHASE_MOUNTS,
 	PHASE_PIVOT_ROOT,
+	PHASE_FORKED,  /* the command's process exists */
+	PHASE_SECCOMP, /* privileges dropped, filter loaded */
 	PHASE_EXEC,
 	PHASE_COUNT,
 };

@@ -51,14 +51,16 @@ expect_eq "--cpuset 1 pins to CPU 1" "1" "$("$S" run --cpuset 1 "$R" sh -c 'grep
 dev=$(cat /sys/block/nullb0/dev)
 write='dd if=/dev/zero of=/dev/nullb0 bs=64k count=32 oflag=direct 2>/dev/null'
 t0=$(date +%s%N)
-"$S" run -v /dev/nullb0:/dev/nullb0 "$R" sh -c "$write"
+"$S" run --device /dev/nullb0 "$R" sh -c "$write"
 t1=$(date +%s%N)
-"$S" run --io-max "$dev wbps=1M" -v /dev/nullb0:/dev/nullb0 "$R" sh -c "$write"
+"$S" run --io-max "$dev wbps=1M" --device /dev/nullb0 "$R" sh -c "$write"
 t2=$(date +%s%N)
 free_ms=$(((t1 - t0) / 1000000)) limited_ms=$(((t2 - t1) / 1000000))
 expect_true "--io-max wbps=1M throttles 2 MiB to 1-4 s (took ${limited_ms} ms, ${free_ms} ms unlimited)" \
 	test "$limited_ms" -ge 1000 -a "$limited_ms" -le 4000
 expect_true "without --io-max the same write is faster" test "$free_ms" -lt "$limited_ms"
+expect_match "a device through a volume does not open (volumes are nodev)" 'Permission denied' \
+	"$("$S" run -v /dev/nullb0:/dev/nullb0 "$R" sh -c 'head -c1 /dev/nullb0' 2>&1)"
 
 # --- clean-up on every path ---
 expect_eq "no group left after the runs above" "" "$(ls "$cgdir" | grep run-)"

@@ -7,7 +7,10 @@
 #include <cmocka.h>
 
 #include "../../common/err.h"
+#include "../../runtime/caps.h"
 #include "../../runtime/cli.h"
+
+#include <sys/capability.h>
 
 #include <sched.h>
 #include <string.h>
@@ -170,12 +173,64 @@ static void bad_input_named(void **state)
 	expect_error((const char *const[]){"run", "-v", "/a:/", "/r", NULL}, "container's /");
 }
 
+static void capabilities_and_seccomp(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("/r"), 0);
+	assert_int_equal(cfg.caps, caps_default());
+	assert_false(cfg.caps & CAP_BIT(CAP_SYS_ADMIN));
+	assert_true(cfg.caps & CAP_BIT(CAP_CHOWN));
+	assert_string_equal(cfg.seccomp, "default");
+	assert_int_equal(PARSE("--cap-add", "sys_admin", "--cap-drop", "CAP_CHOWN", "/r"), 0);
+	assert_true(cfg.caps & CAP_BIT(CAP_SYS_ADMIN));
+	assert_false(cfg.caps & CAP_BIT(CAP_CHOWN));
+	assert_int_equal(PARSE("--cap-drop", "ALL", "--cap-add", "NET_RAW", "/r"), 0);
+	assert_int_equal(cfg.caps, CAP_BIT(CAP_NET_RAW));
+	assert_int_equal(PARSE("--privileged", "/r"), 0);
+	assert_int_equal(cfg.caps, caps_all());
+	assert_string_equal(cfg.seccomp, "off");
+	assert_int_equal(PARSE("--seccomp=/p.txt", "/r"), 0);
+	assert_string_equal(cfg.seccomp, "/p.txt");
+	assert_int_equal(PARSE("--cap-add", "FLY", "/r"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "unknown capability 'FLY'; known: chown, dac_override"));
+}
+
+static void limit_options(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("--memory", "64M", "--memory-swap", "0", "--cpus", "0.5",
+			       "--cpu-weight", "50", "--pids", "32", "--cpuset", "0-1",
+			       "--stats=json", "/r"),
+			 0);
+	assert_int_equal(cfg.limits.memory_max, 64 << 20);
+	assert_int_equal(cfg.limits.memory_swap_max, 0);
+	assert_int_equal(cfg.limits.cpu_quota_us, 50000);
+	assert_int_equal(cfg.limits.cpu_weight, 50);
+	assert_int_equal(cfg.limits.pids_max, 32);
+	assert_string_equal(cfg.limits.cpuset_cpus, "0-1");
+	assert_int_equal(cfg.stats, STATS_JSON);
+	assert_int_equal(PARSE("--memory", "abc", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--memory", "100K", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--pids", "0", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--cpu-weight", "10001", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--stats=xml", "/r"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),		cmocka_unit_test(command_options_stay_the_commands),
-	    cmocka_unit_test(all_options),	cmocka_unit_test(env_override_and_copy),
-	    cmocka_unit_test(help_and_version), cmocka_unit_test(bad_input_named),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(command_options_stay_the_commands),
+	    cmocka_unit_test(all_options),
+	    cmocka_unit_test(env_override_and_copy),
+	    cmocka_unit_test(help_and_version),
+	    cmocka_unit_test(bad_input_named),
+	    cmocka_unit_test(capabilities_and_seccomp),
+	    cmocka_unit_test(limit_options),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -113,6 +113,16 @@ static void volumes_in_order_with_mode(void **state)
 	assert_true(index_of(t, n, "/mnt/a") < index_of(t, n, "/mnt/b"));
 }
 
+static void privileged_masks_nothing(void **state)
+{
+	(void)state;
+	struct container_config cfg = {.privileged = true};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	for (int i = 0; i < n; i++)
+		assert_true(t[i].kind != MK_MASK && t[i].kind != MK_READONLY);
+}
+
 static void table_too_small_is_an_error(void **state)
 {
 	(void)state;
@@ -129,6 +139,7 @@ int main(void)
 	    cmocka_unit_test(only_safe_devices),
 	    cmocka_unit_test(masks_and_readonly_after_their_filesystems),
 	    cmocka_unit_test(volumes_in_order_with_mode),
+	    cmocka_unit_test(privileged_masks_nothing),
 	    cmocka_unit_test(table_too_small_is_an_error),
 	};
 	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);

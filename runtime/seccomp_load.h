@@ -1,0 +1,25 @@
+/* Loading the container's seccomp filter on the command's way to exec. */
+#ifndef SHIKUMI_SECCOMP_LOAD_H
+#define SHIKUMI_SECCOMP_LOAD_H
+
+#include "seccomp_policy.h"
+
+#include <stddef.h>
+
+struct seccomp_prebuilt {
+	const unsigned char *bpf; /* struct sock_filter[], as libseccomp exported it */
+	size_t len;		  /* in bytes */
+};
+
+/* The default filter's variants, compiled at build time (build/gen/seccomp_default.c). */
+extern const struct seccomp_prebuilt seccomp_prebuilt[SECCOMP_VARIANTS];
+
+/* Installs a BPF program (struct sock_filter[], len bytes) with seccomp(2). no_new_privs
+ * must be set. */
+int seccomp_load_bpf(const unsigned char *bpf, size_t len);
+
+/* Compiles a text profile to BPF with libseccomp (in the runtime, before anything is
+ * created: the file is out of reach once the container has pivoted). *bpf is malloc'd. */
+int seccomp_compile_file(const char *path, unsigned char **bpf, size_t *len);
+
+#endif

@@ -1,0 +1,97 @@
+#!/bin/bash
+# The escape battery: things root could do, attempted from inside a default container (each
+# must fail) and, where that is the point, from a --privileged one (it must succeed).
+# Prints a table: attempt, expected, result.
+. "$(dirname "$0")/lib.sh"
+H="$BUILD/tests"
+rows=()
+
+# attempt NAME OPTIONS... -- COMMAND: run in the container; "ok" when it exits 0.
+run_in() {
+	"$S" run -v "$H:/t:ro" "$@" >/dev/null 2>&1
+}
+
+# battery NAME PRIVILEGED_EXPECT COMMAND [HOST_COMMAND]: refused by default; under
+# --privileged "succeeded", "-" (not checked), or "host": whatever real root gets from
+# HOST_COMMAND on this machine (a kernel without modules or kexec refuses even root).
+battery() {
+	local name=$1 priv=$2 cmd=$3 got
+	if [ "$priv" = host ]; then
+		if bash -c "$4" >/dev/null 2>&1; then priv=succeeded; else priv=refused; fi
+	fi
+	if run_in "$R" sh -c "$cmd"; then got=succeeded; else got=refused; fi
+	rows+=("$(printf '%-44s %-10s %s' "$name" refused "$got")")
+	expect_eq "default container: $name is refused" refused "$got"
+	if [ "$priv" != - ]; then
+		if run_in --privileged "$R" sh -c "$cmd"; then got=succeeded; else got=refused; fi
+		rows+=("$(printf '%-44s %-10s %s' "  ... under --privileged" "$priv" "$got")")
+		expect_eq "--privileged: $name $priv" "$priv" "$got"
+	fi
+}
+
+battery "mount a file system" succeeded 'mount -t tmpfs t /mnt'
+battery "load a kernel module (init_module)" host '/t/sysprobe module' "$H/sysprobe module"
+battery "reboot (reboot)" succeeded '/t/sysprobe reboot'
+battery "kexec (kexec_load)" host '/t/sysprobe kexec' "$H/sysprobe kexec"
+battery "call keyctl" succeeded '/t/sysprobe keyctl'
+battery "call keyctl through the i386 ABI (int 0x80)" host '/t/sysprobe keyctl32' "$H/sysprobe keyctl32"
+battery "use bpf" succeeded '/t/sysprobe bpf'
+battery "perf_event_open" succeeded '/t/sysprobe perf'
+battery "ptrace PID 1" succeeded '/t/sysprobe ptrace'
+battery "create a user namespace" succeeded '/t/sysprobe userns'
+battery "read /proc/kcore" - 'test -s /proc/kcore || [ "$(head -c1 /proc/kcore | wc -c)" != 0 ]'
+battery "read /proc/keys" - '[ "$(cat /proc/keys | wc -c)" != 0 ]'
+battery "write /proc/sysrq-trigger" - 'echo h > /proc/sysrq-trigger'
+battery "write /proc/sys" succeeded 'echo shikumi-x > /proc/sys/kernel/domainname'
+battery "write /sys" - 'echo 1 > /sys/kernel/mm/ksm/run'
+battery "make a device node in /dev" succeeded 'mknod /dev/x c 1 3'
+disk=$(stat -c '%t %T' "$(df --output=source / | tail -1)" 2>/dev/null | while read -r a b; do echo "$((0x$a)) $((0x$b))"; done)
+[ -n "$disk" ] || disk="254 0"
+read_disk="mknod /tmp/shikumi-disk b $disk; head -c 512 /tmp/shikumi-disk >/dev/null; r=\$?; rm -f /tmp/shikumi-disk; exit \$r"
+battery "read the host disk via mknod ($disk)" host "$read_disk" "$read_disk"
+battery "open a raw block device in /dev" - 'ls /dev | grep -qE "^(sd|vd|nvme|xvd)"'
+battery "see the host's processes (this test's bash)" - 'cat /proc/[0-9]*/comm | grep -qx bash'
+battery "remount / rw under --read-only" - 'exit 1' # placeholder row replaced below
+unset 'rows[-1]'
+if "$S" run --read-only "$R" sh -c 'mount -o remount,rw / && touch /x' >/dev/null 2>&1; then got=succeeded; else got=refused; fi
+rows+=("$(printf '%-44s %-10s %s' "remount / rw under --read-only" refused "$got")")
+expect_eq "default container: remount / rw under --read-only is refused" refused "$got"
+# setuid: no_new_privs is set, so an exec can never gain privileges
+got=$("$S" run "$R" sh -c 'grep NoNewPrivs /proc/self/status' | awk '{print $2}')
+rows+=("$(printf '%-44s %-10s %s' "gain privileges through setuid (NoNewPrivs)" 1 "$got")")
+expect_eq "no_new_privs is set (setuid cannot raise privileges)" 1 "$got"
+host_name=$(hostname)
+"$S" run "$R" hostname escaped >/dev/null 2>&1
+got=$([ "$(hostname)" = "$host_name" ] && echo unchanged || echo changed)
+rows+=("$(printf '%-44s %-10s %s' "change the host's hostname" unchanged "$got")")
+expect_eq "the host's hostname stays unchanged" unchanged "$got"
+expect_eq "capabilities are the default set" "00000000a80425fb" \
+	"$("$S" run "$R" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
+expect_eq "the bounding set is the default set too" "00000000a80425fb" \
+	"$("$S" run "$R" sh -c 'grep CapBnd /proc/self/status' | awk '{print $2}')"
+expect_eq "the ambient set is empty" "0000000000000000" \
+	"$("$S" run "$R" sh -c 'grep CapAmb /proc/self/status' | awk '{print $2}')"
+expect_eq "--cap-add SYS_ADMIN adds it (bit 21)" "00000000a82425fb" \
+	"$("$S" run --cap-add SYS_ADMIN "$R" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
+expect_eq "--cap-drop ALL keeps none" "0000000000000000" \
+	"$("$S" run --cap-drop ALL "$R" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
+expect_eq "--cap-add SYS_ADMIN also lets mount through seccomp" "0" \
+	"$(run_in --cap-add SYS_ADMIN "$R" mount -t tmpfs t /mnt; echo $?)"
+expect_eq "--cap-add SYS_PTRACE lets ptrace through seccomp" "0" \
+	"$(run_in --cap-add SYS_PTRACE "$R" /t/sysprobe ptrace; echo $?)"
+expect_eq "--seccomp=off: keyctl is let through" "0" "$(run_in --seccomp=off "$R" /t/sysprobe keyctl; echo $?)"
+profile=$(mktemp)
+printf '# a profile\nmkdir 28  # ENOSPC, to be seen\nmkdirat 28\n' >"$profile"
+expect_match "--seccomp=FILE applies a profile" 'No space left' "$("$S" run --seccomp="$profile" "$R" mkdir /tmp/shikumi-p 2>&1)"
+printf 'nosuchcall\n' >"$profile"
+expect_error "a profile naming an unknown system call" 125 "unknown system call 'nosuchcall'" -- run --seccomp="$profile" "$R" true
+rm -f "$profile"
+expect_eq "--device gives a host device that works" "16" \
+	"$("$S" run --device /dev/urandom "$R" sh -c 'head -c 16 /dev/urandom | wc -c')"
+expect_error "--device of a missing node" 125 "--device '/dev/nonexistent'" -- run --device /dev/nonexistent "$R" true
+expect_error "--device of a file that is no device" 125 "is not a device node" -- run --device /dev/stdin "$R" true
+expect_error "an unknown capability, with the known list" 125 "unknown capability 'FLY'; known: chown, " -- run --cap-add FLY "$R" true
+
+echo
+printf '%-44s %-10s %s\n' attempt expected result
+printf '%s\n' "${rows[@]}"
