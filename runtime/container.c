@@ -600,9 +600,8 @@ static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_
 	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
 	timing_print(stderr, "fork", t[PHASE_PIVOT_ROOT], t[PHASE_FORKED]);
 	timing_print(stderr, "seccomp", t[PHASE_FORKED], t[PHASE_SECCOMP]);
-	timing_print(stderr, "exec", t[PHASE_SECCOMP], t[PHASE_EXEC]);
 	timing_print(stderr, "start-total", t_start, t[PHASE_EXEC]);
-	timing_print(stderr, "run", t[PHASE_EXEC], rt->t_exit);
+	timing_print(stderr, "run", t[PHASE_EXEC], rt->t_exit); /* exec to exit */
 	timing_print(stderr, "teardown", rt->t_exit, t_end);
 	timing_print(stderr, "total", t_start, t_end);
 }

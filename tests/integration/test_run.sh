@@ -134,7 +134,7 @@ expect_match "-t with piped input" 'piped-tty' "$out"
 
 # --- timing and help ---
 out=$("$S" run --timing "$R" true 2>&1 >/dev/null)
-for phase in validate cgroup clone namespaces mounts pivot_root exec start-total run total; do
+for phase in validate cgroup clone namespaces mounts pivot_root fork seccomp start-total run teardown total; do
 	expect_match "--timing reports $phase" "^timing: $phase +[0-9]+\.[0-9]{3} ms" "$(echo "$out" | grep "timing: $phase ")"
 done
 expect_match "--help describes run" 'Usage: shikumi run' "$("$S" run --help)"
