@@ -28,7 +28,7 @@ expect_eq "the host's hostname is unchanged" "$host_name" "$(hostname)"
 expect_eq "only lo in the net namespace" "lo" "$("$S" run "$R" ls /sys/class/net)"
 expect_match "lo is up" 'UP' "$("$S" run "$R" ip link show lo)"
 expect_true "a TCP connection over lo inside works" \
-	"$S" run "$R" sh -c 'nc -l -p 7777 >/tmp/got & sleep 0.2; echo hi | nc -w1 127.0.0.1 7777; sleep 0.1; grep -q hi /tmp/got'
+	"$S" run "$R" sh -c 'nc -l -p 7777 >/tmp/got & sleep 0.2; echo hi | nc -w1 127.0.0.1 7777; sleep 0.1; grep -q hi /tmp/got; r=$?; rm -f /tmp/got; exit $r'
 
 # --- mount namespace and root ---
 expect_eq "/ is the rootfs" "$(ls "$R" | sort | tr '\n' ' ')" "$("$S" run "$R" ls / | sort | tr '\n' ' ')"
@@ -52,11 +52,11 @@ expect_eq "/proc/sysrq-trigger is read-only or absent" "ok" \
 	"$("$S" run "$R" sh -c '[ ! -e /proc/sysrq-trigger ] || ! echo h 2>/dev/null >/proc/sysrq-trigger && echo ok')"
 tmpdir=$(mktemp -d)
 echo from-host >"$tmpdir/file"
-expect_eq "a volume shows host files" "from-host" "$("$S" run -v "$tmpdir:/mnt/v" "$R" cat /mnt/v/file)"
-"$S" run -v "$tmpdir:/mnt/v" "$R" sh -c 'echo from-container > /mnt/v/new'
+expect_eq "a volume shows host files" "from-host" "$("$S" run -v "$tmpdir:/mnt" "$R" cat /mnt/file)"
+"$S" run -v "$tmpdir:/mnt" "$R" sh -c 'echo from-container > /mnt/new'
 expect_eq "a volume is writable" "from-container" "$(cat "$tmpdir/new" 2>/dev/null)"
 expect_match "a :ro volume is read-only" 'Read-only' \
-	"$("$S" run -v "$tmpdir:/mnt/v:ro" "$R" sh -c 'echo x > /mnt/v/new2' 2>&1)"
+	"$("$S" run -v "$tmpdir:/mnt:ro" "$R" sh -c 'echo x > /mnt/new2' 2>&1)"
 expect_eq "a file volume" "from-host" "$("$S" run -v "$tmpdir/file:/etc/motd:ro" "$R" cat /etc/motd)"
 rm -rf "$tmpdir"
 expect_match "--read-only makes / read-only" 'Read-only' "$("$S" run --read-only "$R" touch /x 2>&1)"
