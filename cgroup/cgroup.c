@@ -346,14 +346,20 @@ int cgroup_attach(const struct cgroup *cg, pid_t pid)
 	return r < 0 ? err_set(-r, "cannot move process %d into %s", pid, cg->path) : 0;
 }
 
+int64_t cgroup_read_value(const struct cgroup *cg, const char *file)
+{
+	char buf[64];
+	return read_at(cg->fd, file, buf, sizeof(buf)) > 0 ? strtoll(buf, NULL, 10) : -1;
+}
+
 int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *st)
 {
 	char buf[4096];
 	*st = (struct cgroup_stats){-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-	if (read_at(cg->fd, "memory.peak", buf, sizeof(buf)) > 0)
-		st->memory_peak = strtoll(buf, NULL, 10);
-	if (read_at(cg->fd, "memory.current", buf, sizeof(buf)) > 0)
-		st->memory_current = strtoll(buf, NULL, 10);
+	st->memory_peak = cgroup_read_value(cg, "memory.peak");
+	st->memory_current = cgroup_read_value(cg, "memory.current");
+	st->pids_peak = cgroup_read_value(cg, "pids.peak");
+	st->pids_current = cgroup_read_value(cg, "pids.current");
 	if (read_at(cg->fd, "cpu.stat", buf, sizeof(buf)) > 0) {
 		st->cpu_usage_us = kv_get(buf, "usage_usec");
 		st->cpu_user_us = kv_get(buf, "user_usec");
@@ -361,10 +367,6 @@ int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *st)
 		st->cpu_throttled_us = kv_get(buf, "throttled_usec");
 		st->cpu_nr_throttled = kv_get(buf, "nr_throttled");
 	}
-	if (read_at(cg->fd, "pids.peak", buf, sizeof(buf)) > 0)
-		st->pids_peak = strtoll(buf, NULL, 10);
-	if (read_at(cg->fd, "pids.current", buf, sizeof(buf)) > 0)
-		st->pids_current = strtoll(buf, NULL, 10);
 	if (read_at(cg->fd, "memory.events", buf, sizeof(buf)) > 0) {
 		st->oom = kv_get(buf, "oom");
 		st->oom_kill = kv_get(buf, "oom_kill");

@@ -81,6 +81,9 @@ struct cgroup_stats {
 	int64_t cpu_throttled_us, cpu_nr_throttled, pids_peak, pids_current, oom, oom_kill;
 };
 
+/* One number from a one-number file of the group (memory.current), or -1 when absent. */
+int64_t cgroup_read_value(const struct cgroup *cg, const char *file);
+
 /* Reads what the group's files say now. */
 int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *st);
 

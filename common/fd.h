@@ -3,6 +3,7 @@
 #ifndef SHIKUMI_FD_H
 #define SHIKUMI_FD_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -26,6 +27,15 @@ static inline int fd_steal(int *fd)
 	int r = *fd;
 	*fd = -1;
 	return r;
+}
+
+/* "/proc/self/fd/N": a path that names exactly what fd refers to, for calls (mount) that
+ * take paths, not fds. */
+#define FD_PATH_MAX 32
+static inline char *fd_path(int fd, char buf[FD_PATH_MAX])
+{
+	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+	return buf;
 }
 
 #endif

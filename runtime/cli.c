@@ -66,15 +66,29 @@ static bool hostname_valid(const char *s)
 	return true;
 }
 
+/* The index of the "K=..." entry of env (NULL-terminated) whose K is key[0..klen), or -1. */
+static int env_index(const char *const *env, const char *key, size_t klen)
+{
+	for (int i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, klen) && env[i][klen] == '=')
+			return i;
+	return -1;
+}
+
+const char *cli_env_get(const struct container_config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	int i = env_index(cfg->env, name, n);
+	return i < 0 ? NULL : cfg->env[i] + n + 1;
+}
+
 /* Sets "K=V" in cfg->env, replacing an earlier value of K. */
 static int env_put(struct container_config *cfg, const char *kv)
 {
-	size_t klen = strcspn(kv, "=");
-	for (size_t i = 0; i < cfg->n_env; i++) {
-		if (!strncmp(cfg->env[i], kv, klen) && cfg->env[i][klen] == '=') {
-			cfg->env[i] = kv;
-			return 0;
-		}
+	int i = env_index(cfg->env, kv, strcspn(kv, "="));
+	if (i >= 0) {
+		cfg->env[i] = kv;
+		return 0;
 	}
 	if (cfg->n_env >= CONFIG_MAX_ENV)
 		return err_set(0, "too many environment variables (at most %d)", CONFIG_MAX_ENV);
@@ -85,11 +99,7 @@ static int env_put(struct container_config *cfg, const char *kv)
 
 int cli_env_default(struct container_config *cfg, const char *kv)
 {
-	size_t klen = strcspn(kv, "=");
-	for (size_t i = 0; i < cfg->n_env; i++)
-		if (!strncmp(cfg->env[i], kv, klen) && cfg->env[i][klen] == '=')
-			return 0;
-	return env_put(cfg, kv);
+	return env_index(cfg->env, kv, strcspn(kv, "=")) >= 0 ? 0 : env_put(cfg, kv);
 }
 
 static int env_option(struct container_config *cfg, const char *arg, char **host_env)
@@ -99,10 +109,9 @@ static int env_option(struct container_config *cfg, const char *arg, char **host
 		return err_set(0, "invalid --env '%s': expected NAME=VALUE or NAME", arg);
 	if (arg[klen] == '=')
 		return env_put(cfg, arg);
-	for (char **e = host_env; e && *e; e++)
-		if (!strncmp(*e, arg, klen) && (*e)[klen] == '=')
-			return env_put(cfg, *e);
-	return 0; /* "-e NAME" with NAME unset here: nothing to copy, as docker does */
+	int i = env_index((const char *const *)host_env, arg, klen);
+	/* "-e NAME" with NAME unset here: nothing to copy, as docker does */
+	return i < 0 ? 0 : env_put(cfg, host_env[i]);
 }
 
 static int volume_option(struct container_config *cfg, char *arg)

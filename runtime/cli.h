@@ -24,6 +24,9 @@ extern const char *const cli_default_env[];
 
 void cli_print_run_help(FILE *f);
 
+/* The value of NAME in cfg's environment, or NULL. */
+const char *cli_env_get(const struct container_config *cfg, const char *name);
+
 /* Adds "K=V" to cfg's environment unless K is set already (by default or by -e). */
 int cli_env_default(struct container_config *cfg, const char *kv);
 

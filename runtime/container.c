@@ -5,6 +5,7 @@
 #include "../common/parse.h"
 #include "../common/timing.h"
 #include "caps.h"
+#include "cli.h"
 #include "init.h"
 #include "seccomp_load.h"
 #include "stats.h"
@@ -44,15 +45,6 @@ static bool under_volume(const struct container_config *cfg, const char *path)
 			return true;
 	}
 	return false;
-}
-
-static const char *env_get(const struct container_config *cfg, const char *name)
-{
-	size_t n = strlen(name);
-	for (size_t i = 0; i < cfg->n_env; i++)
-		if (!strncmp(cfg->env[i], name, n) && cfg->env[i][n] == '=')
-			return cfg->env[i] + n + 1;
-	return NULL;
 }
 
 static int check_privileges(void)
@@ -157,7 +149,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 	 * exec(2) inside has the last word. */
 	bool in_volume =
 	    strchr(cfg->argv[0], '/') ? under_volume(cfg, cfg->argv[0]) : cfg->n_volumes > 0;
-	int r = rootfs_find_command(rootfd, cfg->argv[0], env_get(cfg, "PATH"));
+	int r = rootfs_find_command(rootfd, cfg->argv[0], cli_env_get(cfg, "PATH"));
 	if (r < 0 && !in_volume) {
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;
@@ -201,9 +193,8 @@ static int setup_pty(int rootfd, int sock)
 	autoclose int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return err_set(errno, "cannot open the pty's slave");
-	char src[32];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
-	int r = mounts_bind_into(rootfd, src, "/dev/console", true);
+	char src[FD_PATH_MAX];
+	int r = mounts_bind_into(rootfd, fd_path(slave, src), "/dev/console", true);
 	if (r < 0)
 		return r;
 	struct sync_msg m = {.type = SYNC_PTY};
@@ -538,12 +529,12 @@ static bool relay_output(struct runtime *rt)
 
 static void sample_cgroup(struct runtime *rt)
 {
-	struct cgroup_stats st;
-	cgroup_read_stats(rt->cg, &st);
-	if (st.memory_current > rt->memory_seen)
-		rt->memory_seen = st.memory_current;
-	if (st.pids_current > rt->pids_seen)
-		rt->pids_seen = st.pids_current;
+	int64_t memory = cgroup_read_value(rt->cg, "memory.current");
+	int64_t pids = cgroup_read_value(rt->cg, "pids.current");
+	if (memory > rt->memory_seen)
+		rt->memory_seen = memory;
+	if (pids > rt->pids_seen)
+		rt->pids_seen = pids;
 }
 
 static void runtime_loop(struct runtime *rt)

@@ -108,9 +108,8 @@ int mounts_build(const struct container_config *cfg, bool with_console, struct m
 static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags,
 		       const char *data)
 {
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return mount(source, path, fstype, flags, data) < 0 ? -errno : 0;
+	char path[FD_PATH_MAX];
+	return mount(source, fd_path(fd, path), fstype, flags, data) < 0 ? -errno : 0;
 }
 
 int mounts_remount(int fd, unsigned long add)
@@ -138,9 +137,8 @@ static int bind_readonly(int rootfd, const char *target)
 	if (fd < 0)
 		return fd;
 	/* Bind the path on itself: the source is the same fd, never a host path. */
-	char self[32];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	int r = mount_on_fd(self, fd, NULL, MS_BIND | MS_REC, NULL);
+	char self[FD_PATH_MAX];
+	int r = mount_on_fd(fd_path(fd, self), fd, NULL, MS_BIND | MS_REC, NULL);
 	if (r < 0)
 		return r;
 	autoclose int top = rootfs_open(rootfd, target, O_PATH); /* the new bind mount */
@@ -163,9 +161,8 @@ static int mask(int rootfd, const char *target)
 	autoclose int null = rootfs_open(rootfd, "/dev/null", O_PATH);
 	if (null < 0)
 		return null;
-	char src[32];
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", null);
-	return mount_on_fd(src, fd, NULL, MS_BIND, NULL);
+	char src[FD_PATH_MAX];
+	return mount_on_fd(fd_path(null, src), fd, NULL, MS_BIND, NULL);
 }
 
 int mounts_bind_into(int rootfd, const char *source, const char *target, bool as_file)

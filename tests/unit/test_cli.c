@@ -34,15 +34,6 @@ static int parse(struct container_config *cfg, enum cli_action *act, char **host
 
 #define PARSE(...) parse(&cfg, &act, NULL, (const char *const[]){"run", __VA_ARGS__, NULL})
 
-static const char *env_of(const struct container_config *cfg, const char *k)
-{
-	size_t n = strlen(k);
-	for (size_t i = 0; i < cfg->n_env; i++)
-		if (!strncmp(cfg->env[i], k, n) && cfg->env[i][n] == '=')
-			return cfg->env[i] + n + 1;
-	return NULL;
-}
-
 static void defaults(void **state)
 {
 	(void)state;
@@ -60,8 +51,8 @@ static void defaults(void **state)
 	assert_false(cfg.timing);
 	assert_int_equal(cfg.namespaces, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 					     CLONE_NEWNET | CLONE_NEWCGROUP);
-	assert_non_null(env_of(&cfg, "PATH"));
-	assert_string_equal(env_of(&cfg, "HOME"), "/root");
+	assert_non_null(cli_env_get(&cfg, "PATH"));
+	assert_string_equal(cli_env_get(&cfg, "HOME"), "/root");
 	assert_null(cfg.env[cfg.n_env]);
 }
 
@@ -88,8 +79,8 @@ static void all_options(void **state)
 	assert_int_equal(PARSE("-e", "A=1", "--env", "B=two=2", "-w", "/tmp", "--read-only",
 			       "--timing", "-T", "-v", "/h:/c", "--volume", "/src:/dst:ro", "/r"),
 			 0);
-	assert_string_equal(env_of(&cfg, "A"), "1");
-	assert_string_equal(env_of(&cfg, "B"), "two=2");
+	assert_string_equal(cli_env_get(&cfg, "A"), "1");
+	assert_string_equal(cli_env_get(&cfg, "B"), "two=2");
 	assert_string_equal(cfg.cwd, "/tmp");
 	assert_true(cfg.read_only);
 	assert_true(cfg.timing);
@@ -113,17 +104,17 @@ static void env_override_and_copy(void **state)
 			       (const char *const[]){"run", "-e", "PATH=/x", "-e", "FROMHOST", "-e",
 						     "UNSET", "-e", "PATH=/y", "/r", NULL}),
 			 0);
-	assert_string_equal(env_of(&cfg, "PATH"), "/y"); /* the last one wins, no duplicate */
-	assert_string_equal(env_of(&cfg, "FROMHOST"), "yes");
-	assert_null(env_of(&cfg, "UNSET"));
+	assert_string_equal(cli_env_get(&cfg, "PATH"), "/y"); /* the last one wins, no duplicate */
+	assert_string_equal(cli_env_get(&cfg, "FROMHOST"), "yes");
+	assert_null(cli_env_get(&cfg, "UNSET"));
 	size_t paths = 0;
 	for (size_t i = 0; i < cfg.n_env; i++)
 		paths += !strncmp(cfg.env[i], "PATH=", 5);
 	assert_int_equal(paths, 1);
 	assert_int_equal(cli_env_default(&cfg, "PATH=/z"), 0);
-	assert_string_equal(env_of(&cfg, "PATH"), "/y"); /* a default never overrides */
+	assert_string_equal(cli_env_get(&cfg, "PATH"), "/y"); /* a default never overrides */
 	assert_int_equal(cli_env_default(&cfg, "TERM=xterm"), 0);
-	assert_string_equal(env_of(&cfg, "TERM"), "xterm");
+	assert_string_equal(cli_env_get(&cfg, "TERM"), "xterm");
 }
 
 static void help_and_version(void **state)
