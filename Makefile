@@ -17,7 +17,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev busybox-static clang-format \
-             procps util-linux kmod cpio qemu-system-x86
+             procps util-linux kmod cpio qemu-system-x86 uidmap
 BENCH_PKGS := hyperfine crun bubblewrap
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c
@@ -25,7 +25,8 @@ CGROUP_SRC  := cgroup/cgroup.c
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
-               runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/container.c \
+               runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/userns.c \
+               runtime/container.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
 

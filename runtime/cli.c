@@ -3,6 +3,7 @@
 #include "../common/err.h"
 #include "../common/parse.h"
 #include "caps.h"
+#include "userns.h"
 
 #include <getopt.h>
 #include <sched.h>
@@ -33,6 +34,15 @@ void cli_print_run_help(FILE *f)
 	    "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
 	    "  -T, --no-tty          never give the command a terminal\n"
 	    "      --timing            print each start-up phase and its duration on stderr\n"
+	    "\n"
+	    "User namespace (root inside is not root outside):\n"
+	    "      --userns=private    map the container's ids to host ids 100000-165535\n"
+	    "      --userns=host       root inside is the host's root (default when run as root)\n"
+	    "      --uidmap IN:OUT:N   map ids IN..IN+N-1 inside to OUT..OUT+N-1 outside\n"
+	    "      --gidmap IN:OUT:N   the same for groups (default: as --uidmap); both repeat\n"
+	    "                        and imply --userns=private. Run as a non-root user, shikumi\n"
+	    "                        is rootless: your uid is root inside (plus the range\n"
+	    "                        /etc/subuid grants you, through newuidmap).\n"
 	    "\n"
 	    "Limits (cgroup v2; sizes take K, M, G):\n"
 	    "      --memory SIZE       memory.max: beyond it the kernel reclaims, then OOM-kills\n"
@@ -160,7 +170,41 @@ enum {
 	OPT_PRIVILEGED,
 	OPT_SECCOMP,
 	OPT_DEVICE,
+	OPT_USERNS,
+	OPT_UIDMAP,
+	OPT_GIDMAP,
 };
+
+static int map_option(struct container_config *cfg, int opt, const char *arg)
+{
+	bool uid = opt == OPT_UIDMAP;
+	size_t *n = uid ? &cfg->n_uidmap : &cfg->n_gidmap;
+	if (*n >= CONFIG_MAX_IDMAPS)
+		return err_set(0, "too many %s (at most %d)", uid ? "--uidmap" : "--gidmap",
+			       CONFIG_MAX_IDMAPS);
+	int r = userns_parse_map(uid ? "--uidmap" : "--gidmap", arg,
+				 uid ? &cfg->uidmap[*n] : &cfg->gidmap[*n]);
+	if (r < 0)
+		return r;
+	(*n)++;
+	cfg->userns = USERNS_PRIVATE;
+	return 0;
+}
+
+/* Checks that a given map maps the container's root; gids follow uids unless given. The
+ * defaults (100000:65536, or the caller's own id when rootless) are the runtime's choice. */
+static int finish_maps(struct container_config *cfg)
+{
+	if (cfg->n_uidmap && !cfg->n_gidmap) {
+		memcpy(cfg->gidmap, cfg->uidmap, sizeof(cfg->gidmap));
+		cfg->n_gidmap = cfg->n_uidmap;
+	}
+	if ((cfg->n_uidmap && userns_host_id(cfg->uidmap, cfg->n_uidmap, 0) == UINT32_MAX) ||
+	    (cfg->n_gidmap && userns_host_id(cfg->gidmap, cfg->n_gidmap, 0) == UINT32_MAX))
+		return err_set(0, "invalid --uidmap/--gidmap: nothing maps the container's root "
+				  "(inside id 0)");
+	return 0;
+}
 
 /* A whole number in [min, max] for option `name`. */
 static int parse_count(const char *name, const char *s, long long min, long long max,
@@ -255,6 +299,9 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
 	    {"seccomp", required_argument, NULL, OPT_SECCOMP},
 	    {"device", required_argument, NULL, OPT_DEVICE},
+	    {"userns", required_argument, NULL, OPT_USERNS},
+	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -342,6 +389,20 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 					       "invalid --seccomp '': use default, off or a file");
 			cfg->seccomp = optarg;
 			break;
+		case OPT_USERNS:
+			if (!strcmp(optarg, "private"))
+				cfg->userns = USERNS_PRIVATE;
+			else if (!strcmp(optarg, "host"))
+				cfg->userns = USERNS_HOST;
+			else
+				return err_set(0, "invalid --userns '%s': use private or host",
+					       optarg);
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP:
+			if ((r = map_option(cfg, c, optarg)) < 0)
+				return r;
+			break;
 		case OPT_MEMORY:
 		case OPT_MEMORY_SWAP:
 		case OPT_CPU_WEIGHT:
@@ -375,6 +436,10 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 		cfg->caps = caps_all();
 		cfg->seccomp = "off";
 	}
+	if (cfg->userns == USERNS_HOST && (cfg->n_uidmap || cfg->n_gidmap))
+		return err_set(0, "--uidmap and --gidmap need a user namespace, not --userns=host");
+	if ((r = finish_maps(cfg)) < 0)
+		return r;
 	if (optind >= argc)
 		return err_set(0, "missing ROOTFS (see shikumi run --help)");
 	cfg->rootfs = argv[optind++];

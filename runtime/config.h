@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONFIG_MAX_ENV	   256
 #define CONFIG_MAX_VOLUMES 64
 #define CONFIG_MAX_DEVICES 16
+#define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
 
 struct volume {
 	const char *source; /* host path, must exist */
@@ -22,6 +24,17 @@ enum stats_format {
 	STATS_NONE,
 	STATS_TABLE,
 	STATS_JSON,
+};
+
+/* INSIDE..INSIDE+COUNT-1 in the container are OUTSIDE..OUTSIDE+COUNT-1 on the host. */
+struct id_map {
+	uint32_t inside, outside, count;
+};
+
+enum userns_mode {
+	USERNS_AUTO,	/* host when shikumi runs as root, private when it runs rootless */
+	USERNS_HOST,	/* root inside is root outside (when shikumi runs as root) */
+	USERNS_PRIVATE, /* a user namespace: root inside is an unprivileged uid outside */
 };
 
 enum tty_mode {
@@ -48,6 +61,9 @@ struct container_config {
 	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */
+	enum userns_mode userns;
+	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS]; /* --uidmap/--gidmap */
+	size_t n_uidmap, n_gidmap;
 	struct cgroup_limits limits;
 	enum stats_format stats; /* printed on stderr when the container exits */
 };

@@ -13,10 +13,12 @@
 #include "rootfs.h"
 #include "sync.h"
 #include "tty.h"
+#include "userns.h"
 
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +63,114 @@ static int check_privileges(void)
 	return 0;
 }
 
+/* Whether `name` is an executable in one of the usual directories. */
+static bool have_tool(const char *name)
+{
+	static const char *const dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin"};
+	char path[64];
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The login name of uid from /etc/passwd (getpwuid needs NSS, which a static binary lacks). */
+static const char *user_name(uid_t uid, char *buf, size_t n)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	if (!f)
+		return NULL;
+	char line[512];
+	const char *found = NULL;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *name = strtok(line, ":"), *pw = strtok(NULL, ":"), *id = strtok(NULL, ":");
+		if (name && pw && id && strtoul(id, NULL, 10) == uid) {
+			snprintf(buf, n, "%s", name);
+			found = buf;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Rootless: the caller's own ids are root inside; the rest of a range /etc/subuid and
+ * /etc/subgid grant follows, when newuidmap and newgidmap are there to write it. */
+static void rootless_maps(struct container_host *host)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char name[256];
+	const char *user = user_name(uid, name, sizeof(name));
+	uint32_t us, uc, gs, gc;
+	host->uidmap[0] = (struct id_map){0, uid, 1};
+	host->gidmap[0] = (struct id_map){0, gid, 1};
+	host->n_uidmap = host->n_gidmap = 1;
+	if (userns_subid_range("/etc/subuid", user, uid, &us, &uc) == 0 &&
+	    userns_subid_range("/etc/subgid", user, uid, &gs, &gc) == 0 && have_tool("newuidmap") &&
+	    have_tool("newgidmap")) {
+		host->uidmap[host->n_uidmap++] = (struct id_map){1, us, uc < 65535 ? uc : 65535};
+		host->gidmap[host->n_gidmap++] = (struct id_map){1, gs, gc < 65535 ? gc : 65535};
+		host->map_helpers = true;
+	}
+}
+
+/* Decides who root inside is, and how ROOTFS comes to look owned by it. */
+static int plan_userns(const struct container_config *cfg, struct container_host *host,
+		       const struct stat *root)
+{
+	host->rootless = geteuid() != 0;
+	host->userns = host->rootless || cfg->userns == USERNS_PRIVATE;
+	if (!host->userns)
+		return check_privileges();
+	memcpy(host->uidmap, cfg->uidmap, sizeof(host->uidmap));
+	memcpy(host->gidmap, cfg->gidmap, sizeof(host->gidmap));
+	host->n_uidmap = cfg->n_uidmap;
+	host->n_gidmap = cfg->n_gidmap;
+	if (!host->rootless) {
+		if (!host->n_uidmap)
+			host->uidmap[host->n_uidmap++] =
+			    (struct id_map){0, USERNS_DEFAULT_BASE, USERNS_DEFAULT_COUNT};
+		if (!host->n_gidmap)
+			host->gidmap[host->n_gidmap++] = host->uidmap[0];
+		uint32_t root_uid = userns_host_id(host->uidmap, host->n_uidmap, 0);
+		/* A rootfs already given to the range (shikumi rootfs-chown) is used as it is;
+		 * one owned by the host's root is shown through an idmapped mount. */
+		host->idmap_rootfs = root->st_uid != root_uid;
+		if (host->idmap_rootfs && root->st_uid != 0)
+			return err_set(0,
+				       "ROOTFS '%s' belongs to uid %u, but the container's root is "
+				       "uid %u on the host: shikumi rootfs-chown %s %u",
+				       cfg->rootfs, (unsigned)root->st_uid, root_uid, cfg->rootfs,
+				       root_uid);
+		return check_privileges();
+	}
+	if (cfg->userns == USERNS_HOST)
+		return err_set(0,
+			       "--userns=host needs root: as uid %u shikumi runs rootless, in a "
+			       "user namespace of its own",
+			       (unsigned)geteuid());
+	if (host->n_uidmap) {
+		/* Ranges chosen by hand: only the setuid helpers may write them, and they
+		 * check /etc/subuid and /etc/subgid. */
+		if (!have_tool("newuidmap") || !have_tool("newgidmap"))
+			return err_set(0, "--uidmap/--gidmap as a non-root user need newuidmap and "
+					  "newgidmap (apt-get install uidmap) and a range in "
+					  "/etc/subuid and /etc/subgid");
+		host->map_helpers = true;
+	} else {
+		rootless_maps(host);
+	}
+	uint32_t root_uid = userns_host_id(host->uidmap, host->n_uidmap, 0);
+	if (root->st_uid != root_uid)
+		return err_set(0,
+			       "ROOTFS '%s' belongs to uid %u, not to uid %u, who is root in a "
+			       "rootless container: use a rootfs you own (cp -r it as yourself)",
+			       cfg->rootfs, (unsigned)root->st_uid, root_uid);
+	return 0;
+}
+
 static int read_text(const char *path, char *buf, size_t n)
 {
 	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -88,6 +198,15 @@ static int locate_cgroup(struct container_host *host)
 	return cgroup_parse_self(buf, host->cg_base, sizeof(host->cg_base));
 }
 
+/* Whether we may create groups below our own (root may; a rootless caller only where the
+ * group was delegated to it). */
+static bool cgroup_writable(const struct container_host *host)
+{
+	char dir[2 * PATH_MAX + 1];
+	snprintf(dir, sizeof(dir), "%s%s", host->cg_root, host->cg_base);
+	return access(dir, W_OK) == 0;
+}
+
 static int validate_limits(const struct cgroup_limits *l, const struct container_host *host)
 {
 	unsigned want = cgroup_limits_controllers(l), missing;
@@ -95,6 +214,12 @@ static int validate_limits(const struct cgroup_limits *l, const struct container
 		return 0;
 	if (!host->cgroup2)
 		return err_set(0, "limits need a cgroup v2 hierarchy, and none is mounted here");
+	if (host->rootless && !cgroup_writable(host))
+		return err_set(0,
+			       "limits need a cgroup you may write to, and %s%s is not yours: "
+			       "run as root, or in a group systemd delegates to you "
+			       "(systemd-run --user --scope -p Delegate=yes shikumi run ...)",
+			       host->cg_root, host->cg_base);
 	int r = cgroup_missing_controllers(host->cg_root, host->cg_base, want, &missing);
 	if (r < 0)
 		return r;
@@ -123,10 +248,10 @@ int container_validate(const struct container_config *cfg, struct container_host
 		       int *exit_code)
 {
 	*exit_code = 125;
-	struct stat st;
-	if (stat(cfg->rootfs, &st) < 0)
+	struct stat root_st, st;
+	if (stat(cfg->rootfs, &root_st) < 0)
 		return err_set(errno, "ROOTFS '%s'", cfg->rootfs);
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(root_st.st_mode))
 		return err_set(0, "ROOTFS '%s' is not a directory", cfg->rootfs);
 	for (size_t i = 0; i < cfg->n_volumes; i++)
 		if (stat(cfg->volumes[i].source, &st) < 0)
@@ -154,7 +279,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;
 	}
-	if ((r = check_privileges()) < 0)
+	if ((r = plan_userns(cfg, host, &root_st)) < 0)
 		return r;
 	if (strcmp(cfg->seccomp, "default") && strcmp(cfg->seccomp, "off") &&
 	    (r = seccomp_compile_file(cfg->seccomp, &host->seccomp_bpf, &host->seccomp_len)) < 0)
@@ -239,7 +364,7 @@ static int lock_devices(const struct container_config *cfg, int rootfd)
 
 /* Everything the child does before the command is forked. Returns the pty slave fd (or -1
  * without a terminal), or a negative errno with a message. */
-static int child_setup(const struct container_config *cfg, int sock, bool tty,
+static int child_setup(const struct container_config *cfg, int sock, bool tty, int idmapped,
 		       struct sync_msg *timing)
 {
 	/* A session of its own: the caller's terminal sends its signals (Ctrl-C) to the runtime
@@ -257,8 +382,11 @@ static int child_setup(const struct container_config *cfg, int sock, bool tty,
 	/* Private propagation first: nothing mounted from here on may leak to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(errno, "cannot make / private in the new mount namespace");
-	/* pivot_root needs the new root to be a mount point: bind ROOTFS on itself. */
-	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* pivot_root needs the new root to be a mount point: bind ROOTFS on itself, or put
+	 * the idmapped copy the runtime made there. */
+	if (idmapped >= 0 ? syscall(SYS_move_mount, idmapped, "", AT_FDCWD, cfg->rootfs,
+				    MOVE_MOUNT_F_EMPTY_PATH) < 0
+			  : mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(errno, "cannot bind-mount ROOTFS '%s'", cfg->rootfs);
 	autoclose int rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -352,16 +480,26 @@ child_main(const struct container_config *cfg, const struct container_host *host
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(125);
 	struct sync_msg go;
-	int fd;
-	if (sync_recv(sock, &go, &fd) <= 0 || go.type != SYNC_GO)
+	autoclose int idmapped = -1;
+	if (sync_recv(sock, &go, &idmapped) <= 0 || go.type != SYNC_GO)
 		_exit(125);
+	if (host->userns) {
+		/* The maps are written: uid 0 inside now means the host uid they name. */
+		if (userns_become_root() < 0)
+			child_fail(sock, 125);
+		/* A change of credentials clears the parent-death signal: arm it again, and
+		 * make sure the runtime did not die in between (its end of the socket). */
+		struct pollfd p = {.fd = sock, .events = POLLIN};
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&p, 1, 0) != 0)
+			_exit(125);
+	}
 	/* Now that we are in the container's cgroup, a new cgroup namespace makes that group
 	 * the root of what the container sees. */
 	if ((cfg->namespaces & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		err_set(errno, "cannot create the cgroup namespace");
 		child_fail(sock, 125);
 	}
-	int slave = child_setup(cfg, sock, tty, &timing);
+	int slave = child_setup(cfg, sock, tty, idmapped, &timing);
 	if (slave < 0 && slave != -1)
 		child_fail(sock, 125);
 	pid_t cmd = fork();
@@ -597,17 +735,30 @@ static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_
 	timing_print(stderr, "total", t_start, t_end);
 }
 
+/* Writes the child's id maps and, where ROOTFS belongs to the host's root, makes the
+ * idmapped mount the child will use as its root (*idmapped, else -1). */
+static int prepare_userns(const struct container_config *cfg, const struct container_host *host,
+			  pid_t pid, int *idmapped)
+{
+	int r = userns_write_maps(pid, host->uidmap, host->n_uidmap, host->gidmap, host->n_gidmap,
+				  host->map_helpers, host->rootless && !host->map_helpers);
+	if (r < 0 || !host->idmap_rootfs)
+		return r;
+	*idmapped = userns_idmapped_tree(pid, cfg->rootfs);
+	return *idmapped < 0 ? *idmapped : 0;
+}
+
 /* Every container gets a group of its own (for kill-all, limits and counters) where the host
  * has cgroup v2: shikumi/run-PID below our own group. */
 static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
 			struct cgroup *cg)
 {
-	if (!host->cgroup2)
+	unsigned controllers = cgroup_limits_controllers(&cfg->limits);
+	if (!host->cgroup2 || (host->rootless && !controllers && !cgroup_writable(host)))
 		return 0;
 	cgroup_remove_stale(host->cg_root, host->cg_base);
 	char name[32];
 	snprintf(name, sizeof(name), "run-%d", getpid());
-	unsigned controllers = cgroup_limits_controllers(&cfg->limits);
 	int r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	if (r < 0 && !controllers) {
 		/* No limit asked for: the container can run without a group of its own. */
@@ -675,7 +826,8 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	}
 	bool into;
 	/* The cgroup namespace is made by the child once it is in its group (see child_main). */
-	rt.pid = clone_namespaces(cfg->namespaces & ~CLONE_NEWCGROUP, cg.fd, &into);
+	unsigned flags = (cfg->namespaces & ~CLONE_NEWCGROUP) | (host->userns ? CLONE_NEWUSER : 0);
+	rt.pid = clone_namespaces(flags, cg.fd, &into);
 	if (rt.pid == 0) {
 		close(sv[0]);
 		close(rt.sigfd);
@@ -684,20 +836,29 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	close(sv[1]);
 	rt.sock = sv[0];
 	if (rt.pid < 0) {
-		r = err_set(errno, errno == EPERM ? "cannot create namespaces (needs root or "
-						    "CAP_SYS_ADMIN)"
-						  : "cannot create the container's namespaces");
+		if (errno == EPERM && host->rootless)
+			r = err_set(errno,
+				    "cannot create a user namespace as uid %u (are "
+				    "unprivileged user namespaces disabled? see sysctl "
+				    "user.max_user_namespaces)",
+				    (unsigned)geteuid());
+		else
+			r = err_set(errno, errno == EPERM
+					       ? "cannot create namespaces (needs root "
+						 "or CAP_SYS_ADMIN)"
+					       : "cannot create the container's namespaces");
 		goto fail;
 	}
-	if (!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) {
+	autoclose int idmapped = -1;
+	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
+	    (host->userns && (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0)) {
 		kill(rt.pid, SIGKILL);
 		waitpid(rt.pid, NULL, 0);
 		goto fail;
 	}
-	/* The outside is ready (user-id maps and networking will go here too): release the
-	 * child. */
+	/* The outside is ready (networking will go here too): release the child. */
 	struct sync_msg go = {.type = SYNC_GO};
-	sync_send(rt.sock, &go, -1);
+	sync_send(rt.sock, &go, idmapped);
 	rt.sample = cfg->stats && cg.fd >= 0 &&
 		    (faccessat(cg.fd, "memory.peak", F_OK, 0) < 0 ||
 		     faccessat(cg.fd, "pids.peak", F_OK, 0) < 0);

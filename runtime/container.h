@@ -18,6 +18,12 @@ struct container_host {
 	char cg_base[PATH_MAX]; /* our own group in it: containers go below, in shikumi/run-PID */
 	unsigned char *seccomp_bpf; /* a --seccomp=FILE profile, compiled; NULL otherwise */
 	size_t seccomp_len;
+	bool userns;	   /* the container gets a user namespace of its own */
+	bool rootless;	   /* shikumi runs as a non-root user */
+	bool map_helpers;  /* newuidmap/newgidmap write the maps (a range from /etc/subuid) */
+	bool idmap_rootfs; /* ROOTFS belongs to the host's root: mount it idmapped */
+	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS];
+	size_t n_uidmap, n_gidmap;
 };
 
 /* Checks everything that can be checked before anything is created: ROOTFS exists and is a

@@ -3,6 +3,7 @@
 #include "../common/timing.h"
 #include "cli.h"
 #include "container.h"
+#include "userns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  run ROOTFS [CMD...]   run CMD (default /bin/sh) in a container on ROOTFS\n"
+	      "  rootfs-chown ROOTFS [BASE]\n"
+	      "                        give ROOTFS to the id range from BASE (default 100000),\n"
+	      "                        as --userns=private needs where idmapped mounts are not\n"
+	      "                        supported; BASE 0 gives it back to root\n"
 	      "\n"
 	      "shikumi COMMAND --help shows the options of COMMAND.\n",
 	      f);
@@ -64,6 +69,41 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 	return code;
 }
 
+static int cmd_rootfs_chown(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts(
+		    "Usage: shikumi rootfs-chown ROOTFS [BASE]\n"
+		    "\n"
+		    "Moves the owners of every file in ROOTFS into the 65536 ids from BASE\n"
+		    "(default 100000): a file of uid N (counted from ROOTFS's own owner) goes to\n"
+		    "BASE+N, the same for groups. A container with --userns=private whose root is\n"
+		    "BASE then sees its files owned by root, without an idmapped mount.\n"
+		    "BASE 0 gives the tree back to the host's root.");
+		return 0;
+	}
+	if (argc < 2 || argc > 3) {
+		err_set(0, "usage: shikumi rootfs-chown ROOTFS [BASE]");
+		return fail(2);
+	}
+	uint32_t base = USERNS_DEFAULT_BASE;
+	if (argc == 3) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(argv[2], &end, 10);
+		if (!argv[2][0] || *end || errno || argv[2][0] == '-' || v > UINT32_MAX) {
+			err_set(0, "invalid BASE '%s': expected a uid such as 100000", argv[2]);
+			return fail(2);
+		}
+		base = (uint32_t)v;
+	}
+	if (geteuid() != 0) {
+		err_set(0, "rootfs-chown changes file owners, which needs root");
+		return fail(1);
+	}
+	return userns_shift_tree(argv[1], base) < 0 ? fail(1) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t_start = timing_now();
@@ -74,6 +114,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1, t_start);
+	if (!strcmp(cmd, "rootfs-chown"))
+		return cmd_rootfs_chown(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;

@@ -2,7 +2,7 @@
  * arguments that cannot harm the machine even when it is allowed (bad flags, null
  * pointers, a reboot command a pid namespace refuses). Prints "allowed" when the kernel got
  * past its permission checks, or "denied: <errno>" when it did not; exits 0 or 1 likewise.
- * CALL: kexec module bpf keyctl keyctl32 perf ptrace userns reboot
+ * CALL: kexec module bpf keyctl keyctl32 perf ptrace userns reboot settime
  * keyctl32 makes keyctl through the i386 entry (int 0x80) from this 64-bit process: a filter
  * that covered only the x86-64 ABI would let it through. */
 #include <errno.h>
@@ -14,14 +14,15 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(
-		    stderr,
-		    "usage: sysprobe kexec|module|bpf|keyctl|keyctl32|perf|ptrace|userns|reboot\n");
+		fprintf(stderr,
+			"usage: sysprobe "
+			"kexec|module|bpf|keyctl|keyctl32|perf|ptrace|userns|reboot|settime\n");
 		return 2;
 	}
 	const char *c = argv[1];
@@ -53,7 +54,12 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "reboot")) /* CAD_OFF: refused in any pid namespace but the host's */
 		r = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 			    LINUX_REBOOT_CMD_CAD_OFF, NULL);
-	else {
+	else if (!strcmp(c, "settime")) {
+		/* The permission check (CAP_SYS_TIME in the host's user namespace) comes before
+		 * the check of this impossible time zone: EINVAL means it was let in. */
+		struct timezone tz = {.tz_minuteswest = 100000};
+		r = settimeofday(NULL, &tz);
+	} else {
 		fprintf(stderr, "sysprobe: unknown call '%s'\n", c);
 		return 2;
 	}

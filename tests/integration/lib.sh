@@ -37,6 +37,19 @@ leftovers() {
 	} | tr '\n' ' '
 }
 
+# pid_of_command RUNTIME_PID: the command's PID on the host (the init's child), once it runs
+# as someone other than root (after the user-namespace switch, where there is one).
+pid_of_command() {
+	local init cmd i
+	for ((i = 0; i < 100; i++)); do
+		init=$(pgrep -P "$1" | head -1)
+		cmd=${init:+$(pgrep -P "$init" | head -1)}
+		[ -n "$cmd" ] && [ "$(awk '/^Uid:/ {print $2}' "/proc/$cmd/status" 2>/dev/null)" != 0 ] &&
+			echo "$cmd" && return
+		sleep 0.05
+	done
+}
+
 # run_cmocka BINARY [ENV=VALUE...]: runs a cmocka test program, prints its results and
 # counts each test as a pass or a fail.
 run_cmocka() {

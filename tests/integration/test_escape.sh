@@ -20,11 +20,11 @@ battery() {
 		if bash -c "$4" >/dev/null 2>&1; then priv=succeeded; else priv=refused; fi
 	fi
 	if run_in "$R" sh -c "$cmd"; then got=succeeded; else got=refused; fi
-	rows+=("$(printf '%-44s %-10s %s' "$name" refused "$got")")
+	rows+=("$(printf '%-58s %-10s %s' "$name" refused "$got")")
 	expect_eq "default container: $name is refused" refused "$got"
 	if [ "$priv" != - ]; then
 		if run_in --privileged "$R" sh -c "$cmd"; then got=succeeded; else got=refused; fi
-		rows+=("$(printf '%-44s %-10s %s' "  ... under --privileged" "$priv" "$got")")
+		rows+=("$(printf '%-58s %-10s %s' "  ... under --privileged" "$priv" "$got")")
 		expect_eq "--privileged: $name $priv" "$priv" "$got"
 	fi
 }
@@ -39,6 +39,7 @@ battery "use bpf" succeeded '/t/sysprobe bpf'
 battery "perf_event_open" succeeded '/t/sysprobe perf'
 battery "ptrace PID 1" succeeded '/t/sysprobe ptrace'
 battery "create a user namespace" succeeded '/t/sysprobe userns'
+battery "set the host's clock (settimeofday)" succeeded '/t/sysprobe settime'
 battery "read /proc/kcore" - 'test -s /proc/kcore || [ "$(head -c1 /proc/kcore | wc -c)" != 0 ]'
 battery "read /proc/keys" - '[ "$(cat /proc/keys | wc -c)" != 0 ]'
 battery "write /proc/sysrq-trigger" - 'echo h > /proc/sysrq-trigger'
@@ -54,17 +55,43 @@ battery "see the host's processes (this test's bash)" - 'cat /proc/[0-9]*/comm |
 battery "remount / rw under --read-only" - 'exit 1' # placeholder row replaced below
 unset 'rows[-1]'
 if "$S" run --read-only "$R" sh -c 'mount -o remount,rw / && touch /x' >/dev/null 2>&1; then got=succeeded; else got=refused; fi
-rows+=("$(printf '%-44s %-10s %s' "remount / rw under --read-only" refused "$got")")
+rows+=("$(printf '%-58s %-10s %s' "remount / rw under --read-only" refused "$got")")
 expect_eq "default container: remount / rw under --read-only is refused" refused "$got"
 # setuid: no_new_privs is set, so an exec can never gain privileges
 got=$("$S" run "$R" sh -c 'grep NoNewPrivs /proc/self/status' | awk '{print $2}')
-rows+=("$(printf '%-44s %-10s %s' "gain privileges through setuid (NoNewPrivs)" 1 "$got")")
+rows+=("$(printf '%-58s %-10s %s' "gain privileges through setuid (NoNewPrivs)" 1 "$got")")
 expect_eq "no_new_privs is set (setuid cannot raise privileges)" 1 "$got"
 host_name=$(hostname)
 "$S" run "$R" hostname escaped >/dev/null 2>&1
 got=$([ "$(hostname)" = "$host_name" ] && echo unchanged || echo changed)
-rows+=("$(printf '%-44s %-10s %s' "change the host's hostname" unchanged "$got")")
+rows+=("$(printf '%-58s %-10s %s' "change the host's hostname" unchanged "$got")")
 expect_eq "the host's hostname stays unchanged" unchanged "$got"
+# --- with --userns=private: root inside is an unprivileged uid outside ---
+"$S" run --userns=private "$R" sleep 20 &
+p=$!
+cmd=$(pid_of_command $p)
+got=$(awk '/^Uid:/ {print $2}' "/proc/$cmd/status" 2>/dev/null)
+kill $p
+wait $p
+rows+=("$(printf '%-58s %-10s %s' "--userns=private: root inside, on the host" 100000 "$got")")
+expect_eq "--userns=private: root inside is uid 100000 on the host" 100000 "$got"
+vol=$(mktemp -d)
+chmod 777 "$vol"
+"$S" run --userns=private -v "$vol:/mnt" "$R" touch /mnt/f >/dev/null 2>&1
+got=$(stat -c %u "$vol/f" 2>/dev/null)
+rm -rf "$vol"
+rows+=("$(printf '%-58s %-10s %s' "--userns=private: owner of a file made inside" 100000 "$got")")
+expect_eq "--userns=private: a file made inside belongs to 100000 on the host" 100000 "$got"
+userns_battery() { # NAME COMMAND: refused in a user namespace, even with every capability
+	local got
+	if run_in --userns=private --privileged "$R" sh -c "$2"; then got=succeeded; else got=refused; fi
+	rows+=("$(printf '%-58s %-10s %s' "--userns=private --privileged: $1" refused "$got")")
+	expect_eq "--userns=private --privileged: $1 is refused" refused "$got"
+}
+userns_battery "read the host disk" "$read_disk"
+userns_battery "load a kernel module" '/t/sysprobe module'
+userns_battery "kexec" '/t/sysprobe kexec'
+userns_battery "set the host's clock" '/t/sysprobe settime'
 expect_eq "capabilities are the default set" "00000000a80425fb" \
 	"$("$S" run "$R" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')"
 expect_eq "the bounding set is the default set too" "00000000a80425fb" \
@@ -93,5 +120,5 @@ expect_error "--device of a file that is no device" 125 "is not a device node" -
 expect_error "an unknown capability, with the known list" 125 "unknown capability 'FLY'; known: chown, " -- run --cap-add FLY "$R" true
 
 echo
-printf '%-44s %-10s %s\n' attempt expected result
+printf '%-58s %-10s %s\n' attempt expected result
 printf '%s\n' "${rows[@]}"

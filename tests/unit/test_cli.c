@@ -211,6 +211,41 @@ static void limit_options(void **state)
 	assert_int_equal(PARSE("--stats=xml", "/r"), -EINVAL);
 }
 
+static void userns_options(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("/r"), 0);
+	assert_int_equal(cfg.userns, USERNS_AUTO);
+	assert_int_equal(cfg.n_uidmap, 0);
+	assert_int_equal(PARSE("--userns=private", "/r"), 0);
+	assert_int_equal(cfg.userns, USERNS_PRIVATE);
+	assert_int_equal(cfg.n_uidmap, 0); /* the runtime picks the default range */
+	assert_int_equal(PARSE("--uidmap", "0:200000:1", "--uidmap", "1:300000:10", "/r"), 0);
+	assert_int_equal(cfg.userns, USERNS_PRIVATE);
+	assert_int_equal(cfg.n_uidmap, 2);
+	assert_int_equal(cfg.uidmap[1].inside, 1);
+	assert_int_equal(cfg.uidmap[1].outside, 300000);
+	assert_int_equal(cfg.uidmap[1].count, 10);
+	assert_int_equal(cfg.n_gidmap, 2); /* gids follow uids */
+	assert_int_equal(cfg.gidmap[0].outside, 200000);
+	assert_int_equal(PARSE("--uidmap", "0:200000:1", "--gidmap", "0:400000:5", "/r"), 0);
+	assert_int_equal(cfg.n_gidmap, 1);
+	assert_int_equal(cfg.gidmap[0].outside, 400000);
+	assert_int_equal(PARSE("--userns=both", "/r"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "use private or host"));
+	assert_int_equal(PARSE("--uidmap", "0:1", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "0:1:0", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "-1:1:1", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "0:1:1x", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "0:4294967295:1", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "1:100000:5", "/r"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "container's root"));
+	assert_int_equal(PARSE("--gidmap", "1:100000:5", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--uidmap", "0:100000:5", "--userns=host", "/r"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(bad_input_named),
 	    cmocka_unit_test(capabilities_and_seccomp),
 	    cmocka_unit_test(limit_options),
+	    cmocka_unit_test(userns_options),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
