@@ -16,7 +16,8 @@ BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -DSHIKUMI_VERSION='"$(VERSIO
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
-DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev busybox-static clang-format \
+DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
+             libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap
 BENCH_PKGS := hyperfine crun bubblewrap
 
@@ -25,13 +26,13 @@ CGROUP_SRC  := cgroup/cgroup.c
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
-               runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/userns.c \
-               runtime/container.c \
+               runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/userns.c runtime/ipam.c \
+               runtime/net.c runtime/container.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
-LIB_PKGS     = libcap json-c libseccomp
+LIB_PKGS     = libcap json-c libseccomp libnl-3.0 libnl-route-3.0
 LIB_CFLAGS   = $(shell pkg-config --cflags $(LIB_PKGS))
 LIB_STATIC   = $(shell pkg-config --static --libs $(LIB_PKGS)) -lm
 LIB_LIBS     = $(shell pkg-config --libs $(LIB_PKGS)) -lm

@@ -3,6 +3,7 @@
 #include "../common/err.h"
 #include "../common/parse.h"
 #include "caps.h"
+#include "net.h"
 #include "userns.h"
 
 #include <getopt.h>
@@ -34,6 +35,13 @@ void cli_print_run_help(FILE *f)
 	    "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
 	    "  -T, --no-tty          never give the command a terminal\n"
 	    "      --timing            print each start-up phase and its duration on stderr\n"
+	    "\n"
+	    "Network:\n"
+	    "      --net MODE          loopback (default: lo only), none (not even lo),\n"
+	    "                        bridge (eth0 on a host bridge), host (the host's network)\n"
+	    "      --bridge NAME       the bridge for --net bridge (default shikumi0)\n"
+	    "      --subnet CIDR       its subnet (default 10.89.0.0/24; the bridge is .1)\n"
+	    "      --ip ADDR           a fixed address in the subnet (default: the next free)\n"
 	    "\n"
 	    "User namespace (root inside is not root outside):\n"
 	    "      --userns=private    map the container's ids to host ids 100000-165535\n"
@@ -173,6 +181,10 @@ enum {
 	OPT_USERNS,
 	OPT_UIDMAP,
 	OPT_GIDMAP,
+	OPT_NET,
+	OPT_BRIDGE,
+	OPT_SUBNET,
+	OPT_IP,
 };
 
 static int map_option(struct container_config *cfg, int opt, const char *arg)
@@ -189,6 +201,61 @@ static int map_option(struct container_config *cfg, int opt, const char *arg)
 	(*n)++;
 	cfg->userns = USERNS_PRIVATE;
 	return 0;
+}
+
+/* The network options as given, checked together once all are read. */
+struct net_args {
+	const char *mode, *bridge, *subnet, *ip;
+};
+
+static int net_option(struct net_args *n, int opt, const char *arg)
+{
+	if (opt == OPT_NET) {
+		static const char *const modes[] = {"loopback", "none", "bridge", "host"};
+		for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++)
+			if (!strcmp(arg, modes[i]))
+				n->mode = modes[i];
+		if (!n->mode)
+			return err_set(0, "invalid --net '%s': use loopback, none, bridge or host",
+				       arg);
+	} else if (opt == OPT_BRIDGE) {
+		if (!net_name_valid(arg))
+			return err_set(
+			    0,
+			    "invalid --bridge '%s': an interface name is 1-15 characters, "
+			    "without '/', ':' or spaces",
+			    arg);
+		n->bridge = arg;
+	} else {
+		*(opt == OPT_SUBNET ? &n->subnet : &n->ip) = arg;
+	}
+	return 0;
+}
+
+static int finish_net(struct container_config *cfg, const struct net_args *n)
+{
+	bool bridge_opts = n->bridge || n->subnet || n->ip;
+	const char *mode = n->mode ? n->mode : bridge_opts ? "bridge" : "loopback";
+	cfg->net = !strcmp(mode, "none")     ? NET_NONE
+		   : !strcmp(mode, "bridge") ? NET_BRIDGE
+		   : !strcmp(mode, "host")   ? NET_HOST
+					     : NET_LOOPBACK;
+	if (cfg->net == NET_HOST)
+		cfg->namespaces &= ~(unsigned)CLONE_NEWNET;
+	if (cfg->net != NET_BRIDGE) {
+		if (bridge_opts)
+			return err_set(0, "--%s is for --net bridge, not --net %s",
+				       n->ip	   ? "ip"
+				       : n->subnet ? "subnet"
+						   : "bridge",
+				       mode);
+		return 0;
+	}
+	cfg->bridge = n->bridge ? n->bridge : NET_DEFAULT_BRIDGE;
+	int r = ipam_parse_subnet(n->subnet ? n->subnet : NET_DEFAULT_SUBNET, &cfg->subnet);
+	if (r < 0 || !n->ip)
+		return r;
+	return ipam_parse_ip(n->ip, &cfg->subnet, &cfg->ip);
 }
 
 /* Checks that a given map maps the container's root; gids follow uids unless given. The
@@ -302,6 +369,10 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"userns", required_argument, NULL, OPT_USERNS},
 	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
 	    {"gidmap", required_argument, NULL, OPT_GIDMAP},
+	    {"net", required_argument, NULL, OPT_NET},
+	    {"bridge", required_argument, NULL, OPT_BRIDGE},
+	    {"subnet", required_argument, NULL, OPT_SUBNET},
+	    {"ip", required_argument, NULL, OPT_IP},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -324,6 +395,7 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 
 	optind = 0; /* GNU getopt: start afresh, so the parser can be called more than once */
 	opterr = 0;
+	struct net_args net = {0};
 	int c, r;
 	/* '+': stop at ROOTFS, so that the command's own options stay the command's. */
 	while ((c = getopt_long(argc, argv, "+e:w:v:tThV", opts, NULL)) != -1) {
@@ -398,6 +470,13 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 				return err_set(0, "invalid --userns '%s': use private or host",
 					       optarg);
 			break;
+		case OPT_NET:
+		case OPT_BRIDGE:
+		case OPT_SUBNET:
+		case OPT_IP:
+			if ((r = net_option(&net, c, optarg)) < 0)
+				return r;
+			break;
 		case OPT_UIDMAP:
 		case OPT_GIDMAP:
 			if ((r = map_option(cfg, c, optarg)) < 0)
@@ -432,6 +511,8 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 				       argv[optind - 1]);
 		}
 	}
+	if ((r = finish_net(cfg, &net)) < 0)
+		return r;
 	if (cfg->privileged) {
 		cfg->caps = caps_all();
 		cfg->seccomp = "off";

@@ -4,6 +4,7 @@
 #define SHIKUMI_CONFIG_H
 
 #include "../cgroup/cgroup.h"
+#include "ipam.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,6 +38,13 @@ enum userns_mode {
 	USERNS_PRIVATE, /* a user namespace: root inside is an unprivileged uid outside */
 };
 
+enum net_mode {
+	NET_LOOPBACK, /* a new net namespace with lo up (the default) */
+	NET_NONE,     /* a new net namespace, lo down: no network at all */
+	NET_BRIDGE,   /* lo, and eth0 on a veth pair whose host end is a port of a bridge */
+	NET_HOST,     /* the host's own network namespace (for demonstrations) */
+};
+
 enum tty_mode {
 	TTY_AUTO, /* a pty when stdin is a terminal */
 	TTY_ON,
@@ -64,6 +72,10 @@ struct container_config {
 	enum userns_mode userns;
 	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS]; /* --uidmap/--gidmap */
 	size_t n_uidmap, n_gidmap;
+	enum net_mode net;
+	const char *bridge;   /* NET_BRIDGE: the host bridge (default shikumi0) */
+	struct subnet subnet; /* NET_BRIDGE: its subnet (default 10.89.0.0/24) */
+	uint32_t ip;	      /* NET_BRIDGE: a fixed address (host order), 0 for any */
 	struct cgroup_limits limits;
 	enum stats_format stats; /* printed on stderr when the container exits */
 };

@@ -10,13 +10,13 @@
 #include "seccomp_load.h"
 #include "stats.h"
 #include "mounts.h"
+#include "net.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "tty.h"
 #include "userns.h"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -171,6 +171,21 @@ static int plan_userns(const struct container_config *cfg, struct container_host
 	return 0;
 }
 
+static int validate_net(const struct container_config *cfg, const struct container_host *host)
+{
+	if (cfg->net == NET_HOST && host->userns)
+		return err_set(0, "--net host cannot go with a user namespace (it could not mount "
+				  "the host network's sysfs): use --net bridge or run as root "
+				  "without --userns");
+	if (cfg->net != NET_BRIDGE)
+		return 0;
+	if (host->rootless)
+		return err_set(0,
+			       "--net bridge needs root: creating a bridge and veth pairs takes "
+			       "CAP_NET_ADMIN on the host; rootless, use --net loopback or none");
+	return net_check_bridge(cfg->bridge, &cfg->subnet);
+}
+
 static int read_text(const char *path, char *buf, size_t n)
 {
 	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -279,7 +294,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;
 	}
-	if ((r = plan_userns(cfg, host, &root_st)) < 0)
+	if ((r = plan_userns(cfg, host, &root_st)) < 0 || (r = validate_net(cfg, host)) < 0)
 		return r;
 	if (strcmp(cfg->seccomp, "default") && strcmp(cfg->seccomp, "off") &&
 	    (r = seccomp_compile_file(cfg->seccomp, &host->seccomp_bpf, &host->seccomp_len)) < 0)
@@ -290,21 +305,6 @@ int container_validate(const struct container_config *cfg, struct container_host
 }
 
 /* ---- inside: the child, which becomes the container's init ---- */
-
-static int loopback_up(void)
-{
-	autoclose int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return err_set(errno, "cannot open a socket in the new net namespace");
-	struct ifreq ifr = {0};
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return err_set(errno, "cannot read the flags of lo");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		return err_set(errno, "cannot bring lo up");
-	return 0;
-}
 
 /* Creates the command's pty in the container's own devpts instance, puts its slave on
  * /dev/console and hands the master to the runtime. Returns the slave fd. */
@@ -364,7 +364,8 @@ static int lock_devices(const struct container_config *cfg, int rootfd)
 
 /* Everything the child does before the command is forked. Returns the pty slave fd (or -1
  * without a terminal), or a negative errno with a message. */
-static int child_setup(const struct container_config *cfg, int sock, bool tty, int idmapped,
+static int child_setup(const struct container_config *cfg, int sock, bool tty,
+		       const struct sync_msg *go, int idmapped, const char *hosts,
 		       struct sync_msg *timing)
 {
 	/* A session of its own: the caller's terminal sends its signals (Ctrl-C) to the runtime
@@ -375,7 +376,9 @@ static int child_setup(const struct container_config *cfg, int sock, bool tty, i
 	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
 		return err_set(errno, "cannot set the hostname");
 	int r;
-	if ((cfg->namespaces & CLONE_NEWNET) && (r = loopback_up()) < 0)
+	if ((cfg->namespaces & CLONE_NEWNET) &&
+	    (r = net_configure_inside(cfg->net == NET_NONE, go->net_addr, go->net_prefix,
+				      go->net_gateway)) < 0)
 		return r;
 	timing->t[PHASE_NAMESPACES] = timing_now();
 
@@ -392,7 +395,7 @@ static int child_setup(const struct container_config *cfg, int sock, bool tty, i
 	if (rootfd < 0)
 		return err_set(errno, "cannot open ROOTFS '%s'", cfg->rootfs);
 	struct mount_entry table[MOUNTS_MAX];
-	int n = mounts_build(cfg, tty, table, MOUNTS_MAX);
+	int n = mounts_build(cfg, tty, hosts, table, MOUNTS_MAX);
 	if (n < 0 || (r = mounts_apply(rootfd, table, (size_t)n)) < 0)
 		return n < 0 ? n : r;
 	autoclose int slave = -1;
@@ -470,7 +473,7 @@ exec_command(const struct container_config *cfg, const struct container_host *ho
 
 static void __attribute__((noreturn))
 child_main(const struct container_config *cfg, const struct container_host *host, int sock,
-	   bool tty, const sigset_t *forward, const sigset_t *caller_mask)
+	   bool tty, const char *hosts, const sigset_t *forward, const sigset_t *caller_mask)
 {
 	struct sync_msg timing = {.type = SYNC_TIMING};
 	timing.t[PHASE_CHILD_START] = timing_now();
@@ -499,7 +502,7 @@ child_main(const struct container_config *cfg, const struct container_host *host
 		err_set(errno, "cannot create the cgroup namespace");
 		child_fail(sock, 125);
 	}
-	int slave = child_setup(cfg, sock, tty, idmapped, &timing);
+	int slave = child_setup(cfg, sock, tty, &go, idmapped, hosts, &timing);
 	if (slave < 0 && slave != -1)
 		child_fail(sock, 125);
 	pid_t cmd = fork();
@@ -527,6 +530,8 @@ struct runtime {
 	bool have_timing;
 	char error[sizeof(((struct sync_msg *)0)->text)];
 	uint64_t t_exit;
+	uint64_t t_net;		 /* the runtime's network work: lease, bridge, veth */
+	uint64_t t_leased;	 /* when the lease was taken, just before the clone */
 	const struct cgroup *cg; /* NULL when the container has none */
 	bool sample;		 /* no memory.peak / pids.peak: keep the maxima ourselves */
 	int64_t memory_seen, pids_seen;
@@ -723,7 +728,8 @@ static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_
 	const uint64_t *t = rt->timing.t;
 	timing_print(stderr, "validate", t_start, t_validated);
 	timing_print(stderr, "cgroup", t_validated, t_cgroup);
-	timing_print(stderr, "clone", t_cgroup, t[PHASE_CHILD_START]);
+	timing_print(stderr, "network", 0, rt->t_net);
+	timing_print(stderr, "clone", rt->t_leased, t[PHASE_CHILD_START]);
 	timing_print(stderr, "namespaces", t[PHASE_CHILD_START], t[PHASE_NAMESPACES]);
 	timing_print(stderr, "mounts", t[PHASE_NAMESPACES], t[PHASE_MOUNTS]);
 	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
@@ -770,6 +776,38 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 	return r;
 }
 
+static void delete_stale_veth(const struct lease *l)
+{
+	net_delete_link(l->veth);
+}
+
+/* --net bridge, before the clone: under the state directory's lock, the bridge (made on
+ * first use), stale leases taken back, and an address for this container. */
+static int net_lease(const struct container_config *cfg, struct lease *lease)
+{
+	autoclose int lock = ipam_lock(cfg->bridge);
+	if (lock < 0)
+		return lock;
+	char veth[16];
+	snprintf(veth, sizeof(veth), "shk%d", getpid());
+	int r = net_ensure_bridge(cfg->bridge, &cfg->subnet);
+	if (r == 0)
+		r = ipam_reclaim(lock, delete_stale_veth);
+	if (r == 0)
+		r = ipam_take(lock, &cfg->subnet, cfg->ip, cfg->hostname, getpid(), veth, lease);
+	return r;
+}
+
+/* The veth's host end (the kernel would remove it with the namespace, but not at once),
+ * then the lease. */
+static void net_unlease(const struct container_config *cfg, struct lease *lease)
+{
+	if (!lease->path[0])
+		return;
+	net_delete_link(lease->veth);
+	ipam_release(cfg->bridge, lease);
+}
+
 /* Counters for --stats, and the OOM notice: read before the group goes away. */
 static void report_cgroup(const struct container_config *cfg, const struct runtime *rt,
 			  int exit_code)
@@ -801,6 +839,11 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	if (r < 0)
 		return r;
 	uint64_t t_cgroup = timing_now();
+	struct lease lease = {.path = ""};
+	if (cfg->net == NET_BRIDGE && (r = net_lease(cfg, &lease)) < 0) {
+		cgroup_destroy(&cg);
+		return r;
+	}
 	bool tty = cfg->tty == TTY_ON;
 	sigset_t forward, blocked, caller_mask;
 	init_forwarded_signals(&forward);
@@ -817,8 +860,11 @@ int container_run(const struct container_config *cfg, const struct container_hos
 			signal(sig, SIG_DFL);
 
 	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
+	rt.t_leased = timing_now();
+	rt.t_net = rt.t_leased - t_cgroup;
 	rt.cg = cg.fd >= 0 ? &cg : NULL;
 	int sv[2] = {-1, -1};
+	autoclose int idmapped = -1;
 	rt.sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);
 	if (rt.sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = err_set(errno, "cannot create the runtime's signal fd and socket");
@@ -831,7 +877,8 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	if (rt.pid == 0) {
 		close(sv[0]);
 		close(rt.sigfd);
-		child_main(cfg, host, sv[1], tty, &forward, &caller_mask);
+		child_main(cfg, host, sv[1], tty, lease.path[0] ? lease.path : NULL, &forward,
+			   &caller_mask);
 	}
 	close(sv[1]);
 	rt.sock = sv[0];
@@ -849,15 +896,23 @@ int container_run(const struct container_config *cfg, const struct container_hos
 					       : "cannot create the container's namespaces");
 		goto fail;
 	}
-	autoclose int idmapped = -1;
+	uint64_t t_veth = timing_now();
 	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
-	    (host->userns && (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0)) {
+	    (host->userns && (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0) ||
+	    (lease.path[0] && (r = net_create_veth(cfg->bridge, lease.veth, rt.pid)) < 0)) {
 		kill(rt.pid, SIGKILL);
 		waitpid(rt.pid, NULL, 0);
 		goto fail;
 	}
-	/* The outside is ready (networking will go here too): release the child. */
+	if (lease.path[0])
+		rt.t_net += timing_now() - t_veth;
+	/* The outside is ready: release the child, telling it eth0's address. */
 	struct sync_msg go = {.type = SYNC_GO};
+	if (lease.path[0]) {
+		go.net_addr = lease.addr;
+		go.net_prefix = cfg->subnet.prefix;
+		go.net_gateway = ipam_gateway(&cfg->subnet);
+	}
 	sync_send(rt.sock, &go, idmapped);
 	rt.sample = cfg->stats && cg.fd >= 0 &&
 		    (faccessat(cg.fd, "memory.peak", F_OK, 0) < 0 ||
@@ -872,6 +927,7 @@ int container_run(const struct container_config *cfg, const struct container_hos
 
 	*exit_code = exit_code_from_wait_status(rt.status);
 	report_cgroup(cfg, &rt, *exit_code);
+	net_unlease(cfg, &lease);
 	if (cg.fd >= 0 && cgroup_destroy(&cg) < 0)
 		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
 	if (cfg->timing && rt.have_timing)
@@ -890,6 +946,7 @@ fail:
 	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", err_msg());
+	net_unlease(cfg, &lease);
 	cgroup_destroy(&cg);
 	err_set(0, "%s", msg);
 	return r;

@@ -38,8 +38,8 @@ static const char *const readonly_paths[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-int mounts_build(const struct container_config *cfg, bool with_console, struct mount_entry *out,
-		 size_t max)
+int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
+		 struct mount_entry *out, size_t max)
 {
 	size_t n = 0;
 #define ADD(...)                                                                                   \
@@ -90,6 +90,11 @@ int mounts_build(const struct container_config *cfg, bool with_console, struct m
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		ADD(.kind = MK_DEVICE_BIND, .source = cfg->devices[i], .target = cfg->devices[i]);
+	/* --net bridge: an /etc/hosts that names the container (its lease file), read-only so
+	 * that the container cannot rewrite the lease. A volume on /etc/hosts comes later and
+	 * wins. */
+	if (hosts)
+		ADD(.kind = MK_BIND, .source = hosts, .target = "/etc/hosts", .flags = MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,

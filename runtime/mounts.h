@@ -35,8 +35,8 @@ struct mount_entry {
 /* Fills out[] with what the container needs, in the order it must be done. Returns how many
  * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty
  * is bound on it later). */
-int mounts_build(const struct container_config *cfg, bool with_console, struct mount_entry *out,
-		 size_t max);
+int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
+		 struct mount_entry *out, size_t max);
 
 /* Applies the table below rootfd (the container's root, already a mount point of its own in
  * a private mount namespace). Paths resolve inside the root (RESOLVE_IN_ROOT), so a symlink in

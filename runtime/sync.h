@@ -28,6 +28,8 @@ struct sync_msg {
 	uint32_t type;
 	int32_t code;
 	uint64_t t[PHASE_COUNT];
+	uint32_t net_addr, net_gateway; /* SYNC_GO with --net bridge: eth0's address (host order) */
+	int32_t net_prefix;
 	char text[400];
 };
 

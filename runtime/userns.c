@@ -216,7 +216,8 @@ static int shift_one(const char *path, const struct stat *st, int type, struct F
 {
 	(void)type;
 	(void)ftw;
-	uint32_t u = (uint32_t)st->st_uid - shift.uid_from, g = (uint32_t)st->st_gid - shift.gid_from;
+	uint32_t u = (uint32_t)st->st_uid - shift.uid_from,
+		 g = (uint32_t)st->st_gid - shift.gid_from;
 	if (st->st_uid < shift.uid_from || st->st_gid < shift.gid_from ||
 	    u >= USERNS_DEFAULT_COUNT || g >= USERNS_DEFAULT_COUNT) {
 		snprintf(shift.bad, sizeof(shift.bad), "%s", path);
@@ -252,7 +253,8 @@ int userns_shift_tree(const char *root, uint32_t base)
 		return err_set(0,
 			       "'%s' is owned by an id outside the range %" PRIu32 "-%" PRIu32
 			       " that ROOTFS belongs to; nothing was changed",
-			       shift.bad, shift.uid_from, shift.uid_from + USERNS_DEFAULT_COUNT - 1);
+			       shift.bad, shift.uid_from,
+			       shift.uid_from + USERNS_DEFAULT_COUNT - 1);
 	shift.check_only = false;
 	if (r == 0)
 		r = nftw(root, shift_one, 64, FTW_PHYS | FTW_MOUNT);

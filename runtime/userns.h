@@ -33,8 +33,7 @@ int userns_subid_range(const char *file, const char *name, uint32_t id, uint32_t
  * caller). Without helpers an unprivileged caller may only map its own ids, and must deny
  * setgroups(2) first (`deny_setgroups`). */
 int userns_write_maps(pid_t pid, const struct id_map *uids, size_t n_uids,
-		      const struct id_map *gids, size_t n_gids, bool helpers,
-		      bool deny_setgroups);
+		      const struct id_map *gids, size_t n_gids, bool helpers, bool deny_setgroups);
 
 /* An idmapped clone of the tree at `path` (mount_setattr MOUNT_ATTR_IDMAP), in the user
  * namespace of process `pid`: files owned by host uid 0 appear owned by the container's

@@ -28,12 +28,14 @@ expect_true() {
 	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
 
-# What a container may leave behind: mounts, processes, cgroups. Compared before and after.
+# What a container may leave behind: mounts, processes, cgroups, veths, address leases. Compared before and after.
 leftovers() {
 	{
 		grep -c "" /proc/mounts
 		pgrep -f "shikumi run" | grep -vx "$$" || true
 		ls /sys/fs/cgroup/shikumi /sys/fs/cgroup/unified/shikumi 2>/dev/null | grep run- || true
+		ls /sys/class/net | grep '^shk[0-9]' || true
+		ls /run/shikumi/net/*/ 2>/dev/null | grep '^[0-9]' || true
 	} | tr '\n' ' '
 }
 

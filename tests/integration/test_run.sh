@@ -154,8 +154,11 @@ expect_error "bad hostname" 125 "invalid --hostname" -- run --hostname 'a b' "$R
 before=$(leftovers)
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$S" run "$R" true 2>&1)
 rc=$?
-expect_eq "without privileges: exit 125" "125" "$rc"
-expect_match "without privileges: says which" 'needs root \(CAP_SYS_ADMIN\)' "$out"
+expect_eq "without privileges, on root's rootfs: exit 125" "125" "$rc"
+expect_match "without privileges: rootless needs a rootfs of one's own" 'belongs to uid 0, not to uid 65534' "$out"
 expect_eq "without privileges: nothing left" "$before" "$(leftovers)"
+# Root without CAP_SYS_ADMIN is not rootless: it is told what is missing.
+out=$(setpriv --inh-caps=-all --bounding-set=-sys_admin "$S" run "$R" true 2>&1)
+expect_match "root without CAP_SYS_ADMIN: says which" 'needs root \(CAP_SYS_ADMIN\)' "$out"
 
 expect_eq "nothing left behind after all tests" "$base" "$(leftovers)"

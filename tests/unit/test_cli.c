@@ -246,6 +246,40 @@ static void userns_options(void **state)
 	assert_int_equal(PARSE("--uidmap", "0:100000:5", "--userns=host", "/r"), -EINVAL);
 }
 
+static void net_options(void **state)
+{
+	(void)state;
+	struct container_config cfg;
+	enum cli_action act;
+	assert_int_equal(PARSE("/r"), 0);
+	assert_int_equal(cfg.net, NET_LOOPBACK);
+	assert_true(cfg.namespaces & CLONE_NEWNET);
+	assert_int_equal(PARSE("--net", "host", "/r"), 0);
+	assert_int_equal(cfg.net, NET_HOST);
+	assert_false(cfg.namespaces & CLONE_NEWNET);
+	assert_int_equal(PARSE("--net", "none", "/r"), 0);
+	assert_int_equal(cfg.net, NET_NONE);
+	assert_int_equal(PARSE("--net", "bridge", "/r"), 0);
+	assert_int_equal(cfg.net, NET_BRIDGE);
+	assert_string_equal(cfg.bridge, "shikumi0");
+	assert_int_equal(cfg.subnet.prefix, 24);
+	assert_int_equal(cfg.ip, 0);
+	/* --ip, --bridge and --subnet mean --net bridge */
+	assert_int_equal(
+	    PARSE("--bridge", "br7", "--subnet", "10.7.0.0/16", "--ip", "10.7.3.4", "/r"), 0);
+	assert_int_equal(cfg.net, NET_BRIDGE);
+	assert_string_equal(cfg.bridge, "br7");
+	assert_int_equal(cfg.subnet.network, 0x0a070000);
+	assert_int_equal(cfg.ip, 0x0a070304);
+	assert_int_equal(PARSE("--net", "wifi", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--net", "none", "--ip", "10.89.0.3", "/r"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "--ip is for --net bridge, not --net none"));
+	assert_int_equal(PARSE("--bridge", "this-name-is-too-long", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--bridge", "a b", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--subnet", "10.0.0.0/31", "/r"), -EINVAL);
+	assert_int_equal(PARSE("--ip", "10.90.0.3", "/r"), -EINVAL); /* not in 10.89.0.0/24 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +292,7 @@ int main(void)
 	    cmocka_unit_test(capabilities_and_seccomp),
 	    cmocka_unit_test(limit_options),
 	    cmocka_unit_test(userns_options),
+	    cmocka_unit_test(net_options),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

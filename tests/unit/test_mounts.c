@@ -34,7 +34,7 @@ static void filesystems_and_flags(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, t, MOUNTS_MAX);
 	assert_true(n > 0);
 	const struct mount_entry *proc = find(t, n, MK_MOUNT, "/proc");
 	assert_non_null(proc);
@@ -56,7 +56,7 @@ static void only_safe_devices(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, true, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, true, NULL, t, MOUNTS_MAX);
 	const char *want[] = {"/dev/null",    "/dev/zero", "/dev/full",	  "/dev/random",
 			      "/dev/urandom", "/dev/tty",  "/dev/console"};
 	int devices = 0;
@@ -76,7 +76,7 @@ static void masks_and_readonly_after_their_filesystems(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, t, MOUNTS_MAX);
 	const char *masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list",
 				"/proc/sched_debug", "/sys/firmware"};
 	const char *ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
@@ -102,7 +102,7 @@ static void volumes_in_order_with_mode(void **state)
 			{.source = "/b", .target = "/mnt/b", .read_only = true}},
 	};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, t, MOUNTS_MAX);
 	const struct mount_entry *a = find(t, n, MK_BIND, "/mnt/a");
 	const struct mount_entry *b = find(t, n, MK_BIND, "/mnt/b");
 	assert_non_null(a);
@@ -118,7 +118,7 @@ static void privileged_masks_nothing(void **state)
 	(void)state;
 	struct container_config cfg = {.privileged = true};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, t, MOUNTS_MAX);
 	for (int i = 0; i < n; i++)
 		assert_true(t[i].kind != MK_MASK && t[i].kind != MK_READONLY);
 }
@@ -128,7 +128,7 @@ static void table_too_small_is_an_error(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[4];
-	assert_int_equal(mounts_build(&cfg, false, t, 4), -ENOSPC);
+	assert_int_equal(mounts_build(&cfg, false, NULL, t, 4), -ENOSPC);
 	assert_non_null(strstr(err_msg(), "mount table"));
 }
 

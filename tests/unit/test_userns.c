@@ -23,8 +23,9 @@ static void parse_map(void **state)
 	assert_int_equal(m.outside, 100000);
 	assert_int_equal(m.count, 65536);
 	assert_int_equal(userns_parse_map("--uidmap", "4294967294:0:1", &m), 0);
-	const char *bad[] = {"", "0", "0:1", "0:1:", ":1:1", "a:1:1", "0:1:1:1", "0:1:0",
-			     "0 :1:1", "+0:1:1", "0:4294967295:1", "4294967296:0:1"};
+	const char *bad[] = {
+	    "",	       "0",	"0:1",	  "0:1:",   ":1:1",	      "a:1:1",
+	    "0:1:1:1", "0:1:0", "0 :1:1", "+0:1:1", "0:4294967295:1", "4294967296:0:1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		assert_int_equal(userns_parse_map("--gidmap", bad[i], &m), -EINVAL);
 		assert_non_null(strstr(err_msg(), "--gidmap"));
