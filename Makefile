@@ -30,6 +30,8 @@ RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c ru
                runtime/net.c runtime/container.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
+VMM_LIB     := vmm/bzimage.c vmm/serial.c vmm/legacy.c vmm/x86.c vmm/cli.c
+VMM_SRC     := $(VMM_LIB) vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
 LIB_PKGS     = libcap json-c libseccomp libnl-3.0 libnl-route-3.0
@@ -41,13 +43,23 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps bench-deps rootfs shell check unit integration install clean format \
+.PHONY: all deps bench-deps rootfs initramfs guest-kernel shell check unit integration install clean format \
         format-check bench-run
 
-all: $(BUILD)/shikumi
+all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin
 
 $(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
+
+# The VMM: static too, and no library beyond libc (the KVM API is ioctls on /dev/kvm).
+$(BUILD)/shikumi-vmm: $(VMM_SRC) $(wildcard vmm/*.h common/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread -static -o $@ $(VMM_SRC)
+
+# The tiny bare-metal guest: assembled by the project's compiler, its .text as a flat image.
+$(BUILD)/guest/tiny.bin: vmm/guest/tiny.S | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $(BUILD)/guest/tiny.o $<
+	objcopy -O binary -j .text $(BUILD)/guest/tiny.o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests $(BUILD)/gen
@@ -75,14 +87,32 @@ rootfs: $(BUILD)/rootfs/.built
 $(BUILD)/rootfs/.built: rootfs/build-rootfs.sh
 	rootfs/build-rootfs.sh $(BUILD)/rootfs
 
+# The VM's side: the same busybox root as an initramfs, and a kernel for it.
+initramfs: $(BUILD)/initramfs.cpio.gz
+
+$(BUILD)/initramfs.cpio.gz: $(BUILD)/rootfs/.built rootfs/build-initramfs.sh rootfs/guest-init $(BUILD)/guest/outb
+	rootfs/build-initramfs.sh $(BUILD)/rootfs $(BUILD)/guest/outb $@
+
+$(BUILD)/guest/outb: vmm/guest/outb.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
+
+# Debian's cloud kernel (virtio, serial and initramfs built in, few drivers): fetched once.
+guest-kernel: $(BUILD)/guest/bzImage
+
+$(BUILD)/guest/bzImage: tests/testhost/fetch-kernel.sh | $(BUILD)
+	@mkdir -p $(BUILD)/guest
+	ver=$$(tests/testhost/fetch-kernel.sh $(BUILD)/guest/kernel cloud-amd64) && \
+		cp $(BUILD)/guest/kernel/root/boot/vmlinuz-$$ver $@
+
 shell: deps
 	@$(MAKE) --no-print-directory all rootfs
 	$(BUILD)/shikumi run $(BUILD)/rootfs /bin/sh
 
 # ---- tests ----
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(COMMON_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(VMM_LIB) $(COMMON_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h vmm/*.h) | $(BUILD)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(LIB_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
-		$(RUNTIME_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(LIB_LIBS)
+		$(RUNTIME_LIB) $(VMM_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(LIB_LIBS)
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
@@ -92,7 +122,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs $(HELPERS)
+integration: all rootfs initramfs guest-kernel $(HELPERS)
 
 check: deps
 	@$(MAKE) --no-print-directory unit integration
@@ -104,6 +134,8 @@ bench-run: bench-deps
 
 install: all
 	install -D -m 0755 $(BUILD)/shikumi $(DESTDIR)$(PREFIX)/bin/shikumi
+	install -D -m 0755 $(BUILD)/shikumi-vmm $(DESTDIR)$(PREFIX)/bin/shikumi-vmm
+	install -D -m 0644 $(BUILD)/guest/tiny.bin $(DESTDIR)$(PREFIX)/bin/guest/tiny.bin
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

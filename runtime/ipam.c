@@ -43,8 +43,9 @@ int ipam_parse_subnet(const char *s, struct subnet *out)
 	uint32_t a = ntohl(in.s_addr);
 	if (a & host_mask((int)prefix)) {
 		char net[16];
-		return err_set(0, "invalid --subnet '%s': not a network address (did you mean %s/%ld?)",
-			       s, ipam_format(a & ~host_mask((int)prefix), net), prefix);
+		return err_set(
+		    0, "invalid --subnet '%s': not a network address (did you mean %s/%ld?)", s,
+		    ipam_format(a & ~host_mask((int)prefix), net), prefix);
 	}
 	out->network = a;
 	out->prefix = (int)prefix;
@@ -73,7 +74,8 @@ int ipam_parse_ip(const char *s, const struct subnet *sn, uint32_t *out)
 	struct in_addr in;
 	char net[16];
 	if (inet_pton(AF_INET, s, &in) != 1)
-		return err_set(0, "invalid --ip '%s': expected an IPv4 address such as 10.89.0.5", s);
+		return err_set(0, "invalid --ip '%s': expected an IPv4 address such as 10.89.0.5",
+			       s);
 	uint32_t a = ntohl(in.s_addr);
 	if ((a & ~host_mask(sn->prefix)) != sn->network)
 		return err_set(0, "invalid --ip '%s': outside the subnet %s/%d", s,
@@ -105,8 +107,9 @@ unsigned long long ipam_start_time(pid_t pid)
 		return 0;
 	unsigned long long start = 0;
 	/* after ") ": state is field 3, starttime field 22 */
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-			  "%*d %llu",
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu",
 		   &start) != 1)
 		return 0;
 	return start;
@@ -205,8 +208,8 @@ int ipam_reclaim(int lockfd, void (*on_stale)(const struct lease *))
 	return 0;
 }
 
-int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *hostname,
-	      pid_t owner, const char *veth, struct lease *out)
+int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *hostname, pid_t owner,
+	      const char *veth, struct lease *out)
 {
 	char dir[PATH_MAX / 2], text[16], gw[16];
 	int r = lock_dir(lockfd, dir, sizeof(dir));
@@ -232,15 +235,16 @@ int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *ho
 			"::1\tlocalhost ip6-localhost ip6-loopback\n"
 			"%s\t%s\n"
 			"%s\tgateway\n",
-			text, owner, out->start, veth, text, hostname, ipam_format(ipam_gateway(sn), gw));
+			text, owner, out->start, veth, text, hostname,
+			ipam_format(ipam_gateway(sn), gw));
 		return 0;
 	}
 	out->path[0] = '\0';
 	if (want)
 		return err_set(EADDRINUSE, "--ip %s is taken by another container",
 			       ipam_format(want, text));
-	return err_set(EADDRNOTAVAIL, "no free address left in %s/%d", ipam_format(sn->network, text),
-		       sn->prefix);
+	return err_set(EADDRNOTAVAIL, "no free address left in %s/%d",
+		       ipam_format(sn->network, text), sn->prefix);
 }
 
 void ipam_release(const char *bridge, struct lease *l)

@@ -52,8 +52,8 @@ int ipam_reclaim(int lockfd, void (*on_stale)(const struct lease *));
 
 /* Takes address `want` (0: the lowest free one) for process `owner`, writing the lease file
  * with the /etc/hosts lines for `hostname`. Call with the lock held. */
-int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *hostname,
-	      pid_t owner, const char *veth, struct lease *out);
+int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *hostname, pid_t owner,
+	      const char *veth, struct lease *out);
 
 /* Deletes the lease file (taking the lock itself). */
 void ipam_release(const char *bridge, struct lease *l);

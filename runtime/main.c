@@ -4,6 +4,9 @@
 #include "cli.h"
 #include "container.h"
 #include "userns.h"
+#include "../vmm/cli.h"
+
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  run ROOTFS [CMD...]   run CMD (default /bin/sh) in a container on ROOTFS\n"
+	      "  vm [OPTIONS] [-- CMD...]\n"
+	      "                        run CMD (default: a shell) in a KVM micro-VM booted from\n"
+	      "                        the same busybox root, on its own kernel (shikumi-vmm)\n"
 	      "  rootfs-chown ROOTFS [BASE]\n"
 	      "                        give ROOTFS to the id range from BASE (default 100000),\n"
 	      "                        as --userns=private needs where idmapped mounts are not\n"
@@ -104,6 +110,97 @@ static int cmd_rootfs_chown(int argc, char **argv)
 	return userns_shift_tree(argv[1], base) < 0 ? fail(1) : 0;
 }
 
+/* A file installed beside this program (build/ in a checkout). */
+static char *beside_self(const char *name, char *buf, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+	buf[len > 0 ? len : 0] = '\0';
+	char *slash = strrchr(buf, '/');
+	size_t at = slash ? (size_t)(slash - buf) + 1 : 0;
+	snprintf(buf + at, n - at, "%s", name);
+	return buf;
+}
+
+static int cmd_vm(int argc, char **argv)
+{
+	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
+	const char *memory = NULL;
+	bool timing = false;
+	int i = 1;
+	beside_self("guest/bzImage", kernel, sizeof(kernel));
+	beside_self("initramfs.cpio.gz", initrd, sizeof(initrd));
+	for (; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			puts(
+			    "Usage: shikumi vm [--memory SIZE] [--timing] [--kernel BZIMAGE] "
+			    "[--initrd FILE] [-- CMD [ARG...]]\n"
+			    "\n"
+			    "Boots the guest kernel (make guest-kernel) with the busybox root as "
+			    "its\n"
+			    "initramfs (make initramfs) in shikumi-vmm, and runs CMD there, or a\n"
+			    "shell. The exit status is CMD's, reported by the guest's /init "
+			    "through\n"
+			    "port 0x511. Arguments reach the guest on the kernel command line: no\n"
+			    "quotes inside them. Ctrl-A x stops the VM.");
+			return 0;
+		} else if (!strcmp(argv[i], "--timing")) {
+			timing = true;
+		} else if (i + 1 < argc &&
+			   (!strcmp(argv[i], "--memory") || !strcmp(argv[i], "--kernel") ||
+			    !strcmp(argv[i], "--initrd"))) {
+			char *dst = !strcmp(argv[i], "--kernel")   ? kernel
+				    : !strcmp(argv[i], "--initrd") ? initrd
+								   : NULL;
+			if (dst)
+				snprintf(dst, PATH_MAX, "%s", argv[i + 1]);
+			else
+				memory = argv[i + 1];
+			i++;
+		} else {
+			err_set(0, "unknown option '%s' for vm (see shikumi vm --help)", argv[i]);
+			return fail(125);
+		}
+	}
+	size_t len = (size_t)snprintf(cmdline, sizeof(cmdline), "%s", VM_DEFAULT_CMDLINE);
+	if (i < argc && i + 1 < argc) {
+		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, " --");
+		for (int j = i + 1; j < argc && len < sizeof(cmdline); j++) {
+			if (strchr(argv[j], '"')) {
+				err_set(0,
+					"a command for the VM cannot hold '\"' (it travels on the "
+					"kernel command line)");
+				return fail(125);
+			}
+			const char *q = strpbrk(argv[j], " \t") ? "\"" : "";
+			len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, " %s%s%s", q,
+						argv[j], q);
+		}
+	}
+	if (len >= sizeof(cmdline)) {
+		err_set(0, "the command for the VM is too long");
+		return fail(125);
+	}
+	char *args[16];
+	int n = 0;
+	args[n++] = beside_self("shikumi-vmm", vmm, sizeof(vmm));
+	args[n++] = "--kernel";
+	args[n++] = kernel;
+	args[n++] = "--initrd";
+	args[n++] = initrd;
+	args[n++] = "--cmdline";
+	args[n++] = cmdline;
+	if (memory) {
+		args[n++] = "--memory";
+		args[n++] = (char *)memory;
+	}
+	if (timing)
+		args[n++] = "--timing";
+	args[n] = NULL;
+	execv(vmm, args);
+	err_set(errno, "cannot run %s", vmm);
+	return fail(125);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t_start = timing_now();
@@ -114,6 +211,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1, t_start);
+	if (!strcmp(cmd, "vm"))
+		return cmd_vm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rootfs-chown"))
 		return cmd_rootfs_chown(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

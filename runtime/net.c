@@ -123,16 +123,16 @@ static int find_bridge(struct nl_sock *sk, const char *bridge, const struct subn
 		return nl_fail(r, "cannot look up the bridge '%s'", bridge);
 	const char *kind = rtnl_link_get_type(*link);
 	if (!kind || strcmp(kind, "bridge"))
-		return err_set(0, "'%s' exists and is not a bridge (it is %s%s): choose another "
-				  "--bridge",
+		return err_set(0,
+			       "'%s' exists and is not a bridge (it is %s%s): choose another "
+			       "--bridge",
 			       bridge, kind ? "a link of kind " : "a network device",
 			       kind ? kind : "");
 	autocache struct nl_cache *addrs = NULL;
 	if ((r = rtnl_addr_alloc_cache(sk, &addrs)) < 0)
 		return nl_fail(r, "cannot list the addresses of '%s'", bridge);
-	struct addr_scan s = {.ifindex = rtnl_link_get_ifindex(*link),
-			      .gw = ipam_gateway(sn),
-			      .prefix = sn->prefix};
+	struct addr_scan s = {
+	    .ifindex = rtnl_link_get_ifindex(*link), .gw = ipam_gateway(sn), .prefix = sn->prefix};
 	nl_cache_foreach(addrs, scan_addr, &s);
 	char gw[16];
 	if (!s.ours && s.other[0])
@@ -166,8 +166,7 @@ static int link_up(struct nl_sock *sk, struct rtnl_link *link)
 	return r < 0 ? nl_fail(r, "cannot bring %s up", rtnl_link_get_name(link)) : 0;
 }
 
-static int add_address(struct nl_sock *sk, int ifindex, uint32_t addr, int prefix,
-		       const char *name)
+static int add_address(struct nl_sock *sk, int ifindex, uint32_t addr, int prefix, const char *name)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	autoaddr struct nl_addr *local = ipv4(addr, prefix);
@@ -209,9 +208,8 @@ int net_ensure_bridge(const char *bridge, const struct subnet *sn)
 	} else if (r < 0) {
 		return r;
 	}
-	if (!has_addr &&
-	    (r = add_address(sk, rtnl_link_get_ifindex(link), ipam_gateway(sn), sn->prefix,
-			     bridge)) < 0)
+	if (!has_addr && (r = add_address(sk, rtnl_link_get_ifindex(link), ipam_gateway(sn),
+					  sn->prefix, bridge)) < 0)
 		return r;
 	return (rtnl_link_get_flags(link) & IFF_UP) ? 0 : link_up(sk, link);
 }

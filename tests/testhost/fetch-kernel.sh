@@ -1,16 +1,18 @@
 #!/bin/bash
-# Fetches the test host's kernel: Debian's linux-image-*-amd64 package, downloaded and
-# unpacked (never installed) into OUT, once. Prints nothing on success but the version.
-# Usage: fetch-kernel.sh OUT
+# Fetches a Debian kernel: the package linux-image-FLAVOUR (default amd64, the test host's;
+# cloud-amd64 for the VMM's guest) depends on, downloaded and unpacked (never installed) into
+# OUT, once. Prints nothing on success but the version.
+# Usage: fetch-kernel.sh OUT [FLAVOUR]
 set -euo pipefail
-out=${1:?usage: fetch-kernel.sh OUT}
+out=${1:?usage: fetch-kernel.sh OUT [FLAVOUR]}
+flavour=${2:-amd64}
 mkdir -p "$out"
 if [ -f "$out/version" ] && [ -f "$out/root/boot/vmlinuz-$(cat "$out/version")" ]; then
 	cat "$out/version"
 	exit 0
 fi
 find_version() {
-	apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -1
+	apt-cache depends "linux-image-$flavour" 2>/dev/null | sed -n "s/.*Depends: linux-image-\\(.*-$flavour\\)\$/\\1/p" | head -1
 }
 ver=$(find_version)
 if [ -z "$ver" ]; then
@@ -18,7 +20,7 @@ if [ -z "$ver" ]; then
 	ver=$(find_version)
 fi
 if [ -z "$ver" ]; then
-	echo "testhost: cannot find Debian's package linux-image-amd64 in apt's lists (apt-get update?)" >&2
+	echo "testhost: cannot find Debian's package linux-image-$flavour in apt's lists (apt-get update?)" >&2
 	exit 1
 fi
 pkg="linux-image-$ver"

@@ -29,9 +29,18 @@ static void subnets(void **state)
 	assert_int_equal(ipam_parse_subnet("172.16.0.0/12", &sn), 0);
 	assert_string_equal(ipam_format(ipam_broadcast(&sn), buf), "172.31.255.255");
 	assert_int_equal(ipam_parse_subnet("10.0.0.4/30", &sn), 0);
-	const char *bad[] = {"", "10.89.0.0", "10.89.0.0/", "10.89.0.0/24x", "10.89.0/24",
-			     "10.89.0.0/33", "10.89.0.0/-1", "a.b.c.d/24", "10.89.0.0/31",
-			     "10.89.0.0/32", "10.0.0.0/7", "10.89.0.1/24"};
+	const char *bad[] = {"",
+			     "10.89.0.0",
+			     "10.89.0.0/",
+			     "10.89.0.0/24x",
+			     "10.89.0/24",
+			     "10.89.0.0/33",
+			     "10.89.0.0/-1",
+			     "a.b.c.d/24",
+			     "10.89.0.0/31",
+			     "10.89.0.0/32",
+			     "10.0.0.0/7",
+			     "10.89.0.1/24"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		assert_int_equal(ipam_parse_subnet(bad[i], &sn), -EINVAL);
 	assert_int_equal(ipam_parse_subnet("10.89.0.1/24", &sn), -EINVAL);

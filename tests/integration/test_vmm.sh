@@ -1,0 +1,50 @@
+#!/bin/bash
+# shikumi-vmm on this machine: bad input is refused before KVM is touched, and a machine
+# without /dev/kvm is told so. Booting guests happens in the test host (testhost_vmm.sh).
+. "$(dirname "$0")/lib.sh"
+V="$BUILD/shikumi-vmm"
+K="$BUILD/guest/bzImage"
+I="$BUILD/initramfs.cpio.gz"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# vmm_error NAME REGEX ARGS...: status 125, one line naming the problem
+vmm_error() {
+	local name=$1 re=$2 out rc
+	shift 2
+	out=$("$V" "$@" 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" = 125 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s' "$out" | grep -qE -- "^shikumi-vmm: .*$re"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, output '$out' (expected 125 and /$re/)"
+	fi
+}
+vmm_error "a kernel file that is missing" "the kernel '$T/none': No such file" --kernel "$T/none"
+printf 'not a kernel at all' >"$T/text"
+vmm_error "a kernel file that is not a bzImage (too short)" "not a bzImage: 19 bytes is too short" --kernel "$T/text"
+head -c 8192 /dev/zero >"$T/zeros"
+vmm_error "a kernel file without the boot header" 'no "HdrS" boot header' --kernel "$T/zeros"
+head -c 200000 "$K" >"$T/cut"
+vmm_error "a truncated bzImage" "truncated bzImage: the kernel is [0-9]+ bytes, the file holds" --kernel "$T/cut"
+cp "$K" "$T/old"
+printf '\x0b\x02' | dd of="$T/old" bs=1 seek=$((0x206)) conv=notrunc 2>/dev/null
+vmm_error "a boot protocol too old for a 64-bit entry" "boot protocol 2.11 is too old" --kernel "$T/old"
+vmm_error "--memory 0" "invalid --memory '0': at least 2M" --kernel "$K" --memory 0
+vmm_error "--memory beyond what the VMM supports" "more than this VMM supports" --kernel "$K" --memory 64G
+vmm_error "an initrd that is missing" "the initrd '$T/none'" --kernel "$K" --initrd "$T/none"
+vmm_error "an unknown option" "unknown option '--frob'" --frob
+vmm_error "no kernel" "missing --kernel BZIMAGE" --memory 64M
+expect_match "--help describes the VMM" 'Usage: shikumi-vmm --kernel BZIMAGE' "$("$V" --help)"
+expect_match "make guest-kernel gave a bzImage" 'Linux kernel x86 boot executable bzImage|HdrS' \
+	"$(file "$K" 2>/dev/null || head -c 1024 "$K" | tail -c +515 | head -c 4)"
+expect_true "make initramfs gave an archive with the guest's /init" \
+	bash -c "zcat '$I' | cpio -t --quiet 2>/dev/null | grep -qx init"
+if [ ! -e /dev/kvm ]; then
+	vmm_error "no /dev/kvm: says so, and where to try" "this machine offers no KVM .*tests/testhost/run" --tiny
+	out=$("$S" vm -- true 2>&1)
+	expect_eq "shikumi vm without KVM: status 125" "125" "$?"
+	expect_match "shikumi vm without KVM: says so" 'offers no KVM' "$out"
+fi
+expect_match "shikumi vm --help" 'Usage: shikumi vm' "$("$S" vm --help)"
+expect_match "shikumi vm refuses a quote in the command" "cannot hold" "$("$S" vm -- echo '"' 2>&1)"

@@ -1,0 +1,320 @@
+/* Unit tests: the VMM's pure parts (vmm/bzimage.c, serial.c, legacy.c, x86.c, cli.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../common/err.h"
+#include "../../vmm/bzimage.h"
+#include "../../vmm/cli.h"
+#include "../../vmm/legacy.h"
+#include "../../vmm/serial.h"
+#include "../../vmm/x86.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IMG_SIZE (5 * 512 + 4096)
+static uint8_t img[IMG_SIZE];
+
+/* A minimal bzImage: 4 setup sectors, protocol 2.15, 64-bit entry, 4 KiB of "kernel". */
+static void make_image(void)
+{
+	memset(img, 0, sizeof(img));
+	img[BP_SETUP_SECTS] = 4;
+	img[0x1f5] = 1; /* syssize: 256 paragraphs of 16 bytes */
+	img[BP_BOOT_FLAG] = 0x55;
+	img[BP_BOOT_FLAG + 1] = 0xaa;
+	img[0x201] = 0x6a; /* header length past 0x202 */
+	memcpy(img + BP_HEADER, "HdrS", 4);
+	img[BP_VERSION] = 0x0f;
+	img[BP_VERSION + 1] = 0x02;
+	img[BP_LOADFLAGS] = LOADED_HIGH;
+	img[BP_XLOADFLAGS] = XLF_KERNEL_64;
+	img[BP_INITRD_ADDR_MAX] = 0xff;
+	img[BP_INITRD_ADDR_MAX + 1] = 0xff;
+	img[BP_INITRD_ADDR_MAX + 2] = 0xff;
+	img[BP_INITRD_ADDR_MAX + 3] = 0x7f;
+	img[BP_CMDLINE_SIZE] = 0xff;
+	img[BP_INIT_SIZE + 2] = 0x10; /* 1 MiB */
+	img[5 * 512] = 0xe9;	      /* first byte of the kernel */
+}
+
+static void bzimage_good(void **state)
+{
+	(void)state;
+	make_image();
+	struct bzimage bz;
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	assert_int_equal(bz.version, 0x020f);
+	assert_int_equal(bz.setup_size, 5 * 512);
+	assert_int_equal(bz.kernel_size, 4096);
+	assert_int_equal(bz.kernel[0], 0xe9);
+	assert_int_equal(bz.initrd_addr_max, 0x7fffffff);
+	assert_int_equal(bz.cmdline_size, 255);
+	assert_int_equal(bz.init_size, 1 << 20);
+	img[BP_SETUP_SECTS] = 0; /* 0 means 4 */
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	assert_int_equal(bz.setup_size, 5 * 512);
+}
+
+static void bzimage_bad(void **state)
+{
+	(void)state;
+	struct bzimage bz;
+	make_image();
+	assert_int_equal(bzimage_parse(img, 100, &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "too short"));
+	img[BP_HEADER] = 'X';
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "no \"HdrS\""));
+	make_image();
+	img[BP_VERSION] = 0x0b; /* 2.11 */
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "2.11 is too old"));
+	make_image();
+	img[BP_XLOADFLAGS] = 0;
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "no 64-bit entry"));
+	make_image();
+	assert_int_equal(bzimage_parse(img, sizeof(img) - 100, &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "truncated"));
+	make_image();
+	img[BP_SETUP_SECTS] = 200; /* setup longer than the file */
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "truncated"));
+}
+
+static void boot_params(void **state)
+{
+	(void)state;
+	make_image();
+	struct bzimage bz;
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	static uint8_t bp[BOOT_PARAMS_SIZE];
+	struct boot_layout l = {.mem = 256 << 20,
+				.cmdline_addr = 0x20000,
+				.initrd_addr = 0x8000000,
+				.initrd_size = 12345};
+	assert_int_equal(bzimage_boot_params(img, &bz, "console=ttyS0", &l, bp), 0);
+	assert_memory_equal(bp + BP_HEADER, "HdrS", 4);
+	assert_int_equal(bp[BP_TYPE_OF_LOADER], 0xff);
+	assert_true(bp[BP_LOADFLAGS] & CAN_USE_HEAP);
+	uint32_t v;
+	memcpy(&v, bp + BP_CMD_LINE_PTR, 4);
+	assert_int_equal(v, 0x20000);
+	memcpy(&v, bp + BP_RAMDISK_IMAGE, 4);
+	assert_int_equal(v, 0x8000000);
+	memcpy(&v, bp + BP_RAMDISK_SIZE, 4);
+	assert_int_equal(v, 12345);
+	assert_int_equal(bp[BP_E820_ENTRIES], 3);
+	struct e820_entry e[3];
+	memcpy(e, bp + BP_E820_TABLE, sizeof(e));
+	assert_int_equal(e[0].addr, 0);
+	assert_int_equal(e[0].type, E820_RAM);
+	assert_int_equal(e[1].type, E820_RESERVED);
+	assert_int_equal(e[2].addr, 0x100000);
+	assert_int_equal(e[2].addr + e[2].size, 256 << 20);
+	char longline[300];
+	memset(longline, 'a', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	assert_int_equal(bzimage_boot_params(img, &bz, longline, &l, bp), -EINVAL);
+	assert_non_null(strstr(err_msg(), "at most 255"));
+}
+
+static void initrd_place(void **state)
+{
+	(void)state;
+	struct bzimage bz = {.initrd_addr_max = 0x7fffffff};
+	uint64_t a = bzimage_initrd_addr(&bz, 256 << 20, 32 << 20, 1000000);
+	assert_int_equal(a & 0xfff, 0);
+	assert_true(a + 1000000 <= 256 << 20);
+	assert_true(a >= 32 << 20);
+	/* capped by initrd_addr_max, not by memory */
+	bz.initrd_addr_max = (64 << 20) - 1;
+	a = bzimage_initrd_addr(&bz, 256 << 20, 32 << 20, 4096);
+	assert_int_equal(a, (64 << 20) - 4096);
+	/* no room above the kernel */
+	assert_int_equal(bzimage_initrd_addr(&bz, 256 << 20, 63 << 20, 2 << 20), 0);
+	assert_int_equal(bzimage_initrd_addr(&bz, 16 << 20, 8 << 20, 32 << 20), 0);
+}
+
+static uint8_t sent[64];
+static size_t n_sent;
+static void capture(void *ctx, uint8_t b)
+{
+	(void)ctx;
+	sent[n_sent++] = b;
+}
+
+static void uart(void **state)
+{
+	(void)state;
+	struct serial s;
+	n_sent = 0;
+	serial_init(&s, capture, NULL);
+	serial_out(&s, UART_RX, 'h');
+	serial_out(&s, UART_RX, 'i');
+	assert_int_equal(n_sent, 2);
+	assert_memory_equal(sent, "hi", 2);
+	assert_int_equal(serial_in(&s, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
+	assert_false(serial_irq(&s)); /* nothing enabled */
+	/* THRI: enabling it with THR empty raises the line; reading IIR acknowledges */
+	serial_out(&s, UART_IER, UART_IER_THRI);
+	assert_true(serial_irq(&s));
+	assert_int_equal(serial_in(&s, UART_IIR), UART_IIR_THRI);
+	assert_false(serial_irq(&s));
+	assert_int_equal(serial_in(&s, UART_IIR), UART_IIR_NONE);
+	serial_out(&s, UART_RX, '!');
+	assert_true(serial_irq(&s));
+	/* received data: DR in LSR, RDI in IIR (before THRI), line up until read */
+	serial_out(&s, UART_IER, UART_IER_RDI);
+	assert_true(serial_receive(&s, 'x'));
+	assert_true(serial_irq(&s));
+	assert_int_equal(serial_in(&s, UART_LSR) & UART_LSR_DR, UART_LSR_DR);
+	assert_int_equal(serial_in(&s, UART_IIR), UART_IIR_RDI);
+	assert_int_equal(serial_in(&s, UART_RX), 'x');
+	assert_false(serial_irq(&s));
+	for (int i = 0; i < SERIAL_RX_SIZE; i++)
+		assert_true(serial_receive(&s, 'y'));
+	assert_false(serial_receive(&s, 'z')); /* full */
+	/* FIFO bits once the FIFO is enabled (a 16550A to the Linux probe) */
+	serial_out(&s, UART_IIR, 0x07);
+	assert_int_equal(serial_in(&s, UART_IIR) & UART_IIR_FIFO, UART_IIR_FIFO);
+	assert_int_equal(serial_in(&s, UART_LSR) & UART_LSR_DR, 0); /* cleared by FCR */
+	/* divisor latch */
+	serial_out(&s, UART_LCR, UART_LCR_DLAB | 3);
+	serial_out(&s, UART_RX, 1);
+	serial_out(&s, UART_IER, 0);
+	assert_int_equal(serial_in(&s, UART_RX), 1);
+	serial_out(&s, UART_LCR, 3);
+	/* loopback: MCR 0x1a (loop, RTS, OUT2) reads back as CTS and DCD */
+	serial_out(&s, UART_MCR, UART_MCR_LOOP | 0x0a);
+	assert_int_equal(serial_in(&s, UART_MSR) & 0xf0, 0x90);
+	size_t before = n_sent;
+	serial_out(&s, UART_RX, 'L');
+	assert_int_equal(n_sent, before); /* looped back, not sent */
+	assert_int_equal(serial_in(&s, UART_RX), 'L');
+	serial_out(&s, UART_SCR, 0x5a);
+	assert_int_equal(serial_in(&s, UART_SCR), 0x5a);
+}
+
+static void legacy_devices(void **state)
+{
+	(void)state;
+	struct cmos c = {0};
+	time_t t = 1795419065; /* 2026-11-23 07:31:05 UTC */
+	cmos_out(&c, CMOS_INDEX_PORT, 0x80 | 0x00); /* NMI bit ignored */
+	assert_int_equal(cmos_in(&c, t), 0x05);
+	cmos_out(&c, CMOS_INDEX_PORT, 0x04);
+	assert_int_equal(cmos_in(&c, t), 0x07);
+	cmos_out(&c, CMOS_INDEX_PORT, 0x09);
+	assert_int_equal(cmos_in(&c, t), 0x26);
+	cmos_out(&c, CMOS_INDEX_PORT, 0x0a);
+	assert_int_equal(cmos_in(&c, t) & 0x80, 0); /* never "update in progress" */
+	struct i8042 k;
+	i8042_init(&k);
+	assert_int_equal(i8042_in(&k, I8042_CMD_PORT), 0);
+	i8042_out(&k, I8042_CMD_PORT, 0x20);
+	assert_int_equal(i8042_in(&k, I8042_CMD_PORT) & 1, 1);
+	assert_int_equal(i8042_in(&k, I8042_DATA_PORT), 0x45);
+	i8042_out(&k, I8042_CMD_PORT, 0x60);
+	i8042_out(&k, I8042_DATA_PORT, 0x47);
+	i8042_out(&k, I8042_CMD_PORT, 0x20);
+	assert_int_equal(i8042_in(&k, I8042_DATA_PORT), 0x47);
+	i8042_out(&k, I8042_CMD_PORT, 0xaa);
+	assert_int_equal(i8042_in(&k, I8042_DATA_PORT), 0x55);
+	assert_false(k.reset);
+	i8042_out(&k, I8042_CMD_PORT, I8042_RESET);
+	assert_true(k.reset);
+}
+
+static void long_mode(void **state)
+{
+	(void)state;
+	assert_int_equal(x86_gdt_entry(0xa09b, 0, 0xfffff), 0x00af9b000000ffffULL);
+	assert_int_equal(x86_gdt_entry(0xc093, 0, 0xfffff), 0x00cf93000000ffffULL);
+	uint8_t *mem = calloc(1, 1 << 20);
+	x86_build_tables(mem);
+	uint64_t e;
+	memcpy(&e, mem + GUEST_PML4, 8);
+	assert_int_equal(e, GUEST_PDPT | 3);
+	memcpy(&e, mem + GUEST_PDPT + 3 * 8, 8);
+	assert_int_equal(e, (GUEST_PD + 3 * 0x1000) | 3);
+	memcpy(&e, mem + GUEST_PD + 1 * 8, 8); /* the second 2 MiB page maps 2 MiB */
+	assert_int_equal(e, (2 << 20) | 0x83);
+	memcpy(&e, mem + GUEST_PD + 3 * 0x1000 + 511 * 8, 8); /* the last one, below 4 GiB */
+	assert_int_equal(e, ((4ULL << 30) - (2 << 20)) | 0x83);
+	memcpy(&e, mem + GUEST_GDT + GDT_CODE64, 8);
+	assert_int_equal(e, 0x00af9b000000ffffULL);
+	free(mem);
+	struct kvm_sregs s = {0};
+	x86_long_mode(&s);
+	assert_int_equal(s.cs.selector, GDT_CODE64);
+	assert_int_equal(s.cs.l, 1);
+	assert_int_equal(s.ds.selector, GDT_DATA);
+	assert_int_equal(s.cr3, GUEST_PML4);
+	assert_true(s.cr0 & X86_CR0_PG);
+	assert_true(s.cr0 & X86_CR0_PE);
+	assert_true(s.cr4 & X86_CR4_PAE);
+	assert_int_equal(s.efer & (X86_EFER_LME | X86_EFER_LMA), X86_EFER_LME | X86_EFER_LMA);
+}
+
+static char argbuf[16][128];
+static char *args[17];
+static int parse(struct vm_config *cfg, enum vm_action *act, const char *const *in)
+{
+	int n = 0;
+	for (; in[n]; n++) {
+		snprintf(argbuf[n], sizeof(argbuf[n]), "%s", in[n]);
+		args[n] = argbuf[n];
+	}
+	args[n] = NULL;
+	return vm_cli_parse(n, args, cfg, act);
+}
+#define PARSE(...) parse(&cfg, &act, (const char *const[]){"shikumi-vmm", __VA_ARGS__, NULL})
+
+static void options(void **state)
+{
+	(void)state;
+	struct vm_config cfg;
+	enum vm_action act;
+	assert_int_equal(PARSE("--kernel", "bz"), 0);
+	assert_string_equal(cfg.kernel, "bz");
+	assert_int_equal(cfg.memory, 256 << 20);
+	assert_non_null(strstr(cfg.cmdline, "console=ttyS0"));
+	assert_non_null(strstr(cfg.cmdline, "reboot=k"));
+	assert_null(strstr(cfg.cmdline, "nomodules")); /* would reach /init as an argument */
+	assert_int_equal(PARSE("--kernel", "bz", "--initrd", "i", "--cmdline", "x", "--memory", "64M",
+			       "--timing", "--debug"),
+			 0);
+	assert_string_equal(cfg.initrd, "i");
+	assert_string_equal(cfg.cmdline, "x");
+	assert_int_equal(cfg.memory, 64 << 20);
+	assert_true(cfg.timing && cfg.debug);
+	assert_int_equal(PARSE("--tiny"), 0);
+	assert_true(cfg.tiny);
+	assert_int_equal(PARSE("--help"), 0);
+	assert_int_equal(act, VM_HELP);
+	assert_int_equal(PARSE("--memory", "1M", "--tiny"), -EINVAL);
+	assert_int_equal(PARSE("--memory", "lots", "--tiny"), -EINVAL);
+	assert_int_equal(PARSE("--initrd", "i"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "missing --kernel"));
+	assert_int_equal(PARSE("--tiny", "--initrd", "i"), -EINVAL);
+	assert_int_equal(PARSE("--frob"), -EINVAL);
+	assert_int_equal(PARSE("--kernel"), -EINVAL);
+	assert_int_equal(PARSE("--kernel", "bz", "extra"), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(bzimage_good), cmocka_unit_test(bzimage_bad),
+	    cmocka_unit_test(boot_params),  cmocka_unit_test(initrd_place),
+	    cmocka_unit_test(uart),	    cmocka_unit_test(legacy_devices),
+	    cmocka_unit_test(long_mode),    cmocka_unit_test(options),
+	};
+	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
+}

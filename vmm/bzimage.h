@@ -1,0 +1,87 @@
+/* The Linux x86 boot protocol (Documentation/arch/x86/boot.rst), the part a 64-bit loader
+ * needs: read the setup header of a bzImage, then fill the "zero page" (struct boot_params)
+ * the kernel reads at its 64-bit entry: command line, initrd, and the e820 memory map.
+ *
+ * A bzImage is: boot sector + setup code (setup_sects * 512 bytes after the first 512), then
+ * the protected-mode kernel, which goes to guest address 1 MiB; its 64-bit entry point is 0x200
+ * bytes into it. */
+#ifndef SHIKUMI_VMM_BZIMAGE_H
+#define SHIKUMI_VMM_BZIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOT_PARAMS_SIZE 4096
+#define BZ_HDR_MAGIC	 0x53726448u /* "HdrS" */
+#define BZ_MIN_VERSION	 0x020c	     /* 2.12: xloadflags says whether the 64-bit entry exists */
+#define BZ_ENTRY64_OFFSET 0x200
+
+/* Offsets of the setup header fields in the boot sector / boot_params. */
+enum {
+	BP_E820_ENTRIES = 0x1e8,
+	BP_SETUP_SECTS = 0x1f1,
+	BP_BOOT_FLAG = 0x1fe,
+	BP_HEADER = 0x202,
+	BP_VERSION = 0x206,
+	BP_TYPE_OF_LOADER = 0x210,
+	BP_LOADFLAGS = 0x211,
+	BP_RAMDISK_IMAGE = 0x218,
+	BP_RAMDISK_SIZE = 0x21c,
+	BP_HEAP_END_PTR = 0x224,
+	BP_CMD_LINE_PTR = 0x228,
+	BP_INITRD_ADDR_MAX = 0x22c,
+	BP_XLOADFLAGS = 0x236,
+	BP_CMDLINE_SIZE = 0x238,
+	BP_INIT_SIZE = 0x260,
+	BP_E820_TABLE = 0x2d0,
+};
+
+#define LOADED_HIGH	 0x01 /* loadflags: protected-mode code at 1 MiB */
+#define CAN_USE_HEAP	 0x80
+#define XLF_KERNEL_64	 0x01 /* xloadflags: has the 64-bit entry at +0x200 */
+#define E820_RAM	 1
+#define E820_RESERVED	 2
+#define E820_MAX_ENTRIES 128
+
+struct bzimage {
+	uint16_t version;
+	size_t setup_size;	/* bytes before the protected-mode kernel (boot sector included) */
+	const uint8_t *kernel;	/* the protected-mode kernel, inside the image */
+	size_t kernel_size;
+	uint32_t initrd_addr_max; /* highest address the initrd may end at */
+	uint32_t cmdline_size;	  /* longest command line, without its NUL */
+	uint32_t init_size;	  /* memory the kernel needs from its load address to run */
+};
+
+/* Checks and reads a bzImage held in memory. Errors name what is wrong: too short, no "HdrS",
+ * a protocol older than 2.12, no 64-bit entry, truncated. */
+int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out);
+
+struct e820_entry {
+	uint64_t addr, size;
+	uint32_t type;
+} __attribute__((packed));
+
+/* The memory map of a guest with `mem` bytes of RAM from address 0: RAM below the EBDA/ROM
+ * hole (640 KiB), the hole reserved, RAM from 1 MiB to the end. Returns the entry count. */
+int bzimage_e820(uint64_t mem, struct e820_entry *out, int max);
+
+struct boot_layout {
+	uint64_t mem;		/* guest RAM size */
+	uint32_t cmdline_addr;	/* where the command line goes */
+	uint64_t initrd_addr;	/* 0 when there is none */
+	uint32_t initrd_size;
+};
+
+/* Fills zero page `bp` (BOOT_PARAMS_SIZE bytes) from the image's own header (copied from
+ * the boot sector, as the protocol asks) and the layout. Fails when the command line is too
+ * long for this kernel. */
+int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const char *cmdline,
+			const struct boot_layout *layout, uint8_t *bp);
+
+/* Where an initrd of `size` bytes goes: page-aligned, as high as the kernel allows and
+ * guest memory holds, above `low` (the end of the kernel's own memory). 0 when it does not
+ * fit. */
+uint64_t bzimage_initrd_addr(const struct bzimage *bz, uint64_t mem, uint64_t low, uint64_t size);
+
+#endif

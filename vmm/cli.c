@@ -1,0 +1,104 @@
+#include "cli.h"
+
+#include "../common/err.h"
+#include "../common/parse.h"
+
+#include <getopt.h>
+#include <string.h>
+
+void vm_cli_help(FILE *f)
+{
+	fputs("Usage: shikumi-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [OPTIONS]\n"
+	      "       shikumi-vmm --tiny [--kernel tiny.bin]\n"
+	      "\n"
+	      "A minimal virtual machine monitor on KVM: one vCPU, the in-kernel interrupt\n"
+	      "controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
+	      "\n"
+	      "      --kernel FILE     a Linux bzImage (64-bit boot protocol 2.12+)\n"
+	      "      --initrd FILE     an initramfs for it\n"
+	      "      --cmdline STR     the kernel command line (default: console=ttyS0 quiet\n"
+	      "                        reboot=k panic=-1 and options that skip slow probing)\n"
+	      "      --memory SIZE     guest RAM (default 256M; K, M, G)\n"
+	      "      --tiny            boot the bare-metal guest build/guest/tiny.bin (or\n"
+	      "                        --kernel): no interrupt controller, ends at its HLT\n"
+	      "      --timing          print set-up, guest boot and user-space time, VM exits\n"
+	      "                        by reason and memory use, on stderr\n"
+	      "      --debug           report every access to an unknown port or MMIO address\n"
+	      "  -h, --help / -V, --version\n"
+	      "\n"
+	      "Ctrl-A x stops the VM. Exit status: what the guest wrote to port 0x511 before\n"
+	      "it rebooted (0 when it wrote nothing), 120 when the guest kernel panicked, 121\n"
+	      "when the vCPU failed (triple fault), 125 when the VMM itself failed.\n",
+	      f);
+}
+
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_TINY, OPT_TIMING, OPT_DEBUG };
+
+int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *action)
+{
+	static const struct option opts[] = {
+	    {"kernel", required_argument, NULL, OPT_KERNEL},
+	    {"initrd", required_argument, NULL, OPT_INITRD},
+	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"tiny", no_argument, NULL, OPT_TINY},
+	    {"timing", no_argument, NULL, OPT_TIMING},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0},
+	};
+	*cfg = (struct vm_config){.cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY};
+	*action = VM_RUN;
+	optind = 0;
+	opterr = 0;
+	int c, r;
+	uint64_t size;
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL:
+			cfg->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			cfg->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			cfg->cmdline = optarg;
+			break;
+		case OPT_MEMORY:
+			if ((r = parse_size(optarg, &size)) < 0)
+				return err_wrap(r, "--memory");
+			if (size < (2 << 20))
+				return err_set(0, "invalid --memory '%s': at least 2M", optarg);
+			cfg->memory = size & ~0xfffULL;
+			break;
+		case OPT_TINY:
+			cfg->tiny = true;
+			break;
+		case OPT_TIMING:
+			cfg->timing = true;
+			break;
+		case OPT_DEBUG:
+			cfg->debug = true;
+			break;
+		case 'h':
+			*action = VM_HELP;
+			return 0;
+		case 'V':
+			*action = VM_VERSION;
+			return 0;
+		default:
+			if (optopt >= OPT_KERNEL && optopt <= OPT_DEBUG)
+				return err_set(0, "option '%s' needs a value", argv[optind - 1]);
+			return err_set(0, "unknown option '%s' (see shikumi-vmm --help)",
+				       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return err_set(0, "unexpected argument '%s' (see shikumi-vmm --help)", argv[optind]);
+	if (!cfg->kernel && !cfg->tiny)
+		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
+	if (cfg->tiny && cfg->initrd)
+		return err_set(0, "--initrd is for a Linux kernel, not --tiny");
+	return 0;
+}

@@ -1,0 +1,592 @@
+#include "vm.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+#include "../common/timing.h"
+#include "bzimage.h"
+#include "legacy.h"
+#include "serial.h"
+#include "x86.h"
+
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define KVM_TSS_ADDR	  0xfffbd000
+#define KVM_IDENTITY_ADDR 0xfffbc000
+#define GUEST_MEM_MAX	  (3ULL << 30) /* below the 32-bit PCI hole: one flat RAM region */
+
+struct exits {
+	uint64_t serial, i8042, cmos, marker, other_io, mmio, hlt, shutdown;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm, fd, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;
+	uint64_t mem_size;
+	struct serial uart;
+	struct cmos cmos;
+	struct i8042 kbd;
+	pthread_mutex_t lock; /* the UART, shared with the input thread */
+	bool irq_level;
+	int status;	       /* from the status port, -1 until the guest reports one */
+	bool reset;	       /* the guest asked for a reset: the VM is over */
+	bool panicked;	       /* "Kernel panic" went by on the console */
+	char line[160];	       /* the console line being written, to spot a panic */
+	size_t line_len;
+	uint64_t t_first_run, t_marker, t_end;
+	struct exits exits;
+};
+
+/* ---- the console: guest serial <-> this terminal ---- */
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void terminal_restore(void)
+{
+	if (tio_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	tio_saved = false;
+}
+
+static void terminal_raw(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+		return;
+	struct termios raw = saved_tio;
+	cfmakeraw(&raw);
+	raw.c_oflag |= OPOST | ONLCR; /* the guest sends \r\n itself; keep ours sane anyway */
+	tio_saved = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+	atexit(terminal_restore);
+}
+
+static void console_tx(void *ctx, uint8_t byte)
+{
+	struct vm *vm = ctx;
+	/* Interactive: every byte as it comes (a prompt has no newline). Otherwise by line. */
+	if (tio_saved) {
+		ssize_t w = write(STDOUT_FILENO, &byte, 1);
+		(void)w;
+	}
+	if (vm->line_len < sizeof(vm->line) - 1)
+		vm->line[vm->line_len++] = (char)byte;
+	if (byte == '\n' || vm->line_len == sizeof(vm->line) - 1) {
+		vm->line[vm->line_len] = '\0';
+		if (strstr(vm->line, "Kernel panic - not syncing"))
+			vm->panicked = true;
+		if (!tio_saved) {
+			ssize_t w = write(STDOUT_FILENO, vm->line, vm->line_len);
+			(void)w;
+		}
+		vm->line_len = 0;
+	}
+}
+
+static void console_flush(struct vm *vm)
+{
+	if (!tio_saved && vm->line_len) {
+		ssize_t w = write(STDOUT_FILENO, vm->line, vm->line_len);
+		(void)w;
+	}
+	vm->line_len = 0;
+}
+
+/* Raises or lowers IRQ 4 to match the UART; call with the lock held. */
+static void update_irq(struct vm *vm)
+{
+	bool level = serial_irq(&vm->uart);
+	if (level == vm->irq_level || vm->cfg->tiny)
+		return;
+	struct kvm_irq_level irq = {.irq = SERIAL_COM1_IRQ, .level = level};
+	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) == 0)
+		vm->irq_level = level;
+}
+
+/* Keystrokes to the guest's UART. Ctrl-A x ends the VM (as in QEMU). */
+static void *input_thread(void *arg)
+{
+	struct vm *vm = arg;
+	bool ctrl_a = false;
+	uint8_t c;
+	/* Typed-ahead input would be lost while the guest's kernel sets its port up: hold it
+	 * until user space says it is there. */
+	while (!__atomic_load_n(&vm->t_marker, __ATOMIC_ACQUIRE))
+		usleep(10000);
+	while (read(STDIN_FILENO, &c, 1) == 1) {
+		if (ctrl_a && c == 'x') {
+			terminal_restore();
+			fprintf(stderr, "\r\nshikumi-vmm: Ctrl-A x: the VM is stopped\n");
+			_exit(VM_EXIT_ERROR);
+		}
+		ctrl_a = c == 0x01 && !ctrl_a;
+		if (ctrl_a)
+			continue;
+		pthread_mutex_lock(&vm->lock);
+		while (!serial_receive(&vm->uart, c)) { /* full: let the guest catch up */
+			pthread_mutex_unlock(&vm->lock);
+			usleep(1000);
+			pthread_mutex_lock(&vm->lock);
+		}
+		update_irq(vm);
+		pthread_mutex_unlock(&vm->lock);
+	}
+	/* Input ended (a pipe): a serial line has no end-of-file, so type the terminal's
+	 * end-of-file character, as one would; the guest's shell then exits. */
+	pthread_mutex_lock(&vm->lock);
+	serial_receive(&vm->uart, 0x04);
+	update_irq(vm);
+	pthread_mutex_unlock(&vm->lock);
+	return NULL;
+}
+
+/* ---- loading ---- */
+
+static int read_file(const char *what, const char *path, uint8_t **buf, size_t *size)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return err_set(errno, "%s '%s'", what, path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return err_set(0, "%s '%s' is not a regular file", what, path);
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf)
+		return err_set(ENOMEM, "cannot hold %s '%s'", what, path);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, *buf + got, (size_t)st.st_size - got);
+		if (n <= 0) {
+			free(*buf);
+			return err_set(n < 0 ? errno : EIO, "cannot read %s '%s'", what, path);
+		}
+		got += (size_t)n;
+	}
+	*size = got;
+	return 0;
+}
+
+/* The guest's files, read and checked before KVM is touched: bad input is reported the same
+ * on a machine without /dev/kvm. */
+struct images {
+	uint8_t *kernel, *initrd;
+	size_t kernel_size, initrd_size;
+	struct bzimage bz;
+};
+
+static void images_free(struct images *im)
+{
+	free(im->kernel);
+	free(im->initrd);
+}
+
+static int read_images(const struct vm_config *cfg, struct images *im)
+{
+	int r = read_file(cfg->tiny ? "the guest" : "the kernel", cfg->kernel, &im->kernel,
+			  &im->kernel_size);
+	if (r < 0 || cfg->tiny)
+		return r;
+	if ((r = bzimage_parse(im->kernel, im->kernel_size, &im->bz)) < 0)
+		return err_wrap(r, "%s", cfg->kernel);
+	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX ||
+	    (im->bz.cmdline_size && strlen(cfg->cmdline) > im->bz.cmdline_size))
+		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
+			       strlen(cfg->cmdline), im->bz.cmdline_size);
+	if (cfg->initrd)
+		return read_file("the initrd", cfg->initrd, &im->initrd, &im->initrd_size);
+	return 0;
+}
+
+static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *regs)
+{
+	if (GUEST_LOAD_ADDR + im->kernel_size > vm->mem_size)
+		return err_set(0, "the guest (%zu bytes) does not fit in guest memory",
+			       im->kernel_size);
+	memcpy(vm->mem + GUEST_LOAD_ADDR, im->kernel, im->kernel_size);
+	regs->rip = GUEST_LOAD_ADDR;
+	return 0;
+}
+
+static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *regs)
+{
+	const struct bzimage *bz = &im->bz;
+	uint64_t kernel_end = GUEST_LOAD_ADDR + (bz->init_size > bz->kernel_size ? bz->init_size
+										 : bz->kernel_size);
+	if (kernel_end > vm->mem_size)
+		return err_set(0, "the kernel needs %llu MiB to boot; give --memory more",
+			       (unsigned long long)(kernel_end >> 20) + 1);
+	memcpy(vm->mem + GUEST_LOAD_ADDR, bz->kernel, bz->kernel_size);
+	struct boot_layout layout = {.mem = vm->mem_size, .cmdline_addr = GUEST_CMDLINE};
+	if (im->initrd) {
+		layout.initrd_addr =
+		    bzimage_initrd_addr(bz, vm->mem_size, kernel_end, im->initrd_size);
+		if (!layout.initrd_addr)
+			return err_set(0,
+				       "the initrd (%zu MiB) does not fit in %llu MiB of guest memory "
+				       "beside the kernel; give --memory more",
+				       (im->initrd_size >> 20) + 1,
+				       (unsigned long long)(vm->mem_size >> 20));
+		layout.initrd_size = (uint32_t)im->initrd_size;
+		memcpy(vm->mem + layout.initrd_addr, im->initrd, im->initrd_size);
+	}
+	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
+	int r = bzimage_boot_params(im->kernel, bz, vm->cfg->cmdline, &layout,
+				    vm->mem + GUEST_BOOT_PARAMS);
+	if (r < 0)
+		return r;
+	regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
+	regs->rsi = GUEST_BOOT_PARAMS; /* the 64-bit entry finds boot_params here */
+	return 0;
+}
+
+/* ---- KVM ---- */
+
+static int open_kvm(struct vm *vm)
+{
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0) {
+		if (errno == ENOENT)
+			return err_set(0, "this machine offers no KVM (/dev/kvm is missing); "
+					  "tests/testhost/run shows how to try it under emulation");
+		return err_set(errno, "cannot open /dev/kvm");
+	}
+	int v = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION)
+		return err_set(0, "KVM API version %d, expected %d", v, KVM_API_VERSION);
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return err_set(errno, "KVM_CREATE_VM failed");
+	if (vm->cfg->tiny)
+		return 0; /* no interrupt controller, no timer: HLT comes back to us */
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
+		return err_set(errno, "KVM_SET_TSS_ADDR failed");
+	uint64_t identity = KVM_IDENTITY_ADDR;
+	if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
+		return err_set(errno, "KVM_SET_IDENTITY_MAP_ADDR failed");
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return err_set(errno, "KVM_CREATE_IRQCHIP failed");
+	struct kvm_pit_config pit = {.flags = 0};
+	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
+		return err_set(errno, "KVM_CREATE_PIT2 failed");
+	return 0;
+}
+
+static int check_memory(uint64_t size)
+{
+	struct sysinfo si;
+	uint64_t host = sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0;
+	if (size > GUEST_MEM_MAX)
+		return err_set(0, "--memory %llu MiB is more than this VMM supports (%llu MiB)",
+			       (unsigned long long)(size >> 20),
+			       (unsigned long long)(GUEST_MEM_MAX >> 20));
+	if (host && size > host)
+		return err_set(0, "--memory %llu MiB is more than this host has (%llu MiB)",
+			       (unsigned long long)(size >> 20), (unsigned long long)(host >> 20));
+	return 0;
+}
+
+static int setup_memory(struct vm *vm)
+{
+	/* One anonymous mapping is the guest's RAM: pages are only real once touched. */
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED)
+		return err_set(errno, "cannot map %llu MiB of guest memory",
+			       (unsigned long long)(vm->mem_size >> 20));
+	struct kvm_userspace_memory_region region = {
+	    .slot = 0,
+	    .guest_phys_addr = 0,
+	    .memory_size = vm->mem_size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return err_set(errno, "KVM_SET_USER_MEMORY_REGION failed");
+	return 0;
+}
+
+static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
+{
+	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return err_set(errno, "KVM_CREATE_VCPU failed");
+	int size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		return err_set(errno, "KVM_GET_VCPU_MMAP_SIZE failed");
+	vm->run_size = (size_t)size;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
+	if (vm->run == MAP_FAILED)
+		return err_set(errno, "cannot map the vCPU's kvm_run");
+	/* The CPU the guest sees: what this KVM can offer. */
+	const int max = 128;
+	autofree struct kvm_cpuid2 *cpuid =
+	    calloc(1, sizeof(*cpuid) + max * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid)
+		return err_set(ENOMEM, "out of memory");
+	cpuid->nent = max;
+	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
+		return err_set(errno, "KVM_GET_SUPPORTED_CPUID failed");
+	if (ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid) < 0)
+		return err_set(errno, "KVM_SET_CPUID2 failed");
+	struct kvm_sregs sregs;
+	if (ioctl(vm->vcpu, KVM_GET_SREGS, &sregs) < 0)
+		return err_set(errno, "KVM_GET_SREGS failed");
+	x86_build_tables(vm->mem);
+	x86_long_mode(&sregs);
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &sregs) < 0)
+		return err_set(errno, "KVM_SET_SREGS failed");
+	regs->rflags = 0x2; /* bit 1 is always set; interrupts off */
+	regs->rsp = GUEST_STACK_TOP;
+	if (ioctl(vm->vcpu, KVM_SET_REGS, regs) < 0)
+		return err_set(errno, "KVM_SET_REGS failed");
+	return 0;
+}
+
+/* ---- running ---- */
+
+static void port_io(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint16_t port = run->io.port;
+	bool out = run->io.direction == KVM_EXIT_IO_OUT;
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
+		if (port >= SERIAL_COM1_BASE && port < SERIAL_COM1_BASE + 8) {
+			vm->exits.serial++;
+			pthread_mutex_lock(&vm->lock);
+			if (out)
+				serial_out(&vm->uart, port - SERIAL_COM1_BASE, data[0]);
+			else
+				data[0] = serial_in(&vm->uart, port - SERIAL_COM1_BASE);
+			update_irq(vm);
+			pthread_mutex_unlock(&vm->lock);
+		} else if (port == I8042_CMD_PORT || port == I8042_DATA_PORT) {
+			vm->exits.i8042++;
+			if (out)
+				i8042_out(&vm->kbd, port, data[0]);
+			else
+				data[0] = i8042_in(&vm->kbd, port);
+			vm->reset = vm->kbd.reset;
+		} else if (port == CMOS_INDEX_PORT || port == CMOS_DATA_PORT) {
+			vm->exits.cmos++;
+			if (out)
+				cmos_out(&vm->cmos, port, data[0]);
+			else
+				data[0] = cmos_in(&vm->cmos, time(NULL));
+		} else if (port == VM_PORT_MARKER && out) {
+			vm->exits.marker++;
+			if (!vm->t_marker)
+				__atomic_store_n(&vm->t_marker, timing_now(), __ATOMIC_RELEASE);
+		} else if (port == VM_PORT_STATUS && out) {
+			vm->exits.marker++;
+			vm->status = data[0];
+		} else {
+			vm->exits.other_io++;
+			if (!out)
+				memset(data, 0xff, run->io.size);
+			if (vm->cfg->debug)
+				fprintf(stderr, "shikumi-vmm: %s of unknown port 0x%x ignored\r\n",
+					out ? "write" : "read", port);
+		}
+	}
+}
+
+static void dump_registers(struct vm *vm)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	if (ioctl(vm->vcpu, KVM_GET_REGS, &r) < 0 || ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
+		return;
+	fprintf(stderr,
+		"shikumi-vmm: rip %016llx rsp %016llx rflags %08llx rax %016llx\n"
+		"shikumi-vmm: cr0 %08llx cr3 %08llx cr4 %08llx efer %llx cs %04x\n",
+		r.rip, r.rsp, r.rflags, r.rax, s.cr0, s.cr3, s.cr4, s.efer, s.cs.selector);
+}
+
+/* Runs the vCPU until the guest ends. Returns the exit status. */
+static int run_loop(struct vm *vm)
+{
+	vm->t_first_run = timing_now();
+	for (;;) {
+		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			err_set(errno, "KVM_RUN failed");
+			return -1;
+		}
+		switch (vm->run->exit_reason) {
+		case KVM_EXIT_IO:
+			port_io(vm);
+			if (vm->reset)
+				return vm->status >= 0 ? vm->status
+				       : vm->panicked	? VM_EXIT_PANIC
+							: 0;
+			break;
+		case KVM_EXIT_MMIO:
+			vm->exits.mmio++;
+			if (!vm->run->mmio.is_write)
+				memset(vm->run->mmio.data, 0xff, sizeof(vm->run->mmio.data));
+			if (vm->cfg->debug)
+				fprintf(stderr, "shikumi-vmm: MMIO %s at 0x%llx ignored\r\n",
+					vm->run->mmio.is_write ? "write" : "read",
+					(unsigned long long)vm->run->mmio.phys_addr);
+			break;
+		case KVM_EXIT_HLT: /* only without an irqchip (the tiny guest): it is done */
+			vm->exits.hlt++;
+			return vm->status >= 0 ? vm->status : 0;
+		case KVM_EXIT_SHUTDOWN:
+			vm->exits.shutdown++;
+			/* A reset by triple fault after the guest reported is a reboot. */
+			if (vm->status >= 0)
+				return vm->status;
+			if (vm->panicked)
+				return VM_EXIT_PANIC;
+			console_flush(vm);
+			fprintf(stderr, "shikumi-vmm: the guest triple-faulted (a shutdown exit)\n");
+			dump_registers(vm);
+			return VM_EXIT_TRIPLEFAULT;
+		case KVM_EXIT_FAIL_ENTRY:
+			console_flush(vm);
+			fprintf(stderr, "shikumi-vmm: KVM could not enter the guest (reason 0x%llx)\n",
+				(unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
+			dump_registers(vm);
+			return VM_EXIT_TRIPLEFAULT;
+		case KVM_EXIT_INTERNAL_ERROR:
+			console_flush(vm);
+			fprintf(stderr, "shikumi-vmm: KVM internal error %u\n",
+				vm->run->internal.suberror);
+			dump_registers(vm);
+			return VM_EXIT_TRIPLEFAULT;
+		default:
+			console_flush(vm);
+			fprintf(stderr, "shikumi-vmm: unexpected exit reason %u\n",
+				vm->run->exit_reason);
+			dump_registers(vm);
+			return VM_EXIT_TRIPLEFAULT;
+		}
+	}
+}
+
+/* Resident guest pages (mincore), for the VMM's own memory overhead. */
+static uint64_t guest_resident(const struct vm *vm)
+{
+	size_t pages = vm->mem_size / 4096;
+	autofree unsigned char *vec = malloc(pages);
+	if (!vec || mincore(vm->mem, vm->mem_size, vec) < 0)
+		return 0;
+	uint64_t n = 0;
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n * 4096;
+}
+
+static uint64_t self_rss(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned long long kb = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+static void print_timing(const struct vm *vm, uint64_t t0, uint64_t t_kvm, uint64_t t_mem,
+			 uint64_t t_load, uint64_t t_vcpu)
+{
+	timing_print(stderr, "kvm", t0, t_kvm);
+	timing_print(stderr, "memory", t_kvm, t_mem);
+	timing_print(stderr, "load", t_mem, t_load);
+	timing_print(stderr, "vcpu", t_load, t_vcpu);
+	timing_print(stderr, "vmm-setup", t0, vm->t_first_run);
+	if (vm->t_marker) {
+		timing_print(stderr, "guest-boot", vm->t_first_run, vm->t_marker);
+		timing_print(stderr, "user-space", vm->t_marker, vm->t_end);
+	} else {
+		timing_print(stderr, "guest-run", vm->t_first_run, vm->t_end);
+	}
+	timing_print(stderr, "total", t0, vm->t_end);
+	const struct exits *e = &vm->exits;
+	fprintf(stderr,
+		"exits: serial %llu, i8042 %llu, cmos %llu, marker %llu, other ports %llu, "
+		"mmio %llu, hlt %llu, shutdown %llu\n",
+		(unsigned long long)e->serial, (unsigned long long)e->i8042,
+		(unsigned long long)e->cmos,
+		(unsigned long long)e->marker, (unsigned long long)e->other_io,
+		(unsigned long long)e->mmio, (unsigned long long)e->hlt,
+		(unsigned long long)e->shutdown);
+	uint64_t rss = self_rss(), guest = guest_resident(vm);
+	fprintf(stderr,
+		"memory: VMM RSS %.1f MiB, guest pages touched %.1f MiB, VMM's own %.1f MiB\n",
+		rss / 1048576.0, guest / 1048576.0, (rss > guest ? rss - guest : 0) / 1048576.0);
+}
+
+static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *status);
+
+int vm_run(const struct vm_config *cfg, int *status)
+{
+	static struct vm vm; /* one per process; the input thread may outlive vm_run */
+	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .status = -1,
+			 .mem_size = cfg->memory};
+	pthread_mutex_init(&vm.lock, NULL);
+	serial_init(&vm.uart, console_tx, &vm);
+	i8042_init(&vm.kbd);
+	*status = VM_EXIT_ERROR;
+	uint64_t t0 = timing_now();
+	struct images im = {0};
+	int r = check_memory(cfg->memory);
+	if (r == 0)
+		r = read_images(cfg, &im);
+	if (r == 0)
+		r = run_images(&vm, &im, t0, status);
+	images_free(&im);
+	return r;
+}
+
+static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *status)
+{
+	const struct vm_config *cfg = vm->cfg;
+	int r = open_kvm(vm);
+	if (r < 0)
+		return r;
+	uint64_t t_kvm = timing_now();
+	if ((r = setup_memory(vm)) < 0)
+		return r;
+	uint64_t t_mem = timing_now();
+	struct kvm_regs regs = {0};
+	if ((r = cfg->tiny ? load_tiny(vm, im, &regs) : load_linux(vm, im, &regs)) < 0)
+		return r;
+	uint64_t t_load = timing_now();
+	if ((r = setup_vcpu(vm, &regs)) < 0)
+		return r;
+	uint64_t t_vcpu = timing_now();
+	terminal_raw();
+	pthread_t input;
+	if (!cfg->tiny && pthread_create(&input, NULL, input_thread, vm) == 0)
+		pthread_detach(input);
+	int code = run_loop(vm);
+	vm->t_end = timing_now();
+	console_flush(vm);
+	terminal_restore();
+	if (code < 0)
+		return -EIO;
+	if (code == VM_EXIT_PANIC)
+		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
+	if (cfg->timing)
+		print_timing(vm, t0, t_kvm, t_mem, t_load, t_vcpu);
+	*status = code;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* The x86 state a 64-bit guest starts in, built by the VMM instead of by firmware: a GDT with
+ * flat 64-bit code and data segments, page tables that map the first 4 GiB onto themselves
+ * (2 MiB pages), and the control registers that turn long mode on. Where each lives in guest
+ * memory is fixed here. */
+#ifndef SHIKUMI_VMM_X86_H
+#define SHIKUMI_VMM_X86_H
+
+#include <linux/kvm.h>
+#include <stdint.h>
+
+/* Guest physical layout below 1 MiB (the kernel or tiny guest goes at 1 MiB). */
+#define GUEST_GDT	  0x0500
+#define GUEST_BOOT_PARAMS 0x7000
+#define GUEST_STACK_TOP	  0x8ff0
+#define GUEST_PML4	  0x9000
+#define GUEST_PDPT	  0xa000
+#define GUEST_PD	  0xb000 /* four pages: 0xb000-0xefff */
+#define GUEST_CMDLINE	  0x20000
+#define GUEST_CMDLINE_MAX 0x10000
+#define GUEST_LOAD_ADDR	  0x100000
+
+#define GDT_CODE64 0x10 /* the selectors the boot protocol names __BOOT_CS and __BOOT_DS */
+#define GDT_DATA   0x18
+
+#define X86_CR0_PE   0x1u
+#define X86_CR0_ET   0x10u
+#define X86_CR0_PG   0x80000000u
+#define X86_CR4_PAE  0x20u
+#define X86_EFER_LME 0x100u
+#define X86_EFER_LMA 0x400u
+
+/* Writes the GDT and the page tables into guest memory `mem` (at least 1 MiB). */
+void x86_build_tables(uint8_t *mem);
+
+/* Sets segments, GDT, CR0/CR3/CR4 and EFER for 64-bit mode with those tables. */
+void x86_long_mode(struct kvm_sregs *sregs);
+
+/* The raw 8-byte GDT descriptor for a flat segment with `flags` (access byte | flags << 8). */
+uint64_t x86_gdt_entry(uint16_t flags, uint32_t base, uint32_t limit);
+
+#endif
