@@ -21,7 +21,7 @@ DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-d
              procps util-linux kmod cpio qemu-system-x86 uidmap
 BENCH_PKGS := hyperfine crun bubblewrap
 
-COMMON_SRC  := common/err.c common/parse.c common/timing.c
+COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c
 CGROUP_SRC  := cgroup/cgroup.c
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c

@@ -1,5 +1,6 @@
 /* shikumi: launch an isolated shell, as a container or (later) as a micro-VM, and compare. */
 #include "../common/err.h"
+#include "../common/exe.h"
 #include "../common/timing.h"
 #include "cli.h"
 #include "container.h"
@@ -110,25 +111,14 @@ static int cmd_rootfs_chown(int argc, char **argv)
 	return userns_shift_tree(argv[1], base) < 0 ? fail(1) : 0;
 }
 
-/* A file installed beside this program (build/ in a checkout). */
-static char *beside_self(const char *name, char *buf, size_t n)
-{
-	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-	buf[len > 0 ? len : 0] = '\0';
-	char *slash = strrchr(buf, '/');
-	size_t at = slash ? (size_t)(slash - buf) + 1 : 0;
-	snprintf(buf + at, n - at, "%s", name);
-	return buf;
-}
-
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
 	const char *memory = NULL;
 	bool timing = false;
 	int i = 1;
-	beside_self("guest/bzImage", kernel, sizeof(kernel));
-	beside_self("initramfs.cpio.gz", initrd, sizeof(initrd));
+	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
+	exe_sibling("initramfs.cpio.gz", initrd, sizeof(initrd));
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
@@ -182,7 +172,7 @@ static int cmd_vm(int argc, char **argv)
 	}
 	char *args[16];
 	int n = 0;
-	args[n++] = beside_self("shikumi-vmm", vmm, sizeof(vmm));
+	args[n++] = exe_sibling("shikumi-vmm", vmm, sizeof(vmm));
 	args[n++] = "--kernel";
 	args[n++] = kernel;
 	args[n++] = "--initrd";

@@ -24,13 +24,15 @@ static void put32(uint8_t *p, size_t off, uint32_t v)
 int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out)
 {
 	if (size < BP_INIT_SIZE + 4)
-		return err_set(0, "not a bzImage: %zu bytes is too short for the setup header", size);
+		return err_set(0, "not a bzImage: %zu bytes is too short for the setup header",
+			       size);
 	if (get32(image, BP_HEADER) != BZ_HDR_MAGIC || get16(image, BP_BOOT_FLAG) != 0xaa55)
 		return err_set(0, "not a bzImage: no \"HdrS\" boot header at offset 0x202");
 	out->version = get16(image, BP_VERSION);
 	if (out->version < BZ_MIN_VERSION)
-		return err_set(0, "boot protocol %u.%02u is too old: a 64-bit entry needs 2.12 "
-				  "(Linux 3.8 or later)",
+		return err_set(0,
+			       "boot protocol %u.%02u is too old: a 64-bit entry needs 2.12 "
+			       "(Linux 3.8 or later)",
 			       out->version >> 8, out->version & 0xff);
 	if (!(image[BP_XLOADFLAGS] & XLF_KERNEL_64))
 		return err_set(0, "this bzImage has no 64-bit entry point (a 32-bit kernel?)");
@@ -39,8 +41,9 @@ int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out)
 	unsigned sects = image[BP_SETUP_SECTS] ? image[BP_SETUP_SECTS] : 4;
 	out->setup_size = (size_t)(sects + 1) * 512;
 	if (out->setup_size >= size)
-		return err_set(0, "truncated bzImage: the setup code alone needs %zu bytes, the "
-				  "file has %zu",
+		return err_set(0,
+			       "truncated bzImage: the setup code alone needs %zu bytes, the "
+			       "file has %zu",
 			       out->setup_size, size);
 	out->kernel = image + out->setup_size;
 	out->kernel_size = size - out->setup_size;
@@ -82,8 +85,8 @@ int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const ch
 {
 	size_t len = strlen(cmdline);
 	if (bz->cmdline_size && len > bz->cmdline_size)
-		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u", len,
-			       bz->cmdline_size);
+		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
+			       len, bz->cmdline_size);
 	memset(bp, 0, BOOT_PARAMS_SIZE);
 	/* The setup header, as the image has it: from 0x1f1 to the end of what its version
 	 * defines (the byte at 0x201 says how far past 0x202 it goes). */

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_PARAMS_SIZE 4096
-#define BZ_HDR_MAGIC	 0x53726448u /* "HdrS" */
-#define BZ_MIN_VERSION	 0x020c	     /* 2.12: xloadflags says whether the 64-bit entry exists */
+#define BOOT_PARAMS_SIZE  4096
+#define BZ_HDR_MAGIC	  0x53726448u /* "HdrS" */
+#define BZ_MIN_VERSION	  0x020c      /* 2.12: xloadflags says whether the 64-bit entry exists */
 #define BZ_ENTRY64_OFFSET 0x200
 
 /* Offsets of the setup header fields in the boot sector / boot_params. */
@@ -45,8 +45,8 @@ enum {
 
 struct bzimage {
 	uint16_t version;
-	size_t setup_size;	/* bytes before the protected-mode kernel (boot sector included) */
-	const uint8_t *kernel;	/* the protected-mode kernel, inside the image */
+	size_t setup_size;     /* bytes before the protected-mode kernel (boot sector included) */
+	const uint8_t *kernel; /* the protected-mode kernel, inside the image */
 	size_t kernel_size;
 	uint32_t initrd_addr_max; /* highest address the initrd may end at */
 	uint32_t cmdline_size;	  /* longest command line, without its NUL */
@@ -67,9 +67,9 @@ struct e820_entry {
 int bzimage_e820(uint64_t mem, struct e820_entry *out, int max);
 
 struct boot_layout {
-	uint64_t mem;		/* guest RAM size */
-	uint32_t cmdline_addr;	/* where the command line goes */
-	uint64_t initrd_addr;	/* 0 when there is none */
+	uint64_t mem;	       /* guest RAM size */
+	uint32_t cmdline_addr; /* where the command line goes */
+	uint64_t initrd_addr;  /* 0 when there is none */
 	uint32_t initrd_size;
 };
 

@@ -95,7 +95,8 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		}
 	}
 	if (optind < argc)
-		return err_set(0, "unexpected argument '%s' (see shikumi-vmm --help)", argv[optind]);
+		return err_set(0, "unexpected argument '%s' (see shikumi-vmm --help)",
+			       argv[optind]);
 	if (!cfg->kernel && !cfg->tiny)
 		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
 	if (cfg->tiny && cfg->initrd)

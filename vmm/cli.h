@@ -19,8 +19,8 @@
  *   lpj=1000000          no delay-loop calibration at boot
  * A word without '=' that the kernel does not know goes to /init as an argument: keep them
  * out, since the guest's /init runs its arguments as the command. */
-#define VM_DEFAULT_CMDLINE                                                                      \
-	"console=ttyS0 quiet reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp "              \
+#define VM_DEFAULT_CMDLINE                                                                         \
+	"console=ttyS0 quiet reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp "               \
 	"i8042.dumbkbd pci=off acpi=off tsc=reliable no_timer_check lpj=1000000"
 #define VM_DEFAULT_MEMORY (256ULL << 20)
 

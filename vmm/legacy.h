@@ -27,11 +27,11 @@ void cmos_out(struct cmos *c, uint16_t port, uint8_t value);
 uint8_t cmos_in(const struct cmos *c, time_t now);
 
 struct i8042 {
-	uint8_t ctr;	  /* the controller configuration byte */
-	uint8_t out;	  /* the output buffer */
-	bool out_full;	  /* a byte waits in it (status bit 0) */
-	uint8_t pending;  /* a command awaiting its data byte on port 0x60 */
-	bool reset;	  /* the guest pulsed the reset line */
+	uint8_t ctr;	 /* the controller configuration byte */
+	uint8_t out;	 /* the output buffer */
+	bool out_full;	 /* a byte waits in it (status bit 0) */
+	uint8_t pending; /* a command awaiting its data byte on port 0x60 */
+	bool reset;	 /* the guest pulsed the reset line */
 };
 
 void i8042_init(struct i8042 *k);

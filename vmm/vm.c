@@ -41,10 +41,10 @@ struct vm {
 	struct i8042 kbd;
 	pthread_mutex_t lock; /* the UART, shared with the input thread */
 	bool irq_level;
-	int status;	       /* from the status port, -1 until the guest reports one */
-	bool reset;	       /* the guest asked for a reset: the VM is over */
-	bool panicked;	       /* "Kernel panic" went by on the console */
-	char line[160];	       /* the console line being written, to spot a panic */
+	int status;	/* from the status port, -1 until the guest reports one */
+	bool reset;	/* the guest asked for a reset: the VM is over */
+	bool panicked;	/* "Kernel panic" went by on the console */
+	char line[160]; /* the console line being written, to spot a panic */
 	size_t line_len;
 	uint64_t t_first_run, t_marker, t_end;
 	struct exits exits;
@@ -222,8 +222,8 @@ static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *re
 static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
 	const struct bzimage *bz = &im->bz;
-	uint64_t kernel_end = GUEST_LOAD_ADDR + (bz->init_size > bz->kernel_size ? bz->init_size
-										 : bz->kernel_size);
+	uint64_t kernel_end =
+	    GUEST_LOAD_ADDR + (bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
 	if (kernel_end > vm->mem_size)
 		return err_set(0, "the kernel needs %llu MiB to boot; give --memory more",
 			       (unsigned long long)(kernel_end >> 20) + 1);
@@ -233,11 +233,11 @@ static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *r
 		layout.initrd_addr =
 		    bzimage_initrd_addr(bz, vm->mem_size, kernel_end, im->initrd_size);
 		if (!layout.initrd_addr)
-			return err_set(0,
-				       "the initrd (%zu MiB) does not fit in %llu MiB of guest memory "
-				       "beside the kernel; give --memory more",
-				       (im->initrd_size >> 20) + 1,
-				       (unsigned long long)(vm->mem_size >> 20));
+			return err_set(
+			    0,
+			    "the initrd (%zu MiB) does not fit in %llu MiB of guest memory "
+			    "beside the kernel; give --memory more",
+			    (im->initrd_size >> 20) + 1, (unsigned long long)(vm->mem_size >> 20));
 		layout.initrd_size = (uint32_t)im->initrd_size;
 		memcpy(vm->mem + layout.initrd_addr, im->initrd, im->initrd_size);
 	}
@@ -430,8 +430,8 @@ static int run_loop(struct vm *vm)
 			port_io(vm);
 			if (vm->reset)
 				return vm->status >= 0 ? vm->status
-				       : vm->panicked	? VM_EXIT_PANIC
-							: 0;
+				       : vm->panicked  ? VM_EXIT_PANIC
+						       : 0;
 			break;
 		case KVM_EXIT_MMIO:
 			vm->exits.mmio++;
@@ -453,13 +453,15 @@ static int run_loop(struct vm *vm)
 			if (vm->panicked)
 				return VM_EXIT_PANIC;
 			console_flush(vm);
-			fprintf(stderr, "shikumi-vmm: the guest triple-faulted (a shutdown exit)\n");
+			fprintf(stderr,
+				"shikumi-vmm: the guest triple-faulted (a shutdown exit)\n");
 			dump_registers(vm);
 			return VM_EXIT_TRIPLEFAULT;
 		case KVM_EXIT_FAIL_ENTRY:
 			console_flush(vm);
-			fprintf(stderr, "shikumi-vmm: KVM could not enter the guest (reason 0x%llx)\n",
-				(unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
+			fprintf(
+			    stderr, "shikumi-vmm: KVM could not enter the guest (reason 0x%llx)\n",
+			    (unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
 			dump_registers(vm);
 			return VM_EXIT_TRIPLEFAULT;
 		case KVM_EXIT_INTERNAL_ERROR:
@@ -524,10 +526,9 @@ static void print_timing(const struct vm *vm, uint64_t t0, uint64_t t_kvm, uint6
 		"exits: serial %llu, i8042 %llu, cmos %llu, marker %llu, other ports %llu, "
 		"mmio %llu, hlt %llu, shutdown %llu\n",
 		(unsigned long long)e->serial, (unsigned long long)e->i8042,
-		(unsigned long long)e->cmos,
-		(unsigned long long)e->marker, (unsigned long long)e->other_io,
-		(unsigned long long)e->mmio, (unsigned long long)e->hlt,
-		(unsigned long long)e->shutdown);
+		(unsigned long long)e->cmos, (unsigned long long)e->marker,
+		(unsigned long long)e->other_io, (unsigned long long)e->mmio,
+		(unsigned long long)e->hlt, (unsigned long long)e->shutdown);
 	uint64_t rss = self_rss(), guest = guest_resident(vm);
 	fprintf(stderr,
 		"memory: VMM RSS %.1f MiB, guest pages touched %.1f MiB, VMM's own %.1f MiB\n",
@@ -539,8 +540,8 @@ static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *
 int vm_run(const struct vm_config *cfg, int *status)
 {
 	static struct vm vm; /* one per process; the input thread may outlive vm_run */
-	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .status = -1,
-			 .mem_size = cfg->memory};
+	vm = (struct vm){
+	    .cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .status = -1, .mem_size = cfg->memory};
 	pthread_mutex_init(&vm.lock, NULL);
 	serial_init(&vm.uart, console_tx, &vm);
 	i8042_init(&vm.kbd);

@@ -72,14 +72,15 @@ run_cmocka() {
 	fi
 }
 
-# expect_error NAME EXIT_CODE REGEX -- ARGS... : shikumi fails with one clear line and no residue
-expect_error() {
-	local name=$1 code=$2 re=$3
-	shift 4
+# expect_failure NAME EXIT_CODE PROGRAM REGEX -- COMMAND...: COMMAND fails with EXIT_CODE and
+# one line "PROGRAM: ...REGEX...", and leaves no residue (nothing in leftovers, ROOTFS as it was)
+expect_failure() {
+	local name=$1 code=$2 prog=$3 re=$4
+	shift 5
 	local before after out rc tree_before tree_after
 	before=$(leftovers)
 	tree_before=$(find "$R" | sort | md5sum)
-	out=$("$S" "$@" 2>&1 </dev/null)
+	out=$("$@" 2>&1 </dev/null)
 	rc=$?
 	after=$(leftovers)
 	tree_after=$(find "$R" | sort | md5sum)
@@ -87,7 +88,7 @@ expect_error() {
 		fail "$name" "exit $rc, expected $code (output: $out)"
 	elif [ "$(printf '%s\n' "$out" | wc -l)" != 1 ]; then
 		fail "$name" "expected one line, got: $out"
-	elif ! printf '%s' "$out" | grep -qE -- "^shikumi: .*$re"; then
+	elif ! printf '%s' "$out" | grep -qE -- "^$prog: .*$re"; then
 		fail "$name" "message '$out' does not match /$re/"
 	elif [ "$before" != "$after" ]; then
 		fail "$name" "left something behind (mounts/processes before: $before, after: $after)"
@@ -96,4 +97,9 @@ expect_error() {
 	else
 		pass "$name"
 	fi
+}
+
+# expect_error NAME EXIT_CODE REGEX -- ARGS... : `shikumi ARGS` fails the same way
+expect_error() {
+	expect_failure "$1" "$2" shikumi "$3" -- "$S" "${@:5}"
 }

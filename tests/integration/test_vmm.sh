@@ -8,17 +8,9 @@ I="$BUILD/initramfs.cpio.gz"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# vmm_error NAME REGEX ARGS...: status 125, one line naming the problem
+# vmm_error NAME REGEX ARGS...: status 125, one line naming the problem, nothing left
 vmm_error() {
-	local name=$1 re=$2 out rc
-	shift 2
-	out=$("$V" "$@" 2>&1 </dev/null)
-	rc=$?
-	if [ "$rc" = 125 ] && [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s' "$out" | grep -qE -- "^shikumi-vmm: .*$re"; then
-		pass "$name"
-	else
-		fail "$name" "exit $rc, output '$out' (expected 125 and /$re/)"
-	fi
+	expect_failure "$1" 125 shikumi-vmm "$2" -- "$V" "${@:3}"
 }
 vmm_error "a kernel file that is missing" "the kernel '$T/none': No such file" --kernel "$T/none"
 printf 'not a kernel at all' >"$T/text"

@@ -205,7 +205,7 @@ static void legacy_devices(void **state)
 {
 	(void)state;
 	struct cmos c = {0};
-	time_t t = 1795419065; /* 2026-11-23 07:31:05 UTC */
+	time_t t = 1795419065;			    /* 2026-11-23 07:31:05 UTC */
 	cmos_out(&c, CMOS_INDEX_PORT, 0x80 | 0x00); /* NMI bit ignored */
 	assert_int_equal(cmos_in(&c, t), 0x05);
 	cmos_out(&c, CMOS_INDEX_PORT, 0x04);
@@ -287,8 +287,8 @@ static void options(void **state)
 	assert_non_null(strstr(cfg.cmdline, "console=ttyS0"));
 	assert_non_null(strstr(cfg.cmdline, "reboot=k"));
 	assert_null(strstr(cfg.cmdline, "nomodules")); /* would reach /init as an argument */
-	assert_int_equal(PARSE("--kernel", "bz", "--initrd", "i", "--cmdline", "x", "--memory", "64M",
-			       "--timing", "--debug"),
+	assert_int_equal(PARSE("--kernel", "bz", "--initrd", "i", "--cmdline", "x", "--memory",
+			       "64M", "--timing", "--debug"),
 			 0);
 	assert_string_equal(cfg.initrd, "i");
 	assert_string_equal(cfg.cmdline, "x");
