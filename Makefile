@@ -18,8 +18,12 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
-             procps util-linux kmod cpio qemu-system-x86 uidmap
-BENCH_PKGS := hyperfine crun bubblewrap
+             procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev
+BENCH_PKGS := hyperfine crun runc bubblewrap
+# What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output.
+TEST_PKGS  := jq libxml2-utils
+# What building the minimal guest kernel needs (make guest-kernel-mini).
+KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c
 CGROUP_SRC  := cgroup/cgroup.c
@@ -27,7 +31,7 @@ POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
                runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/userns.c runtime/ipam.c \
-               runtime/net.c runtime/container.c \
+               runtime/net.c runtime/container.c runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
 VMM_LIB     := vmm/bzimage.c vmm/serial.c vmm/legacy.c vmm/x86.c vmm/cli.c
@@ -43,8 +47,8 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps bench-deps rootfs initramfs guest-kernel shell check unit integration install clean format \
-        format-check bench-run
+.PHONY: all deps bench-deps examples rootfs initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
+        format-check bench-run bench-vm
 
 all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin
 
@@ -105,6 +109,14 @@ $(BUILD)/guest/bzImage: tests/testhost/fetch-kernel.sh | $(BUILD)
 	ver=$$(tests/testhost/fetch-kernel.sh $(BUILD)/guest/kernel cloud-amd64) && \
 		cp $(BUILD)/guest/kernel/root/boot/vmlinuz-$$ver $@
 
+# The minimal guest kernel: Debian's linux-source, configured by rootfs/kernel-mini.config.
+# About 8 minutes on 2 CPUs the first time; rebuilt only when the configuration changes.
+guest-kernel-mini: $(BUILD)/guest/bzImage-mini
+
+$(BUILD)/guest/bzImage-mini: rootfs/kernel-mini.config rootfs/build-kernel-mini.sh | $(BUILD)
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(KERNEL_PKGS)"
+	rootfs/build-kernel-mini.sh $(BUILD)/guest/linux-mini $@
+
 shell: deps
 	@$(MAKE) --no-print-directory all rootfs
 	$(BUILD)/shikumi run $(BUILD)/rootfs /bin/sh
@@ -114,7 +126,24 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(VMM_LIB) $(COMMON_SR
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) $(LIB_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< \
 		$(RUNTIME_LIB) $(VMM_LIB) $(COMMON_SRC) $(CMOCKA_LIBS) $(LIB_LIBS)
 
+# The bzImage loader under libFuzzer (clang), with ASan and UBSan.
+FUZZ_SECONDS ?= 600
+$(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c vmm/bzimage.c vmm/bzimage.h common/err.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/bzimage.c common/err.c
+
+fuzz: $(BUILD)/fuzz/fuzz_bzimage guest-kernel
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
+
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
+
+# The lessons' helper programs (examples/): static, mounted into containers.
+EXAMPLE_HELPERS := $(patsubst examples/helpers/%.c,$(BUILD)/examples/%,$(wildcard examples/helpers/*.c))
+examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog
+
+$(BUILD)/examples/%: examples/helpers/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $<
 
 # Static, so that a busybox container can run them from a volume.
 $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
@@ -122,15 +151,21 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel $(HELPERS)
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
 
 check: deps
+	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"
 	@$(MAKE) --no-print-directory unit integration
 	@tests/run-all.sh $(BUILD)
 
 bench-run: bench-deps
 	@$(MAKE) --no-print-directory all rootfs
 	tests/bench/bench-run.sh $(BUILD)
+
+# shikumi-vmm against qemu-system-x86_64 -M microvm, in the test host where there is no KVM.
+bench-vm: bench-deps
+	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
+	tests/bench/bench-vm.sh $(BUILD)
 
 install: all
 	install -D -m 0755 $(BUILD)/shikumi $(DESTDIR)$(PREFIX)/bin/shikumi

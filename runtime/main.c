@@ -1,8 +1,9 @@
-/* shikumi: launch an isolated shell, as a container or (later) as a micro-VM, and compare. */
+/* shikumi: launch an isolated shell, as a container or as a micro-VM, and compare the two. */
 #include "../common/err.h"
 #include "../common/exe.h"
 #include "../common/timing.h"
 #include "cli.h"
+#include "compare.h"
 #include "container.h"
 #include "userns.h"
 #include "../vmm/cli.h"
@@ -29,6 +30,10 @@ static void usage(FILE *f)
 	      "  vm [OPTIONS] [-- CMD...]\n"
 	      "                        run CMD (default: a shell) in a KVM micro-VM booted from\n"
 	      "                        the same busybox root, on its own kernel (shikumi-vmm)\n"
+	      "  compare [OPTIONS] [-- CMD...]\n"
+	      "                        start CMD (default /bin/true) many times as a container\n"
+	      "                        and as a VM, with shikumi and the peers installed (crun,\n"
+	      "                        runc, bwrap, QEMU), and show the times and memory\n"
 	      "  rootfs-chown ROOTFS [BASE]\n"
 	      "                        give ROOTFS to the id range from BASE (default 100000),\n"
 	      "                        as --userns=private needs where idmapped mounts are not\n"
@@ -203,6 +208,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1, t_start);
 	if (!strcmp(cmd, "vm"))
 		return cmd_vm(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rootfs-chown"))
 		return cmd_rootfs_chown(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

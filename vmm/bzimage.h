@@ -11,10 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_PARAMS_SIZE  4096
-#define BZ_HDR_MAGIC	  0x53726448u /* "HdrS" */
-#define BZ_MIN_VERSION	  0x020c      /* 2.12: xloadflags says whether the 64-bit entry exists */
-#define BZ_ENTRY64_OFFSET 0x200
+#define BOOT_PARAMS_SIZE    4096
+#define BZ_HDR_MAGIC	    0x53726448u /* "HdrS" */
+#define BZ_MIN_VERSION	    0x020c	/* 2.12: xloadflags says whether the 64-bit entry exists */
+#define BZ_ENTRY64_OFFSET   0x200
+#define VMLINUX_CMDLINE_MAX 2047 /* x86's COMMAND_LINE_SIZE, less the NUL */
 
 /* Offsets of the setup header fields in the boot sector / boot_params. */
 enum {
@@ -29,6 +30,7 @@ enum {
 	BP_RAMDISK_SIZE = 0x21c,
 	BP_HEAP_END_PTR = 0x224,
 	BP_CMD_LINE_PTR = 0x228,
+	BP_KERNEL_ALIGNMENT = 0x230,
 	BP_INITRD_ADDR_MAX = 0x22c,
 	BP_XLOADFLAGS = 0x236,
 	BP_CMDLINE_SIZE = 0x238,
@@ -68,10 +70,27 @@ int bzimage_e820(uint64_t mem, struct e820_entry *out, int max);
 
 struct boot_layout {
 	uint64_t mem;	       /* guest RAM size */
+	uint64_t kernel_end;   /* end of the memory the kernel needs from its load address */
 	uint32_t cmdline_addr; /* where the command line goes */
 	uint64_t initrd_addr;  /* 0 when there is none */
 	uint32_t initrd_size;
 };
+
+/* Places a parsed kernel, loaded at `load`, and an initrd of `initrd_size` bytes (0: none)
+ * in a guest of `mem` bytes: fills out->mem, kernel_end, initrd_addr and initrd_size (the
+ * caller sets cmdline_addr). Errors say how much memory is missing. Everything placed lies
+ * inside guest memory and, for the initrd, below 4 GiB (the header's address is 32 bits). */
+int bzimage_place(const struct bzimage *bz, uint64_t load, uint64_t mem, uint64_t initrd_size,
+		  struct boot_layout *out);
+
+/* The same for any kernel that ends at `kernel_end` and takes an initrd up to
+ * `initrd_addr_max` (the vmlinux loader's case). */
+int boot_place(uint64_t kernel_end, uint32_t initrd_addr_max, uint64_t mem, uint64_t initrd_size,
+	       struct boot_layout *out);
+
+/* A zero page for a kernel without a setup header of its own (a vmlinux entered at
+ * startup_64): the header fields the kernel reads, made up as the protocol defines them. */
+int boot_params_synth(const char *cmdline, const struct boot_layout *layout, uint8_t *bp);
 
 /* Fills zero page `bp` (BOOT_PARAMS_SIZE bytes) from the image's own header (copied from
  * the boot sector, as the protocol asks) and the layout. Fails when the command line is too
@@ -79,9 +98,31 @@ struct boot_layout {
 int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const char *cmdline,
 			const struct boot_layout *layout, uint8_t *bp);
 
-/* Where an initrd of `size` bytes goes: page-aligned, as high as the kernel allows and
- * guest memory holds, above `low` (the end of the kernel's own memory). 0 when it does not
- * fit. */
+/* Where an initrd of `size` bytes goes: page-aligned, as high as the kernel allows (below
+ * 4 GiB) and guest memory holds, at or above `low` (the end of the kernel's own memory). 0
+ * when it does not fit. */
 uint64_t bzimage_initrd_addr(const struct bzimage *bz, uint64_t mem, uint64_t low, uint64_t size);
+
+/* ---- vmlinux: the uncompressed ELF kernel, loaded segment by segment ----
+ * No decompressor runs: the VMM copies each PT_LOAD segment to its physical address and
+ * enters startup_64 (the ELF entry) in long mode, as the 64-bit boot protocol allows. */
+#define VMLINUX_MAX_SEGMENTS 8
+
+struct vmlinux {
+	uint64_t entry; /* physical address of startup_64 */
+	uint64_t end;	/* end of the highest segment in memory (bss included) */
+	int nseg;
+	struct {
+		uint64_t paddr, filesz, memsz;
+		const uint8_t *data;
+	} seg[VMLINUX_MAX_SEGMENTS];
+};
+
+/* Does the file start like an ELF file? (Then it is read as a vmlinux.) */
+int vmlinux_is_elf(const uint8_t *image, size_t size);
+
+/* Checks and reads an x86-64 ELF executable: every loadable segment inside the file, inside
+ * the 64-bit address space and above 1 MiB, the entry inside one of them. */
+int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out);
 
 #endif

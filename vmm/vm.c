@@ -162,6 +162,8 @@ static int read_file(const char *what, const char *path, uint8_t **buf, size_t *
 		return err_set(errno, "%s '%s'", what, path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return err_set(0, "%s '%s' is not a regular file", what, path);
+	if (st.st_size == 0)
+		return err_set(0, "%s '%s' is empty", what, path);
 	*buf = malloc((size_t)st.st_size + 1);
 	if (!*buf)
 		return err_set(ENOMEM, "cannot hold %s '%s'", what, path);
@@ -183,37 +185,55 @@ static int read_file(const char *what, const char *path, uint8_t **buf, size_t *
 struct images {
 	uint8_t *kernel, *initrd;
 	size_t kernel_size, initrd_size;
+	int is_elf; /* a vmlinux (ELF) rather than a bzImage */
 	struct bzimage bz;
+	struct vmlinux elf;
+	struct boot_layout layout; /* where the kernel and initrd go, checked before KVM too */
 };
 
 static void images_free(struct images *im)
 {
 	free(im->kernel);
 	free(im->initrd);
+	im->kernel = im->initrd = NULL;
 }
 
 static int read_images(const struct vm_config *cfg, struct images *im)
 {
 	int r = read_file(cfg->tiny ? "the guest" : "the kernel", cfg->kernel, &im->kernel,
 			  &im->kernel_size);
-	if (r < 0 || cfg->tiny)
+	if (r < 0)
 		return r;
-	if ((r = bzimage_parse(im->kernel, im->kernel_size, &im->bz)) < 0)
+	if (cfg->tiny)
+		return GUEST_LOAD_ADDR + im->kernel_size > cfg->memory
+			   ? err_set(0, "the guest (%zu bytes) does not fit in guest memory",
+				     im->kernel_size)
+			   : 0;
+	im->is_elf = vmlinux_is_elf(im->kernel, im->kernel_size);
+	r = im->is_elf ? vmlinux_parse(im->kernel, im->kernel_size, &im->elf)
+		       : bzimage_parse(im->kernel, im->kernel_size, &im->bz);
+	if (r < 0)
 		return err_wrap(r, "%s", cfg->kernel);
-	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX ||
-	    (im->bz.cmdline_size && strlen(cfg->cmdline) > im->bz.cmdline_size))
+	uint32_t max = im->is_elf ? VMLINUX_CMDLINE_MAX : im->bz.cmdline_size;
+	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cfg->cmdline) > max))
 		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
-			       strlen(cfg->cmdline), im->bz.cmdline_size);
-	if (cfg->initrd)
-		return read_file("the initrd", cfg->initrd, &im->initrd, &im->initrd_size);
+			       strlen(cfg->cmdline), max);
+	if (cfg->initrd &&
+	    (r = read_file("the initrd", cfg->initrd, &im->initrd, &im->initrd_size)) < 0)
+		return r;
+	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. */
+	r = im->is_elf
+		? boot_place(im->elf.end, 0x7fffffff, cfg->memory, im->initrd_size, &im->layout)
+		: bzimage_place(&im->bz, GUEST_LOAD_ADDR, cfg->memory, im->initrd_size,
+				&im->layout);
+	if (r < 0)
+		return r;
+	im->layout.cmdline_addr = GUEST_CMDLINE;
 	return 0;
 }
 
 static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
-	if (GUEST_LOAD_ADDR + im->kernel_size > vm->mem_size)
-		return err_set(0, "the guest (%zu bytes) does not fit in guest memory",
-			       im->kernel_size);
 	memcpy(vm->mem + GUEST_LOAD_ADDR, im->kernel, im->kernel_size);
 	regs->rip = GUEST_LOAD_ADDR;
 	return 0;
@@ -221,32 +241,27 @@ static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *re
 
 static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
-	const struct bzimage *bz = &im->bz;
-	uint64_t kernel_end =
-	    GUEST_LOAD_ADDR + (bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
-	if (kernel_end > vm->mem_size)
-		return err_set(0, "the kernel needs %llu MiB to boot; give --memory more",
-			       (unsigned long long)(kernel_end >> 20) + 1);
-	memcpy(vm->mem + GUEST_LOAD_ADDR, bz->kernel, bz->kernel_size);
-	struct boot_layout layout = {.mem = vm->mem_size, .cmdline_addr = GUEST_CMDLINE};
-	if (im->initrd) {
-		layout.initrd_addr =
-		    bzimage_initrd_addr(bz, vm->mem_size, kernel_end, im->initrd_size);
-		if (!layout.initrd_addr)
-			return err_set(
-			    0,
-			    "the initrd (%zu MiB) does not fit in %llu MiB of guest memory "
-			    "beside the kernel; give --memory more",
-			    (im->initrd_size >> 20) + 1, (unsigned long long)(vm->mem_size >> 20));
-		layout.initrd_size = (uint32_t)im->initrd_size;
-		memcpy(vm->mem + layout.initrd_addr, im->initrd, im->initrd_size);
+	const struct boot_layout *layout = &im->layout;
+	uint8_t *bp = vm->mem + GUEST_BOOT_PARAMS;
+	int r;
+	if (im->is_elf) {
+		/* Each segment at its physical address; the rest of memsz (bss) is already zero:
+		 * guest memory is a fresh anonymous mapping. */
+		for (int i = 0; i < im->elf.nseg; i++)
+			memcpy(vm->mem + im->elf.seg[i].paddr, im->elf.seg[i].data,
+			       im->elf.seg[i].filesz);
+		r = boot_params_synth(vm->cfg->cmdline, layout, bp);
+		regs->rip = im->elf.entry;
+	} else {
+		memcpy(vm->mem + GUEST_LOAD_ADDR, im->bz.kernel, im->bz.kernel_size);
+		r = bzimage_boot_params(im->kernel, &im->bz, vm->cfg->cmdline, layout, bp);
+		regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
 	}
-	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
-	int r = bzimage_boot_params(im->kernel, bz, vm->cfg->cmdline, &layout,
-				    vm->mem + GUEST_BOOT_PARAMS);
 	if (r < 0)
 		return r;
-	regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
+	if (layout->initrd_size)
+		memcpy(vm->mem + layout->initrd_addr, im->initrd, im->initrd_size);
+	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
 	regs->rsi = GUEST_BOOT_PARAMS; /* the 64-bit entry finds boot_params here */
 	return 0;
 }
@@ -328,7 +343,7 @@ static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
 	if (vm->run == MAP_FAILED)
 		return err_set(errno, "cannot map the vCPU's kvm_run");
-	/* The CPU the guest sees: what this KVM can offer. */
+	/* The CPU the guest sees: what this KVM can offer, and that it is a virtual one. */
 	const int max = 128;
 	autofree struct kvm_cpuid2 *cpuid =
 	    calloc(1, sizeof(*cpuid) + max * sizeof(struct kvm_cpuid_entry2));
@@ -337,6 +352,7 @@ static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
 	cpuid->nent = max;
 	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
 		return err_set(errno, "KVM_GET_SUPPORTED_CPUID failed");
+	x86_cpuid_guest(cpuid->entries, (int)cpuid->nent);
 	if (ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid) < 0)
 		return err_set(errno, "KVM_SET_CPUID2 failed");
 	struct kvm_sregs sregs;
@@ -415,6 +431,23 @@ static void dump_registers(struct vm *vm)
 }
 
 /* Runs the vCPU until the guest ends. Returns the exit status. */
+/* The status of a guest that reset itself: what it reported, or a panic; a guest whose /init
+ * announced itself (port 0x510) but never reported a status broke the protocol (its port
+ * writes failed?), which must not read as success. */
+static int reset_status(const struct vm *vm)
+{
+	if (vm->status >= 0)
+		return vm->status;
+	if (vm->panicked)
+		return VM_EXIT_PANIC;
+	if (vm->t_marker) {
+		fprintf(stderr, "shikumi-vmm: the guest reached user space but reported no exit "
+				"status (port 0x511)\r\n");
+		return VM_EXIT_ERROR;
+	}
+	return 0;
+}
+
 static int run_loop(struct vm *vm)
 {
 	vm->t_first_run = timing_now();
@@ -429,9 +462,7 @@ static int run_loop(struct vm *vm)
 		case KVM_EXIT_IO:
 			port_io(vm);
 			if (vm->reset)
-				return vm->status >= 0 ? vm->status
-				       : vm->panicked  ? VM_EXIT_PANIC
-						       : 0;
+				return reset_status(vm);
 			break;
 		case KVM_EXIT_MMIO:
 			vm->exits.mmio++;
@@ -535,7 +566,7 @@ static void print_timing(const struct vm *vm, uint64_t t0, uint64_t t_kvm, uint6
 		rss / 1048576.0, guest / 1048576.0, (rss > guest ? rss - guest : 0) / 1048576.0);
 }
 
-static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *status);
+static int run_images(struct vm *vm, struct images *im, uint64_t t0, int *status);
 
 int vm_run(const struct vm_config *cfg, int *status)
 {
@@ -557,7 +588,7 @@ int vm_run(const struct vm_config *cfg, int *status)
 	return r;
 }
 
-static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *status)
+static int run_images(struct vm *vm, struct images *im, uint64_t t0, int *status)
 {
 	const struct vm_config *cfg = vm->cfg;
 	int r = open_kvm(vm);
@@ -570,6 +601,7 @@ static int run_images(struct vm *vm, const struct images *im, uint64_t t0, int *
 	struct kvm_regs regs = {0};
 	if ((r = cfg->tiny ? load_tiny(vm, im, &regs) : load_linux(vm, im, &regs)) < 0)
 		return r;
+	images_free(im); /* copied into the guest: the VMM's own memory stays small */
 	uint64_t t_load = timing_now();
 	if ((r = setup_vcpu(vm, &regs)) < 0)
 		return r;

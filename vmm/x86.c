@@ -56,3 +56,14 @@ void x86_long_mode(struct kvm_sregs *sregs)
 	sregs->cr0 |= X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
 	sregs->efer |= X86_EFER_LME | X86_EFER_LMA;
 }
+
+int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n)
+{
+	int changed = 0;
+	for (int i = 0; i < n; i++)
+		if (entries[i].function == 1) {
+			entries[i].ecx |= CPUID_HYPERVISOR;
+			changed++;
+		}
+	return changed;
+}

@@ -38,4 +38,11 @@ void x86_long_mode(struct kvm_sregs *sregs);
 /* The raw 8-byte GDT descriptor for a flat segment with `flags` (access byte | flags << 8). */
 uint64_t x86_gdt_entry(uint16_t flags, uint32_t base, uint32_t limit);
 
+/* Adjusts what KVM_GET_SUPPORTED_CPUID offers into the CPU the guest sees: sets the
+ * "hypervisor present" bit (leaf 1, ECX bit 31), which KVM leaves clear. Without it Linux never
+ * reads KVM's leaves at 0x40000000: no kvm-clock, and it tries to time the TSC against the
+ * PIT ("Booting paravirtualized kernel on bare hardware"). Returns how many entries changed. */
+#define CPUID_HYPERVISOR (1u << 31)
+int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n);
+
 #endif

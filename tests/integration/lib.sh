@@ -9,7 +9,7 @@ S="$BUILD/shikumi"
 R="$BUILD/rootfs"
 
 pass() { echo "ok - $1"; echo pass >>"$RESULTS"; }
-fail() { echo "FAIL - $1: $2"; echo fail >>"$RESULTS"; }
+fail() { echo "FAIL - $1: $2"; echo "fail $1" >>"$RESULTS"; }
 
 # expect_eq NAME EXPECTED ACTUAL
 expect_eq() {
@@ -55,7 +55,7 @@ pid_of_command() {
 # run_cmocka BINARY [ENV=VALUE...]: runs a cmocka test program, prints its results and
 # counts each test as a pass or a fail.
 run_cmocka() {
-	local bin=$1 out rc ok bad name
+	local bin=$1 out rc ok bad name failed i
 	shift
 	name=$(basename "$bin")
 	out=$(env "$@" "$bin" 2>&1)
@@ -64,11 +64,15 @@ run_cmocka() {
 	ok=$(echo "$out" | grep -cE '^\[ +OK +\]')
 	bad=$(echo "$out" | grep -E '^\[  FAILED  \] [0-9]+ test' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
 	for ((i = 0; i < ok; i++)); do echo pass >>"$RESULTS"; done
-	for ((i = 0; i < bad; i++)); do echo fail >>"$RESULTS"; done
+	# cmocka names a failed test twice (as it fails, and in its summary): once each here.
+	failed=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([^ ]*\)$/\1/p' | sort -u)
+	for ((i = 0; i < bad; i++)); do
+		echo "fail $name: $(echo "$failed" | sed -n "$((i + 1))p")" >>"$RESULTS"
+	done
 	if [ "$rc" != 0 ] && [ "$bad" = 0 ]; then
 		echo "FAIL - $name crashed (exit $rc)"
 		echo "$out" | tail -20
-		echo fail >>"$RESULTS"
+		echo "fail $name crashed" >>"$RESULTS"
 	fi
 }
 

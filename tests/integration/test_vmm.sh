@@ -25,6 +25,11 @@ vmm_error "a boot protocol too old for a 64-bit entry" "boot protocol 2.11 is to
 vmm_error "--memory 0" "invalid --memory '0': at least 2M" --kernel "$K" --memory 0
 vmm_error "--memory beyond what the VMM supports" "more than this VMM supports" --kernel "$K" --memory 64G
 vmm_error "an initrd that is missing" "the initrd '$T/none'" --kernel "$K" --initrd "$T/none"
+: >"$T/empty"
+vmm_error "an empty initrd" "the initrd '$T/empty' is empty" --kernel "$K" --initrd "$T/empty"
+head -c 300M /dev/zero >"$T/big" 2>/dev/null || truncate -s 300M "$T/big"
+vmm_error "an initrd larger than guest memory" "the initrd \(301 MiB\) does not fit in 256 MiB" --kernel "$K" --initrd "$T/big"
+vmm_error "a kernel that needs more memory than given" "the kernel needs [0-9]+ MiB to boot; give --memory more" --kernel "$K" --memory 4M
 vmm_error "an unknown option" "unknown option '--frob'" --frob
 vmm_error "no kernel" "missing --kernel BZIMAGE" --memory 64M
 expect_match "--help describes the VMM" 'Usage: shikumi-vmm --kernel BZIMAGE' "$("$V" --help)"

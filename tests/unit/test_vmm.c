@@ -14,6 +14,7 @@
 #include "../../vmm/x86.h"
 
 #include <stdlib.h>
+#include <elf.h>
 #include <string.h>
 
 #define IMG_SIZE (5 * 512 + 4096)
@@ -85,6 +86,10 @@ static void bzimage_bad(void **state)
 	img[BP_SETUP_SECTS] = 200; /* setup longer than the file */
 	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "truncated"));
+	make_image();
+	img[0x201] = 0; /* found by the fuzzer: a header that ends at once */
+	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_non_null(strstr(err_msg(), "header ends at 0x202"));
 }
 
 static void boot_params(void **state)
@@ -139,6 +144,127 @@ static void initrd_place(void **state)
 	/* no room above the kernel */
 	assert_int_equal(bzimage_initrd_addr(&bz, 256 << 20, 63 << 20, 2 << 20), 0);
 	assert_int_equal(bzimage_initrd_addr(&bz, 16 << 20, 8 << 20, 32 << 20), 0);
+	/* a kernel that allows 4 GiB in a 6 GiB guest: still below 4 GiB (32-bit field) */
+	bz.initrd_addr_max = 0xffffffff;
+	a = bzimage_initrd_addr(&bz, 6ULL << 30, 32 << 20, 4096);
+	assert_int_equal(a, (4ULL << 30) - 4096);
+	/* no limit in the header: the old protocols' 0x37ffffff */
+	bz.initrd_addr_max = 0;
+	assert_int_equal(bzimage_initrd_addr(&bz, 2ULL << 30, 32 << 20, 4096), 0x38000000 - 4096);
+}
+
+static void placement(void **state)
+{
+	(void)state;
+	struct bzimage bz = {
+	    .kernel_size = 5 << 20, .init_size = 20 << 20, .initrd_addr_max = 0x7fffffff};
+	struct boot_layout l;
+	assert_int_equal(bzimage_place(&bz, 1 << 20, 256 << 20, 3 << 20, &l), 0);
+	assert_int_equal(l.kernel_end, 21 << 20); /* init_size, not the file's size */
+	assert_true(l.initrd_addr >= l.kernel_end);
+	assert_true(l.initrd_addr + l.initrd_size <= 256 << 20);
+	assert_int_equal(l.initrd_size, 3 << 20);
+	/* no initrd */
+	assert_int_equal(bzimage_place(&bz, 1 << 20, 256 << 20, 0, &l), 0);
+	assert_int_equal(l.initrd_addr, 0);
+	/* the kernel itself does not fit */
+	assert_int_equal(bzimage_place(&bz, 1 << 20, 16 << 20, 0, &l), -EINVAL);
+	assert_non_null(strstr(err_msg(), "needs 22 MiB"));
+	/* the initrd does not fit beside it */
+	assert_int_equal(bzimage_place(&bz, 1 << 20, 32 << 20, 20 << 20, &l), -EINVAL);
+	assert_non_null(strstr(err_msg(), "initrd (21 MiB) does not fit in 32 MiB"));
+}
+
+static void cpuid_guest(void **state)
+{
+	(void)state;
+	struct kvm_cpuid_entry2 e[3] = {{.function = 0, .ecx = 0x444d4163},
+					{.function = 1, .ecx = 0x00802001},
+					{.function = 0x40000000, .eax = 0x40000001}};
+	assert_int_equal(x86_cpuid_guest(e, 3), 1);
+	assert_int_equal(e[1].ecx, 0x80802001); /* the hypervisor bit, the rest kept */
+	assert_int_equal(e[0].ecx, 0x444d4163);
+	assert_int_equal(e[2].eax, 0x40000001);
+}
+
+/* A minimal vmlinux: an ELF header, two program headers (text at 16 MiB, data+bss after). */
+static uint8_t elf[8192];
+static void make_elf(void)
+{
+	memset(elf, 0, sizeof(elf));
+	Elf64_Ehdr eh = {.e_type = ET_EXEC,
+			 .e_machine = EM_X86_64,
+			 .e_version = EV_CURRENT,
+			 .e_entry = 0x1000000,
+			 .e_phoff = sizeof(Elf64_Ehdr),
+			 .e_ehsize = sizeof(Elf64_Ehdr),
+			 .e_phentsize = sizeof(Elf64_Phdr),
+			 .e_phnum = 2};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	memcpy(elf, &eh, sizeof(eh));
+	Elf64_Phdr ph[2] = {
+	    {.p_type = PT_LOAD,
+	     .p_offset = 4096,
+	     .p_paddr = 0x1000000,
+	     .p_filesz = 2048,
+	     .p_memsz = 2048},
+	    {.p_type = PT_LOAD,
+	     .p_offset = 6144,
+	     .p_paddr = 0x1200000,
+	     .p_filesz = 2048,
+	     .p_memsz = 0x100000},
+	};
+	memcpy(elf + sizeof(eh), ph, sizeof(ph));
+	elf[4096] = 0x90;
+}
+
+static void vmlinux(void **state)
+{
+	(void)state;
+	struct vmlinux v;
+	make_elf();
+	assert_true(vmlinux_is_elf(elf, sizeof(elf)));
+	make_image();
+	assert_false(vmlinux_is_elf(img, sizeof(img)));
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), 0);
+	assert_int_equal(v.entry, 0x1000000);
+	assert_int_equal(v.nseg, 2);
+	assert_int_equal(v.end, 0x1300000); /* bss included */
+	assert_int_equal(v.seg[0].data[0], 0x90);
+	assert_int_equal(v.seg[1].filesz, 2048);
+	/* cut inside the second segment */
+	assert_int_equal(vmlinux_parse(elf, 7000, &v), -EINVAL);
+	assert_non_null(strstr(err_msg(), "segment 1 lies outside the file"));
+	/* the entry as a virtual address, as in an unlinked or relocated file */
+	elf[24 + 7] = 0xff; /* e_entry's top byte */
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), -EINVAL);
+	assert_non_null(strstr(err_msg(), "in no loaded segment"));
+	make_elf();
+	elf[EI_CLASS] = ELFCLASS32;
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not 64-bit x86"));
+	make_elf();
+	assert_int_equal(vmlinux_parse(elf, 100, &v), -EINVAL);
+	assert_non_null(strstr(err_msg(), "program headers lie outside"));
+
+	/* its zero page is made up: the header fields a kernel checks, our layout */
+	make_elf();
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), 0);
+	struct boot_layout l;
+	assert_int_equal(boot_place(v.end, 0x7fffffff, 64 << 20, 1 << 20, &l), 0);
+	assert_true(l.initrd_addr >= v.end);
+	l.cmdline_addr = 0x20000;
+	static uint8_t bp[BOOT_PARAMS_SIZE];
+	assert_int_equal(boot_params_synth("console=ttyS0", &l, bp), 0);
+	assert_memory_equal(bp + BP_HEADER, "HdrS", 4);
+	assert_int_equal(bp[BP_BOOT_FLAG] | bp[BP_BOOT_FLAG + 1] << 8, 0xaa55);
+	assert_int_equal(bp[BP_TYPE_OF_LOADER], 0xff);
+	assert_int_equal(bp[BP_E820_ENTRIES], 3);
+	uint32_t ramdisk;
+	memcpy(&ramdisk, bp + BP_RAMDISK_IMAGE, 4);
+	assert_int_equal(ramdisk, l.initrd_addr);
 }
 
 static uint8_t sent[64];
@@ -311,10 +437,12 @@ static void options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(bzimage_good), cmocka_unit_test(bzimage_bad),
-	    cmocka_unit_test(boot_params),  cmocka_unit_test(initrd_place),
-	    cmocka_unit_test(uart),	    cmocka_unit_test(legacy_devices),
-	    cmocka_unit_test(long_mode),    cmocka_unit_test(options),
+	    cmocka_unit_test(bzimage_good),   cmocka_unit_test(bzimage_bad),
+	    cmocka_unit_test(boot_params),    cmocka_unit_test(initrd_place),
+	    cmocka_unit_test(placement),      cmocka_unit_test(cpuid_guest),
+	    cmocka_unit_test(vmlinux),	      cmocka_unit_test(uart),
+	    cmocka_unit_test(legacy_devices), cmocka_unit_test(long_mode),
+	    cmocka_unit_test(options),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Benchmark (not a test): boot the same kernel and initramfs to /init and power off with
+# shikumi-vmm and with QEMU's microvm machine, timed by hyperfine in one run, and print the
+# median ratio (target: shikumi-vmm at most 0.5x QEMU) and the VMM's own memory overhead.
+# Without /dev/kvm here it runs itself inside the test host (KVM nested in QEMU's emulation:
+# there only the ratio means something, not the absolute times).
+# Usage: tests/bench/bench-vm.sh BUILD [RUNS]
+set -eu
+BUILD=$(cd "${1:-build}" && pwd)
+RUNS=${2:-10}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -e /dev/kvm ]; then
+	echo "bench-vm: no /dev/kvm here; running inside the test host (tests/testhost/run)" >&2
+	exec "$here/../testhost/run" --timeout 1500 -- bash "$here/bench-vm.sh" "$BUILD" "$RUNS"
+fi
+for tool in hyperfine qemu-system-x86_64; do
+	command -v $tool >/dev/null || { echo "bench-vm: $tool is missing (make bench-deps)" >&2; exit 1; }
+done
+V="$BUILD/shikumi-vmm"
+I="$BUILD/initramfs.cpio.gz"
+# Both monitors get the same file: the minimal kernel's vmlinux (QEMU enters it through its
+# PVH note, shikumi-vmm at its ELF entry), so neither runs a decompressor.
+K="$BUILD/guest/vmlinux-mini"
+for f in "$V" "$I" "$K"; do
+	[ -f "$f" ] || { echo "bench-vm: $f is missing (make all initramfs guest-kernel-mini)" >&2; exit 1; }
+done
+# One command line for both. reboot=t: QEMU's microvm has no i8042 to pulse, a triple fault
+# resets either machine (-no-reboot makes QEMU exit on it).
+cmdline="console=ttyS0 quiet reboot=t panic=-1 pci=off acpi=off tsc=reliable no_timer_check lpj=1000000 -- true"
+qemu="qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off,isa-serial=on -enable-kvm -cpu host"
+qemu="$qemu -m 256M -smp 1 -nodefaults -no-user-config -display none -no-reboot -serial stdio"
+vmm_cmd="timeout 120 $V --kernel $K --initrd $I --memory 256M --cmdline '$cmdline'"
+qemu_cmd="timeout 120 $qemu -kernel $K -initrd $I -append '$cmdline'"
+
+# Each must really boot to /init and come back with status 0 before it is timed.
+for name in shikumi-vmm qemu-microvm; do
+	cmd=$vmm_cmd
+	[ $name = qemu-microvm ] && cmd=$qemu_cmd
+	if ! eval "$cmd" </dev/null >/dev/null 2>&1; then
+		echo "bench-vm: $name did not boot the guest and power off cleanly: $cmd" >&2
+		exit 1
+	fi
+done
+
+out="$BUILD/bench"
+mkdir -p "$out"
+csv="$out/vm.csv"
+hyperfine -N --warmup 1 --runs "$RUNS" --export-csv "$csv" \
+	-n shikumi-vmm "$vmm_cmd" -n qemu-microvm "$qemu_cmd"
+echo
+echo "shikumi-vmm's own account of one boot (--timing):"
+eval "$vmm_cmd --timing" </dev/null 2>&1 >/dev/null | tr -d '\r' | grep -E '^(timing|exits|memory):' | sed 's/^/  /'
+echo
+echo "median boot-to-power-off ($RUNS runs each, one hyperfine run, $(uname -r)):"
+awk -F, 'NR > 1 { med[$1] = $4; order[n++] = $1 }
+	END {
+		for (i = 0; i < n; i++) printf "  %-14s %9.1f ms\n", order[i], med[order[i]] * 1000
+		printf "ratio shikumi-vmm/qemu-microvm %.2f   (target <= 0.50)\n", med["shikumi-vmm"] / med["qemu-microvm"]
+	}' "$csv"

@@ -1,0 +1,45 @@
+#!/bin/bash
+# A short libFuzzer run over the kernel loaders (bzImage and vmlinux) (tests/fuzz/fuzz_bzimage.c), seeded with the
+# head of the real guest kernel: no crash, no sanitizer report, no broken promise of the
+# loader for FUZZ_SECONDS (default 30). `make fuzz FUZZ_SECONDS=600` runs longer.
+. "$(dirname "$0")/lib.sh"
+F="$BUILD/fuzz/fuzz_bzimage"
+seconds=${FUZZ_SECONDS:-30}
+corpus="$BUILD/fuzz/corpus"
+mkdir -p "$corpus"
+# A seed: 256 MiB, a 1 MiB initrd, a 64-byte command line, then the real kernel's setup code
+# and 4 KiB of its payload, with the header's payload size (0x1f4, in 16-byte units) cut to
+# match, so that the seed passes every check and the fuzzer starts from the deep paths.
+K="$BUILD/guest/bzImage"
+if [ -f "$K" ]; then
+	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$K" | tr -d ' ')
+	setup=$(((${sects:-4} + 1) * 512))
+	seed="$corpus/seed-guest-kernel"
+	{
+		printf '\x00\x01\x00\x00\x10\x00\x40\x00'
+		head -c $((setup + 4096)) "$K"
+	} >"$seed"
+	printf '\x00\x01\x00\x00' | dd of="$seed" bs=1 seek=$((8 + 0x1f4)) conv=notrunc 2>/dev/null
+fi
+# And the head of the minimal kernel's vmlinux (ELF header and program headers), for the
+# vmlinux loader.
+if [ -f "$BUILD/guest/vmlinux-mini" ]; then
+	{
+		printf '\x00\x01\x00\x00\x10\x00\x40\x00'
+		head -c 4096 "$BUILD/guest/vmlinux-mini"
+	} >"$corpus/seed-vmlinux"
+fi
+log="$BUILD/fuzz/last-run.log"
+"$F" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$seconds" -max_len=16384 -timeout=5 -print_final_stats=1 "$corpus" >"$log" 2>&1
+rc=$?
+grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$log" | sed 's/^/  /'
+expect_eq "the kernel-loader fuzzer ran ${seconds}s without a crash or a broken promise" 0 "$rc"
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+expect_true "the fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+# The seed must reach the deep paths: shikumi-vmm accepts the same bytes as a kernel (on a
+# machine without KVM it then stops at /dev/kvm, after every check of the image).
+if [ -f "$K" ] && [ ! -e /dev/kvm ]; then
+	tail -c +9 "$corpus/seed-guest-kernel" >"$BUILD/fuzz/seed.bzImage"
+	expect_match "the seed passes every check of the loader" "offers no KVM" \
+		"$("$BUILD/shikumi-vmm" --kernel "$BUILD/fuzz/seed.bzImage" 2>&1)"
+fi
