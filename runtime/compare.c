@@ -13,6 +13,7 @@
 #include "rootfs.h"
 #include "../common/err.h"
 #include "../common/exe.h"
+#include "../common/kvm.h"
 #include "../common/fd.h"
 #include "../vmm/cli.h"
 
@@ -675,10 +676,8 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 	snprintf(rep->command, sizeof(rep->command), "%s", "");
 	add_words(rep->command, sizeof(rep->command), cmd, ncmd);
 	rep->runs = o->runs;
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	rep->kvm = kvm >= 0;
-	if (kvm >= 0)
-		close(kvm);
+	char kvm_why[200];
+	rep->kvm = kvm_boots_linux(kvm_why, sizeof(kvm_why));
 
 	struct contender c[COMPARE_MAX];
 	int n = 0;
@@ -751,7 +750,7 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 	bool vm_files = access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
 	char vm_why[256];
 	snprintf(vm_why, sizeof(vm_why), "%s",
-		 !rep->kvm   ? "no /dev/kvm here"
+		 !rep->kvm   ? kvm_why
 		 : !vm_files ? "no guest kernel or initramfs (make guest-kernel-mini initramfs)"
 			     : "");
 	if (wanted(o, "vm")) {
@@ -823,11 +822,11 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 			       "nothing to compare: none of the contenders asked for can run here");
 
 	if (!rep->kvm && (wanted(o, "vm") || wanted(o, "qemu")))
-		snprintf(
-		    rep->note, sizeof(rep->note),
-		    "no /dev/kvm here, so only the containers were compared. For the VM side "
-		    "on any machine, from the project's checkout: tests/testhost/run --smp 1 -- "
-		    "build/shikumi compare");
+		snprintf(rep->note, sizeof(rep->note),
+			 "%s, so only the containers were compared. For the VM side on any "
+			 "machine, from the project's checkout: tests/testhost/run --smp 1 -- "
+			 "build/shikumi compare",
+			 kvm_why);
 	if ((oci_used[0] || oci_used[1]) && hybrid_cgroups()) {
 		if (hide_unified() < 0)
 			return -1;
