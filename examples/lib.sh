@@ -4,7 +4,7 @@
 #   say TEXT...        narration, wrapped for a terminal
 #   show CMD...        prints "$ CMD", runs it, prints its output, keeps it in $OUT
 #   claim TEXT TEST... checks TEST (a command); prints "  ✔ TEXT" or "  ✘ TEXT"
-#   needs kvm|cgroup   stops the lesson (status 2) where the machine cannot show it
+#   needs kvm|cgroup|hyperfine   stops the lesson (status 2) where the machine cannot show it
 set -u
 EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${BUILD:-$EXAMPLES/../build}
@@ -52,9 +52,17 @@ claim() {
 needs() {
 	case $1 in
 	kvm)
-		[ -w /dev/kvm ] && return
-		echo "lesson: this one boots a VM and needs /dev/kvm; on any machine, from the checkout:" >&2
-		echo "  tests/testhost/run -- $0" >&2
+		# PVM's /dev/kvm (kvm_pvm, KVM without VT-x/AMD-V) boots no stock kernel.
+		[ -w /dev/kvm ] && { [ ! -e /sys/module/kvm_pvm ] || [ -e /sys/module/kvm_amd ] ||
+			[ -e /sys/module/kvm_intel ]; } && return
+		echo "lesson: this one boots a VM and needs hardware KVM (/dev/kvm, not PVM's); on any machine, from the checkout:" >&2
+		echo "  tests/testhost/run --smp 1 -- $0" >&2
+		exit 2
+		;;
+	hyperfine)
+		command -v hyperfine >/dev/null && return
+		echo "lesson: this one times start-ups with shikumi compare, which needs hyperfine:" >&2
+		echo "  apt-get install hyperfine" >&2
 		exit 2
 		;;
 	cgroup)

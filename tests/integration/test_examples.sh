@@ -1,7 +1,7 @@
 #!/bin/bash
 # The classroom lessons (examples/) that need neither KVM nor cgroup controllers, on this
-# machine; the others run in the test host (testhost_examples.sh). A lesson whose claim no
-# longer holds exits non-zero, and fails here.
+# machine; the others run in the test host (testhost_examples.sh, testhost_examples_vm.sh).
+# A lesson whose claim no longer holds exits non-zero, and fails here.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lessons.sh"
 E="$(cd "$(dirname "$0")/../../examples" && pwd)"

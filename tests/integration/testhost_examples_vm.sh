@@ -1,0 +1,10 @@
+#!/bin/bash
+# Inside the test host: the lessons that boot VMs (KVM nested in the emulation). One vCPU, as
+# for testhost_vmm.sh: with two, nested VM boots have soft-locked the test host.
+# testhost: --smp 1
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lessons.sh"
+E="$(cd "$(dirname "$0")/../../examples" && pwd)"
+for lesson in "$E"/[0-9]*.sh; do
+	grep -q '^needs kvm' "$lesson" && run_lesson "$lesson"
+done
