@@ -39,6 +39,24 @@ leftovers() {
 	} | tr '\n' ' '
 }
 
+# wait_for_process PATTERN: waits (up to 20 s) until a process whose command line matches
+# PATTERN runs, rather than sleeping a guessed time that a loaded machine may overrun.
+wait_for_process() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		pgrep -f -- "$1" >/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# listening PORT [FILE]: shell code for inside a container: "nc -l -p PORT" in the background
+# (what it receives into FILE, default /dev/null), then a wait until the port is listening.
+listening() {
+	printf 'nc -l -p %d >%s & for i in $(seq 200); do grep -qsE ":%04X [0-9A-F]+:0000 0A" /proc/net/tcp /proc/net/tcp6 && break; sleep 0.05; done' \
+		"$1" "${2:-/dev/null}" "$1"
+}
+
 # pid_of_command RUNTIME_PID: the command's PID on the host (the init's child), once it runs
 # as someone other than root (after the user-namespace switch, where there is one).
 pid_of_command() {

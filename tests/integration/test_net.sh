@@ -26,7 +26,7 @@ out=$("$S" run --net none "$R" ip link)
 expect_match "--net none: only lo, and it is down" '^1: lo: <LOOPBACK> ' "$out"
 expect_eq "--net none: one interface" "1" "$(echo "$out" | grep -c '^[0-9]')"
 expect_eq "--net none: no connection even to 127.0.0.1" "refused" \
-	"$("$S" run --net none "$R" sh -c 'nc -l -p 7000 & sleep 0.2; echo x | nc -w1 127.0.0.1 7000 && echo connected || echo refused' 2>/dev/null | tail -1)"
+	"$("$S" run --net none "$R" sh -c "$(listening 7000)"'; echo x | nc -w1 127.0.0.1 7000 && echo connected || echo refused' 2>/dev/null | tail -1)"
 expect_eq "--net host: the host's interfaces" "$(ls /sys/class/net | sort | tr '\n' ' ')" \
 	"$("$S" run --net host "$R" ls /sys/class/net | sort | tr '\n' ' ')"
 

@@ -28,7 +28,7 @@ expect_eq "the host's hostname is unchanged" "$host_name" "$(hostname)"
 expect_eq "only lo in the net namespace" "lo" "$("$S" run "$R" ls /sys/class/net)"
 expect_match "lo is up" 'UP' "$("$S" run "$R" ip link show lo)"
 expect_true "a TCP connection over lo inside works" \
-	"$S" run "$R" sh -c 'nc -l -p 7777 >/tmp/got & sleep 0.2; echo hi | nc -w1 127.0.0.1 7777; sleep 0.1; grep -q hi /tmp/got; r=$?; rm -f /tmp/got; exit $r'
+	"$S" run "$R" sh -c "$(listening 7777 /tmp/got)"'; echo hi | nc -w1 127.0.0.1 7777; wait; grep -q hi /tmp/got; r=$?; rm -f /tmp/got; exit $r'
 
 # --- mount namespace and root ---
 expect_eq "/ is the rootfs" "$(ls "$R" | sort | tr '\n' ' ')" "$("$S" run "$R" ls / | sort | tr '\n' ' ')"
@@ -92,25 +92,25 @@ expect_eq "orphans were adopted by PID 1" "1" \
 # --- signals ---
 "$S" run "$R" sh -c 'trap "exit 3" TERM; while :; do sleep 0.05; done' &
 p=$!
-sleep 0.5
+wait_for_process '^sleep 0.05$' # the trap is set once its loop runs
 kill -TERM "$p"
 wait "$p"
 expect_eq "SIGTERM to shikumi reaches the command" "3" "$?"
 "$S" run "$R" sh -c 'trap "exit 4" USR1; while :; do sleep 0.05; done' &
 p=$!
-sleep 0.5
+wait_for_process '^sleep 0.05$'
 kill -USR1 "$p"
 wait "$p"
 expect_eq "SIGUSR1 reaches the command" "4" "$?"
 "$S" run "$R" sleep 30 &
 p=$!
-sleep 0.5
+wait_for_process '^sleep 30$'
 kill -INT "$p"
 wait "$p"
 expect_eq "SIGINT kills an untrapping command: 130" "130" "$?"
 "$S" run "$R" sleep 4243 &
 p=$!
-sleep 0.5
+wait_for_process '^sleep 4243$'
 kill -KILL "$p"
 wait "$p" 2>/dev/null
 sleep 0.3
