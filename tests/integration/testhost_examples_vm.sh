@@ -6,5 +6,5 @@
 . "$(dirname "$0")/lessons.sh"
 E="$(cd "$(dirname "$0")/../../examples" && pwd)"
 for lesson in "$E"/[0-9]*.sh; do
-	grep -q '^needs kvm' "$lesson" && run_lesson "$lesson"
+	if grep -q '^needs kvm' "$lesson"; then run_lesson "$lesson"; fi
 done
