@@ -23,10 +23,7 @@ int kvm_boots_linux(char *why, size_t n)
 	}
 	close(fd);
 	if (kvm_is_pvm()) {
-		snprintf(
-		    why, n,
-		    "this machine's /dev/kvm is PVM (kvm_pvm, KVM without VT-x/AMD-V), which boots "
-		    "only kernels built as PVM guests");
+		snprintf(why, n, "%s", KVM_PVM_REASON);
 		return 0;
 	}
 	why[0] = '\0';

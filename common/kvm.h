@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 
+/* What is wrong with PVM, in the words both refusals use. */
+#define KVM_PVM_REASON                                                                             \
+	"this machine's /dev/kvm is PVM (kvm_pvm, KVM without VT-x/AMD-V), which boots only "      \
+	"kernels built as PVM guests"
+
 /* 1 when /dev/kvm opens and is hardware KVM; 0 with the reason in why (n bytes): no
  * /dev/kvm, it cannot be opened, or it is PVM (kvm_pvm: KVM without VT-x/AMD-V, found on
  * some cloud machines, which runs only kernels built to be PVM guests: a stock kernel

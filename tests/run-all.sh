@@ -30,7 +30,7 @@ done
 # for each file (about 7 s each). One boot for all of them soft-locked the test host's
 # kernel after many nested VM boots (KVM nested in QEMU's emulation); fresh boots keep each
 # file's load, and a lock-up's damage, to itself. A file may choose its test host's options
-# with a line "# testhost: OPTIONS" (testhost_vmm.sh asks for one vCPU). A test host whose
+# with a line "# testhost: OPTIONS" (the files that boot VMs ask for one vCPU). A test host whose
 # kernel locks up (status 119, see tests/testhost/run) is a fault of the emulation, not of
 # the file's tests: that run's results are dropped, said so, and the file runs once more.
 for t in tests/integration/testhost_*.sh; do

@@ -280,10 +280,8 @@ static int open_kvm(struct vm *vm)
 	}
 	/* The tiny guest runs under PVM as under hardware KVM; Linux does not (see kvm.h). */
 	if (!vm->cfg->tiny && kvm_is_pvm())
-		return err_set(0,
-			       "this machine's /dev/kvm is PVM (kvm_pvm, KVM without VT-x/AMD-V), "
-			       "which boots only kernels built as PVM guests; --tiny runs here, "
-			       "and tests/testhost/run boots Linux under emulation");
+		return err_set(0, KVM_PVM_REASON "; --tiny runs here, and tests/testhost/run "
+						 "boots Linux under emulation");
 	int v = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION)
 		return err_set(0, "KVM API version %d, expected %d", v, KVM_API_VERSION);
