@@ -22,14 +22,16 @@ static void put32(uint8_t *p, size_t off, uint32_t v)
 		p[off + i] = (uint8_t)(v >> (8 * i));
 }
 
-int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out)
+int bzimage_parse(const uint8_t *head, size_t len, uint64_t size, struct bzimage *out)
 {
-	if (size < BP_INIT_SIZE + 4)
+	if (len > size)
+		len = (size_t)size;
+	if (len < BP_INIT_SIZE + 4)
 		return err_set(0, "not a bzImage: %zu bytes is too short for the setup header",
-			       size);
-	if (get32(image, BP_HEADER) != BZ_HDR_MAGIC || get16(image, BP_BOOT_FLAG) != 0xaa55)
+			       len);
+	if (get32(head, BP_HEADER) != BZ_HDR_MAGIC || get16(head, BP_BOOT_FLAG) != 0xaa55)
 		return err_set(0, "not a bzImage: no \"HdrS\" boot header at offset 0x202");
-	out->version = get16(image, BP_VERSION);
+	out->version = get16(head, BP_VERSION);
 	if (out->version < BZ_MIN_VERSION)
 		return err_set(0,
 			       "boot protocol %u.%02u is too old: a 64-bit entry needs 2.12 "
@@ -37,33 +39,36 @@ int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out)
 			       out->version >> 8, out->version & 0xff);
 	/* The jump at 0x200 lands at the end of the header: 0x202 + its offset. A header that
 	 * ends before init_size (0x260, in every 2.12 header) is not one we can trust. */
-	if (0x202 + image[0x201] < BP_INIT_SIZE + 4)
+	size_t hdr_end = 0x202 + head[0x201];
+	if (hdr_end < BP_INIT_SIZE + 4)
 		return err_set(0,
-			       "not a bzImage: its setup header ends at 0x%x, before the fields "
+			       "not a bzImage: its setup header ends at 0x%zx, before the fields "
 			       "of protocol 2.12",
-			       0x202 + image[0x201]);
-	if (!(image[BP_XLOADFLAGS] & XLF_KERNEL_64))
+			       hdr_end);
+	if (!(head[BP_XLOADFLAGS] & XLF_KERNEL_64))
 		return err_set(0, "this bzImage has no 64-bit entry point (a 32-bit kernel?)");
-	if (!(image[BP_LOADFLAGS] & LOADED_HIGH))
+	if (!(head[BP_LOADFLAGS] & LOADED_HIGH))
 		return err_set(0, "this bzImage wants to be loaded low (a zImage?)");
-	unsigned sects = image[BP_SETUP_SECTS] ? image[BP_SETUP_SECTS] : 4;
+	unsigned sects = head[BP_SETUP_SECTS] ? head[BP_SETUP_SECTS] : 4;
 	out->setup_size = (size_t)(sects + 1) * 512;
 	if (out->setup_size >= size)
 		return err_set(0,
 			       "truncated bzImage: the setup code alone needs %zu bytes, the "
-			       "file has %zu",
-			       out->setup_size, size);
-	out->kernel = image + out->setup_size;
-	out->kernel_size = size - out->setup_size;
+			       "file has %llu",
+			       out->setup_size, (unsigned long long)size);
+	/* bzimage_boot_params copies the header from the head: all of it must be there. */
+	if (hdr_end > len)
+		return err_set(0, "bzImage: its setup header ends beyond the %zu bytes read", len);
+	out->kernel_size = (size_t)(size - out->setup_size);
 	/* The header says how long the payload is, in 16-byte paragraphs: a shorter file was
 	 * cut off. */
-	uint64_t syssize = (uint64_t)get32(image, 0x1f4) * 16;
+	uint64_t syssize = (uint64_t)get32(head, 0x1f4) * 16;
 	if (syssize > out->kernel_size)
 		return err_set(0, "truncated bzImage: the kernel is %llu bytes, the file holds %zu",
 			       (unsigned long long)syssize, out->kernel_size);
-	out->initrd_addr_max = get32(image, BP_INITRD_ADDR_MAX);
-	out->cmdline_size = get32(image, BP_CMDLINE_SIZE);
-	out->init_size = get32(image, BP_INIT_SIZE);
+	out->initrd_addr_max = get32(head, BP_INITRD_ADDR_MAX);
+	out->cmdline_size = get32(head, BP_CMDLINE_SIZE);
+	out->init_size = get32(head, BP_INIT_SIZE);
 	return 0;
 }
 
@@ -157,18 +162,20 @@ int boot_params_synth(const char *cmdline, const struct boot_layout *layout, uin
 	return boot_params_common(layout, bp);
 }
 
-int vmlinux_is_elf(const uint8_t *image, size_t size)
+int vmlinux_is_elf(const uint8_t *head, size_t len)
 {
-	return size >= SELFMAG && memcmp(image, ELFMAG, SELFMAG) == 0;
+	return len >= SELFMAG && memcmp(head, ELFMAG, SELFMAG) == 0;
 }
 
-int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out)
+int vmlinux_parse(const uint8_t *head, size_t len, uint64_t size, struct vmlinux *out)
 {
 	Elf64_Ehdr eh;
-	if (size < sizeof(eh))
-		return err_set(0, "not a vmlinux: %zu bytes is too short for an ELF header", size);
-	memcpy(&eh, image, sizeof(eh));
-	if (!vmlinux_is_elf(image, size) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	if (len > size)
+		len = (size_t)size;
+	if (len < sizeof(eh))
+		return err_set(0, "not a vmlinux: %zu bytes is too short for an ELF header", len);
+	memcpy(&eh, head, sizeof(eh));
+	if (!vmlinux_is_elf(head, len) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
 		return err_set(0, "not a vmlinux: an ELF file, but not 64-bit x86");
 	if (eh.e_type != ET_EXEC)
@@ -176,11 +183,14 @@ int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out)
 	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phoff >= size ||
 	    (size - eh.e_phoff) / sizeof(Elf64_Phdr) < eh.e_phnum)
 		return err_set(0, "truncated vmlinux: its program headers lie outside the file");
+	if (eh.e_phoff >= len || (len - eh.e_phoff) / sizeof(Elf64_Phdr) < eh.e_phnum)
+		return err_set(0, "this vmlinux's program headers are not in its first %zu bytes",
+			       len);
 	*out = (struct vmlinux){.entry = eh.e_entry};
 	int has_entry = 0;
 	for (int i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		memcpy(&ph, image + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		memcpy(&ph, head + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (out->nseg == VMLINUX_MAX_SEGMENTS)
@@ -197,7 +207,7 @@ int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out)
 		out->seg[out->nseg].paddr = ph.p_paddr;
 		out->seg[out->nseg].filesz = ph.p_filesz;
 		out->seg[out->nseg].memsz = ph.p_memsz;
-		out->seg[out->nseg].data = image + ph.p_offset;
+		out->seg[out->nseg].offset = ph.p_offset;
 		out->nseg++;
 		if (ph.p_paddr + ph.p_memsz > out->end)
 			out->end = ph.p_paddr + ph.p_memsz;
@@ -214,7 +224,7 @@ int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out)
 	return 0;
 }
 
-int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const char *cmdline,
+int bzimage_boot_params(const uint8_t *head, const struct bzimage *bz, const char *cmdline,
 			const struct boot_layout *layout, uint8_t *bp)
 {
 	size_t len = strlen(cmdline);
@@ -224,9 +234,9 @@ int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const ch
 	memset(bp, 0, BOOT_PARAMS_SIZE);
 	/* The setup header, as the image has it: from 0x1f1 to the end of what its version
 	 * defines (the byte at 0x201 says how far past 0x202 it goes). */
-	size_t hdr_end = 0x202 + image[0x201];
+	size_t hdr_end = 0x202 + head[0x201];
 	if (hdr_end > BOOT_PARAMS_SIZE)
 		hdr_end = BOOT_PARAMS_SIZE;
-	memcpy(bp + BP_SETUP_SECTS, image + BP_SETUP_SECTS, hdr_end - BP_SETUP_SECTS);
+	memcpy(bp + BP_SETUP_SECTS, head + BP_SETUP_SECTS, hdr_end - BP_SETUP_SECTS);
 	return boot_params_common(layout, bp);
 }

@@ -47,17 +47,22 @@ enum {
 
 struct bzimage {
 	uint16_t version;
-	size_t setup_size;     /* bytes before the protected-mode kernel (boot sector included) */
-	const uint8_t *kernel; /* the protected-mode kernel, inside the image */
-	size_t kernel_size;
+	size_t setup_size;  /* bytes before the protected-mode kernel (boot sector included): */
+	size_t kernel_size; /* the kernel starts at this offset in the file and runs to its end */
 	uint32_t initrd_addr_max; /* highest address the initrd may end at */
 	uint32_t cmdline_size;	  /* longest command line, without its NUL */
 	uint32_t init_size;	  /* memory the kernel needs from its load address to run */
 };
 
-/* Checks and reads a bzImage held in memory. Errors name what is wrong: too short, no "HdrS",
- * a protocol older than 2.12, no 64-bit entry, truncated. */
-int bzimage_parse(const uint8_t *image, size_t size, struct bzimage *out);
+/* The loaders parse a kernel from its head: the first bytes of the file, which hold every
+ * header they read (a bzImage's setup header, a vmlinux's ELF and program headers), and the
+ * size of the whole file. The VMM then reads the parts that go to the guest straight into
+ * guest memory, without holding the file. */
+#define KERNEL_HEAD_MAX 65536
+
+/* Checks and reads a bzImage from its head (`len` bytes) and its size. Errors name what is
+ * wrong: too short, no "HdrS", a protocol older than 2.12, no 64-bit entry, truncated. */
+int bzimage_parse(const uint8_t *head, size_t len, uint64_t file_size, struct bzimage *out);
 
 struct e820_entry {
 	uint64_t addr, size;
@@ -93,9 +98,9 @@ int boot_place(uint64_t kernel_end, uint32_t initrd_addr_max, uint64_t mem, uint
 int boot_params_synth(const char *cmdline, const struct boot_layout *layout, uint8_t *bp);
 
 /* Fills zero page `bp` (BOOT_PARAMS_SIZE bytes) from the image's own header (copied from
- * the boot sector, as the protocol asks) and the layout. Fails when the command line is too
- * long for this kernel. */
-int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const char *cmdline,
+ * the boot sector in `head`, as the protocol asks) and the layout. Fails when the command line
+ * is too long for this kernel. */
+int bzimage_boot_params(const uint8_t *head, const struct bzimage *bz, const char *cmdline,
 			const struct boot_layout *layout, uint8_t *bp);
 
 /* Where an initrd of `size` bytes goes: page-aligned, as high as the kernel allows (below
@@ -104,7 +109,7 @@ int bzimage_boot_params(const uint8_t *image, const struct bzimage *bz, const ch
 uint64_t bzimage_initrd_addr(const struct bzimage *bz, uint64_t mem, uint64_t low, uint64_t size);
 
 /* ---- vmlinux: the uncompressed ELF kernel, loaded segment by segment ----
- * No decompressor runs: the VMM copies each PT_LOAD segment to its physical address and
+ * No decompressor runs: the VMM reads each PT_LOAD segment to its physical address and
  * enters startup_64 (the ELF entry) in long mode, as the 64-bit boot protocol allows. */
 #define VMLINUX_MAX_SEGMENTS 8
 
@@ -114,15 +119,16 @@ struct vmlinux {
 	int nseg;
 	struct {
 		uint64_t paddr, filesz, memsz;
-		const uint8_t *data;
+		uint64_t offset; /* where its filesz bytes are in the file */
 	} seg[VMLINUX_MAX_SEGMENTS];
 };
 
 /* Does the file start like an ELF file? (Then it is read as a vmlinux.) */
-int vmlinux_is_elf(const uint8_t *image, size_t size);
+int vmlinux_is_elf(const uint8_t *head, size_t len);
 
-/* Checks and reads an x86-64 ELF executable: every loadable segment inside the file, inside
- * the 64-bit address space and above 1 MiB, the entry inside one of them. */
-int vmlinux_parse(const uint8_t *image, size_t size, struct vmlinux *out);
+/* Checks and reads an x86-64 ELF executable from its head (`len` bytes, which must hold the
+ * program headers) and its size: every loadable segment inside the file, inside the 64-bit
+ * address space and above 1 MiB, the entry inside one of them. */
+int vmlinux_parse(const uint8_t *head, size_t len, uint64_t file_size, struct vmlinux *out);
 
 #endif

@@ -155,78 +155,98 @@ static void *input_thread(void *arg)
 
 /* ---- loading ---- */
 
-static int read_file(const char *what, const char *path, uint8_t **buf, size_t *size)
+/* The guest's files are opened and their headers checked before KVM is touched, so that bad
+ * input is reported the same on a machine without /dev/kvm. What goes into the guest is then
+ * read straight into guest memory (pread): the VMM never holds a copy of the kernel, which
+ * keeps its own memory small and touches each page of the image once. */
+struct guest_file {
+	const char *what, *path;
+	int fd;
+	uint64_t size;
+};
+
+static int open_file(struct guest_file *f, const char *what, const char *path)
 {
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	*f = (struct guest_file){.what = what, .path = path, .fd = -1};
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0)
+	if (f->fd < 0)
 		return err_set(errno, "%s '%s'", what, path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return err_set(0, "%s '%s' is not a regular file", what, path);
 	if (st.st_size == 0)
 		return err_set(0, "%s '%s' is empty", what, path);
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf)
-		return err_set(ENOMEM, "cannot hold %s '%s'", what, path);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, *buf + got, (size_t)st.st_size - got);
-		if (n <= 0) {
-			free(*buf);
-			return err_set(n < 0 ? errno : EIO, "cannot read %s '%s'", what, path);
-		}
-		got += (size_t)n;
-	}
-	*size = got;
+	f->size = (uint64_t)st.st_size;
 	return 0;
 }
 
-/* The guest's files, read and checked before KVM is touched: bad input is reported the same
- * on a machine without /dev/kvm. */
+/* `len` bytes at `offset` of the file to `dst`; a file that shrank since it was checked is an
+ * error, not a guest with a hole in its kernel. */
+static int read_at(const struct guest_file *f, void *dst, uint64_t len, uint64_t offset)
+{
+	uint64_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(f->fd, (uint8_t *)dst + got, len - got, (off_t)(offset + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(n < 0 ? errno : 0, "cannot read %s '%s'%s", f->what, f->path,
+				       n == 0 ? ": it is shorter than when it was opened" : "");
+		got += (uint64_t)n;
+	}
+	return 0;
+}
+
 struct images {
-	uint8_t *kernel, *initrd;
-	size_t kernel_size, initrd_size;
+	struct guest_file kernel, initrd; /* initrd.fd is -1 without one */
+	uint8_t head[KERNEL_HEAD_MAX];	  /* the kernel file's first bytes: its headers */
+	size_t head_len;
 	int is_elf; /* a vmlinux (ELF) rather than a bzImage */
 	struct bzimage bz;
 	struct vmlinux elf;
 	struct boot_layout layout; /* where the kernel and initrd go, checked before KVM too */
 };
 
-static void images_free(struct images *im)
+static void images_close(struct images *im)
 {
-	free(im->kernel);
-	free(im->initrd);
-	im->kernel = im->initrd = NULL;
+	if (im->kernel.fd >= 0)
+		close(im->kernel.fd);
+	if (im->initrd.fd >= 0)
+		close(im->initrd.fd);
+	im->kernel.fd = im->initrd.fd = -1;
 }
 
 static int read_images(const struct vm_config *cfg, struct images *im)
 {
-	int r = read_file(cfg->tiny ? "the guest" : "the kernel", cfg->kernel, &im->kernel,
-			  &im->kernel_size);
+	im->kernel.fd = im->initrd.fd = -1;
+	int r = open_file(&im->kernel, cfg->tiny ? "the guest" : "the kernel", cfg->kernel);
 	if (r < 0)
 		return r;
 	if (cfg->tiny)
-		return GUEST_LOAD_ADDR + im->kernel_size > cfg->memory
-			   ? err_set(0, "the guest (%zu bytes) does not fit in guest memory",
-				     im->kernel_size)
+		return GUEST_LOAD_ADDR + im->kernel.size > cfg->memory
+			   ? err_set(0, "the guest (%llu bytes) does not fit in guest memory",
+				     (unsigned long long)im->kernel.size)
 			   : 0;
-	im->is_elf = vmlinux_is_elf(im->kernel, im->kernel_size);
-	r = im->is_elf ? vmlinux_parse(im->kernel, im->kernel_size, &im->elf)
-		       : bzimage_parse(im->kernel, im->kernel_size, &im->bz);
+	im->head_len =
+	    im->kernel.size < sizeof(im->head) ? (size_t)im->kernel.size : sizeof(im->head);
+	if ((r = read_at(&im->kernel, im->head, im->head_len, 0)) < 0)
+		return r;
+	im->is_elf = vmlinux_is_elf(im->head, im->head_len);
+	r = im->is_elf ? vmlinux_parse(im->head, im->head_len, im->kernel.size, &im->elf)
+		       : bzimage_parse(im->head, im->head_len, im->kernel.size, &im->bz);
 	if (r < 0)
 		return err_wrap(r, "%s", cfg->kernel);
 	uint32_t max = im->is_elf ? VMLINUX_CMDLINE_MAX : im->bz.cmdline_size;
 	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cfg->cmdline) > max))
 		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
 			       strlen(cfg->cmdline), max);
-	if (cfg->initrd &&
-	    (r = read_file("the initrd", cfg->initrd, &im->initrd, &im->initrd_size)) < 0)
+	if (cfg->initrd && (r = open_file(&im->initrd, "the initrd", cfg->initrd)) < 0)
 		return r;
 	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. */
+	uint64_t initrd_size = cfg->initrd ? im->initrd.size : 0;
 	r = im->is_elf
-		? boot_place(im->elf.end, 0x7fffffff, cfg->memory, im->initrd_size, &im->layout)
-		: bzimage_place(&im->bz, GUEST_LOAD_ADDR, cfg->memory, im->initrd_size,
-				&im->layout);
+		? boot_place(im->elf.end, 0x7fffffff, cfg->memory, initrd_size, &im->layout)
+		: bzimage_place(&im->bz, GUEST_LOAD_ADDR, cfg->memory, initrd_size, &im->layout);
 	if (r < 0)
 		return r;
 	im->layout.cmdline_addr = GUEST_CMDLINE;
@@ -235,33 +255,35 @@ static int read_images(const struct vm_config *cfg, struct images *im)
 
 static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
-	memcpy(vm->mem + GUEST_LOAD_ADDR, im->kernel, im->kernel_size);
 	regs->rip = GUEST_LOAD_ADDR;
-	return 0;
+	return read_at(&im->kernel, vm->mem + GUEST_LOAD_ADDR, im->kernel.size, 0);
 }
 
 static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
 	const struct boot_layout *layout = &im->layout;
 	uint8_t *bp = vm->mem + GUEST_BOOT_PARAMS;
-	int r;
+	int r = 0;
 	if (im->is_elf) {
 		/* Each segment at its physical address; the rest of memsz (bss) is already zero:
 		 * guest memory is a fresh anonymous mapping. */
-		for (int i = 0; i < im->elf.nseg; i++)
-			memcpy(vm->mem + im->elf.seg[i].paddr, im->elf.seg[i].data,
-			       im->elf.seg[i].filesz);
-		r = boot_params_synth(vm->cfg->cmdline, layout, bp);
+		for (int i = 0; i < im->elf.nseg && r == 0; i++)
+			r = read_at(&im->kernel, vm->mem + im->elf.seg[i].paddr,
+				    im->elf.seg[i].filesz, im->elf.seg[i].offset);
+		if (r == 0)
+			r = boot_params_synth(vm->cfg->cmdline, layout, bp);
 		regs->rip = im->elf.entry;
 	} else {
-		memcpy(vm->mem + GUEST_LOAD_ADDR, im->bz.kernel, im->bz.kernel_size);
-		r = bzimage_boot_params(im->kernel, &im->bz, vm->cfg->cmdline, layout, bp);
+		r = read_at(&im->kernel, vm->mem + GUEST_LOAD_ADDR, im->bz.kernel_size,
+			    im->bz.setup_size);
+		if (r == 0)
+			r = bzimage_boot_params(im->head, &im->bz, vm->cfg->cmdline, layout, bp);
 		regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
 	}
+	if (r == 0 && layout->initrd_size)
+		r = read_at(&im->initrd, vm->mem + layout->initrd_addr, layout->initrd_size, 0);
 	if (r < 0)
 		return r;
-	if (layout->initrd_size)
-		memcpy(vm->mem + layout->initrd_addr, im->initrd, im->initrd_size);
 	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
 	regs->rsi = GUEST_BOOT_PARAMS; /* the 64-bit entry finds boot_params here */
 	return 0;
@@ -542,21 +564,26 @@ static uint64_t self_rss(void)
 	return kb * 1024;
 }
 
-static void print_timing(const struct vm *vm, uint64_t t0, uint64_t t_kvm, uint64_t t_mem,
-			 uint64_t t_load, uint64_t t_vcpu)
+/* The VMM's set-up, mark by mark: each phase ends where the next begins. */
+struct setup_marks {
+	uint64_t start, read, kvm, memory, load, vcpu;
+};
+
+static void print_timing(const struct vm *vm, const struct setup_marks *m)
 {
-	timing_print(stderr, "kvm", t0, t_kvm);
-	timing_print(stderr, "memory", t_kvm, t_mem);
-	timing_print(stderr, "load", t_mem, t_load);
-	timing_print(stderr, "vcpu", t_load, t_vcpu);
-	timing_print(stderr, "vmm-setup", t0, vm->t_first_run);
+	timing_print(stderr, "read", m->start, m->read);
+	timing_print(stderr, "kvm", m->read, m->kvm);
+	timing_print(stderr, "memory", m->kvm, m->memory);
+	timing_print(stderr, "load", m->memory, m->load);
+	timing_print(stderr, "vcpu", m->load, m->vcpu);
+	timing_print(stderr, "vmm-setup", m->start, vm->t_first_run);
 	if (vm->t_marker) {
 		timing_print(stderr, "guest-boot", vm->t_first_run, vm->t_marker);
 		timing_print(stderr, "user-space", vm->t_marker, vm->t_end);
 	} else {
 		timing_print(stderr, "guest-run", vm->t_first_run, vm->t_end);
 	}
-	timing_print(stderr, "total", t0, vm->t_end);
+	timing_print(stderr, "total", m->start, vm->t_end);
 	const struct exits *e = &vm->exits;
 	fprintf(stderr,
 		"exits: serial %llu, i8042 %llu, cmos %llu, marker %llu, other ports %llu, "
@@ -571,7 +598,7 @@ static void print_timing(const struct vm *vm, uint64_t t0, uint64_t t_kvm, uint6
 		rss / 1048576.0, guest / 1048576.0, (rss > guest ? rss - guest : 0) / 1048576.0);
 }
 
-static int run_images(struct vm *vm, struct images *im, uint64_t t0, int *status);
+static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status);
 
 int vm_run(const struct vm_config *cfg, int *status)
 {
@@ -582,35 +609,37 @@ int vm_run(const struct vm_config *cfg, int *status)
 	serial_init(&vm.uart, console_tx, &vm);
 	i8042_init(&vm.kbd);
 	*status = VM_EXIT_ERROR;
-	uint64_t t0 = timing_now();
-	struct images im = {0};
+	struct setup_marks m = {.start = timing_now()};
+	static struct images im; /* 64 KiB of headers: not on the stack */
+	im = (struct images){.kernel.fd = -1, .initrd.fd = -1};
 	int r = check_memory(cfg->memory);
 	if (r == 0)
 		r = read_images(cfg, &im);
+	m.read = timing_now();
 	if (r == 0)
-		r = run_images(&vm, &im, t0, status);
-	images_free(&im);
+		r = run_images(&vm, &im, &m, status);
+	images_close(&im);
 	return r;
 }
 
-static int run_images(struct vm *vm, struct images *im, uint64_t t0, int *status)
+static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status)
 {
 	const struct vm_config *cfg = vm->cfg;
 	int r = open_kvm(vm);
 	if (r < 0)
 		return r;
-	uint64_t t_kvm = timing_now();
+	m->kvm = timing_now();
 	if ((r = setup_memory(vm)) < 0)
 		return r;
-	uint64_t t_mem = timing_now();
+	m->memory = timing_now();
 	struct kvm_regs regs = {0};
 	if ((r = cfg->tiny ? load_tiny(vm, im, &regs) : load_linux(vm, im, &regs)) < 0)
 		return r;
-	images_free(im); /* copied into the guest: the VMM's own memory stays small */
-	uint64_t t_load = timing_now();
+	images_close(im); /* in the guest now */
+	m->load = timing_now();
 	if ((r = setup_vcpu(vm, &regs)) < 0)
 		return r;
-	uint64_t t_vcpu = timing_now();
+	m->vcpu = timing_now();
 	terminal_raw();
 	pthread_t input;
 	if (!cfg->tiny && pthread_create(&input, NULL, input_thread, vm) == 0)
@@ -624,7 +653,7 @@ static int run_images(struct vm *vm, struct images *im, uint64_t t0, int *status
 	if (code == VM_EXIT_PANIC)
 		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
 	if (cfg->timing)
-		print_timing(vm, t0, t_kvm, t_mem, t_load, t_vcpu);
+		print_timing(vm, m);
 	*status = code;
 	return 0;
 }

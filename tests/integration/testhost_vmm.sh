@@ -34,7 +34,7 @@ rc=$?
 expect_match "typed input reaches the guest's shell over the serial port" 'typed-42' "$(echo "$out" | tr -d '\r')"
 expect_eq "... and its exit status comes back" "7" "$rc"
 out=$(vm --timing -- true 2>&1 </dev/null)
-for phase in vmm-setup guest-boot user-space total; do
+for phase in read kvm memory load vmm-setup guest-boot user-space total; do
 	expect_match "shikumi vm --timing reports $phase" "timing: $phase +[0-9.]+ ms" "$out"
 done
 out=$(timeout -s KILL 120 "$V" --kernel "$BUILD/guest/bzImage" --cmdline "console=ttyS0 quiet reboot=k panic=-1 acpi=off pci=off rdinit=/nonexistent" 2>&1 </dev/null)

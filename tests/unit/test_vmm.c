@@ -48,16 +48,18 @@ static void bzimage_good(void **state)
 	(void)state;
 	make_image();
 	struct bzimage bz;
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), 0);
 	assert_int_equal(bz.version, 0x020f);
 	assert_int_equal(bz.setup_size, 5 * 512);
 	assert_int_equal(bz.kernel_size, 4096);
-	assert_int_equal(bz.kernel[0], 0xe9);
+	/* Only the head is needed: the kernel's bytes stay in the file. */
+	assert_int_equal(bzimage_parse(img, 1024, sizeof(img), &bz), 0);
+	assert_int_equal(bz.kernel_size, 4096);
 	assert_int_equal(bz.initrd_addr_max, 0x7fffffff);
 	assert_int_equal(bz.cmdline_size, 255);
 	assert_int_equal(bz.init_size, 1 << 20);
 	img[BP_SETUP_SECTS] = 0; /* 0 means 4 */
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), 0);
 	assert_int_equal(bz.setup_size, 5 * 512);
 }
 
@@ -66,29 +68,29 @@ static void bzimage_bad(void **state)
 	(void)state;
 	struct bzimage bz;
 	make_image();
-	assert_int_equal(bzimage_parse(img, 100, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, 100, 100, &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "too short"));
 	img[BP_HEADER] = 'X';
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "no \"HdrS\""));
 	make_image();
 	img[BP_VERSION] = 0x0b; /* 2.11 */
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "2.11 is too old"));
 	make_image();
 	img[BP_XLOADFLAGS] = 0;
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "no 64-bit entry"));
 	make_image();
-	assert_int_equal(bzimage_parse(img, sizeof(img) - 100, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img) - 100, &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "truncated"));
 	make_image();
 	img[BP_SETUP_SECTS] = 200; /* setup longer than the file */
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "truncated"));
 	make_image();
 	img[0x201] = 0; /* found by the fuzzer: a header that ends at once */
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), -EINVAL);
 	assert_non_null(strstr(err_msg(), "header ends at 0x202"));
 }
 
@@ -97,7 +99,7 @@ static void boot_params(void **state)
 	(void)state;
 	make_image();
 	struct bzimage bz;
-	assert_int_equal(bzimage_parse(img, sizeof(img), &bz), 0);
+	assert_int_equal(bzimage_parse(img, sizeof(img), sizeof(img), &bz), 0);
 	static uint8_t bp[BOOT_PARAMS_SIZE];
 	struct boot_layout l = {.mem = 256 << 20,
 				.cmdline_addr = 0x20000,
@@ -228,30 +230,37 @@ static void vmlinux(void **state)
 	assert_true(vmlinux_is_elf(elf, sizeof(elf)));
 	make_image();
 	assert_false(vmlinux_is_elf(img, sizeof(img)));
-	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), 0);
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), sizeof(elf), &v), 0);
 	assert_int_equal(v.entry, 0x1000000);
 	assert_int_equal(v.nseg, 2);
 	assert_int_equal(v.end, 0x1300000); /* bss included */
-	assert_int_equal(v.seg[0].data[0], 0x90);
+	assert_int_equal(v.seg[0].offset, 4096);
+	assert_int_equal(elf[v.seg[0].offset], 0x90);
+	/* from its head alone (the program headers), knowing the file's size */
+	assert_int_equal(vmlinux_parse(elf, 512, sizeof(elf), &v), 0);
+	assert_int_equal(v.nseg, 2);
+	/* a head that stops inside the program headers */
+	assert_int_equal(vmlinux_parse(elf, 100, sizeof(elf), &v), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not in its first 100 bytes"));
 	assert_int_equal(v.seg[1].filesz, 2048);
 	/* cut inside the second segment */
-	assert_int_equal(vmlinux_parse(elf, 7000, &v), -EINVAL);
+	assert_int_equal(vmlinux_parse(elf, 7000, 7000, &v), -EINVAL);
 	assert_non_null(strstr(err_msg(), "segment 1 lies outside the file"));
 	/* the entry as a virtual address, as in an unlinked or relocated file */
 	elf[24 + 7] = 0xff; /* e_entry's top byte */
-	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), -EINVAL);
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), sizeof(elf), &v), -EINVAL);
 	assert_non_null(strstr(err_msg(), "in no loaded segment"));
 	make_elf();
 	elf[EI_CLASS] = ELFCLASS32;
-	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), -EINVAL);
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), sizeof(elf), &v), -EINVAL);
 	assert_non_null(strstr(err_msg(), "not 64-bit x86"));
 	make_elf();
-	assert_int_equal(vmlinux_parse(elf, 100, &v), -EINVAL);
+	assert_int_equal(vmlinux_parse(elf, 100, 100, &v), -EINVAL);
 	assert_non_null(strstr(err_msg(), "program headers lie outside"));
 
 	/* its zero page is made up: the header fields a kernel checks, our layout */
 	make_elf();
-	assert_int_equal(vmlinux_parse(elf, sizeof(elf), &v), 0);
+	assert_int_equal(vmlinux_parse(elf, sizeof(elf), sizeof(elf), &v), 0);
 	struct boot_layout l;
 	assert_int_equal(boot_place(v.end, 0x7fffffff, 64 << 20, 1 << 20, &l), 0);
 	assert_true(l.initrd_addr >= v.end);
