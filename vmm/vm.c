@@ -198,7 +198,7 @@ static int read_at(const struct guest_file *f, void *dst, uint64_t len, uint64_t
 }
 
 struct images {
-	struct guest_file kernel, initrd; /* initrd.fd is -1 without one */
+	struct guest_file kernel, initrd; /* without an initrd: fd -1, size 0 (vm_run) */
 	uint8_t head[KERNEL_HEAD_MAX];	  /* the kernel file's first bytes: its headers */
 	size_t head_len;
 	int is_elf; /* a vmlinux (ELF) rather than a bzImage */
@@ -218,7 +218,6 @@ static void images_close(struct images *im)
 
 static int read_images(const struct vm_config *cfg, struct images *im)
 {
-	im->kernel.fd = im->initrd.fd = -1;
 	int r = open_file(&im->kernel, cfg->tiny ? "the guest" : "the kernel", cfg->kernel);
 	if (r < 0)
 		return r;
@@ -242,11 +241,12 @@ static int read_images(const struct vm_config *cfg, struct images *im)
 			       strlen(cfg->cmdline), max);
 	if (cfg->initrd && (r = open_file(&im->initrd, "the initrd", cfg->initrd)) < 0)
 		return r;
-	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. */
-	uint64_t initrd_size = cfg->initrd ? im->initrd.size : 0;
+	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. Without
+	 * an initrd, im->initrd.size stays 0. */
 	r = im->is_elf
-		? boot_place(im->elf.end, 0x7fffffff, cfg->memory, initrd_size, &im->layout)
-		: bzimage_place(&im->bz, GUEST_LOAD_ADDR, cfg->memory, initrd_size, &im->layout);
+		? boot_place(im->elf.end, 0x7fffffff, cfg->memory, im->initrd.size, &im->layout)
+		: bzimage_place(&im->bz, GUEST_LOAD_ADDR, cfg->memory, im->initrd.size,
+				&im->layout);
 	if (r < 0)
 		return r;
 	im->layout.cmdline_addr = GUEST_CMDLINE;
