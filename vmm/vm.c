@@ -379,7 +379,9 @@ static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
 	cpuid->nent = max;
 	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
 		return err_set(errno, "KVM_GET_SUPPORTED_CPUID failed");
-	x86_cpuid_guest(cpuid->entries, (int)cpuid->nent);
+	bool tsc_deadline =
+	    !vm->cfg->tiny && ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	x86_cpuid_guest(cpuid->entries, (int)cpuid->nent, tsc_deadline);
 	if (ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid) < 0)
 		return err_set(errno, "KVM_SET_CPUID2 failed");
 	struct kvm_sregs sregs;

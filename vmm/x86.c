@@ -57,12 +57,14 @@ void x86_long_mode(struct kvm_sregs *sregs)
 	sregs->efer |= X86_EFER_LME | X86_EFER_LMA;
 }
 
-int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n)
+int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n, bool tsc_deadline)
 {
 	int changed = 0;
 	for (int i = 0; i < n; i++)
 		if (entries[i].function == 1) {
 			entries[i].ecx |= CPUID_HYPERVISOR;
+			if (tsc_deadline)
+				entries[i].ecx |= CPUID_TSC_DEADLINE;
 			changed++;
 		}
 	return changed;

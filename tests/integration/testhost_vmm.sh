@@ -62,11 +62,12 @@ expect_eq "... and leaves no VMM behind" "" "$(pgrep -x shikumi-vmm)"
 # The minimal kernel (make guest-kernel-mini), as a bzImage and as the uncompressed vmlinux
 # the VMM loads segment by segment: both boot the same busybox root.
 for k in bzImage-mini vmlinux-mini; do
-	out=$(vm --kernel "$BUILD/guest/$k" --timing -- sh -c 'uname -r; dmesg | grep -o Switched.to.clocksource.kvm-clock; exit 3' 2>&1 </dev/null)
+	out=$(vm --kernel "$BUILD/guest/$k" --timing -- sh -c 'uname -r; dmesg | grep -o Switched.to.clocksource.kvm-clock; grep -o -m1 tsc_deadline_timer /proc/cpuinfo; exit 3' 2>&1 </dev/null)
 	rc=$?
 	expect_eq "$k: the guest command's status 3 comes back" "3" "$rc"
 	expect_match "$k: the guest runs the minimal kernel" '-shikumi-mini' "$out"
 	expect_match "$k: /init reached user space (the boot marker)" 'timing: guest-boot +[0-9.]+ ms' "$out"
 	expect_match "$k: the guest found KVM and uses kvm-clock (the hypervisor CPUID bit)" 'Switched to clocksource kvm-clock' "$out"
+	expect_match "$k: the guest's local APIC timer runs off the TSC deadline (the CPUID bit; no calibration against the PIT)" 'tsc_deadline_timer' "$out"
 	expect_match "$k: the VMM's own memory stays under 5 MiB" "VMM's own [0-4]\\.[0-9] MiB" "$out"
 done

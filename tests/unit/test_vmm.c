@@ -183,10 +183,15 @@ static void cpuid_guest(void **state)
 	struct kvm_cpuid_entry2 e[3] = {{.function = 0, .ecx = 0x444d4163},
 					{.function = 1, .ecx = 0x00802001},
 					{.function = 0x40000000, .eax = 0x40000001}};
-	assert_int_equal(x86_cpuid_guest(e, 3), 1);
+	assert_int_equal(x86_cpuid_guest(e, 3, false), 1);
 	assert_int_equal(e[1].ecx, 0x80802001); /* the hypervisor bit, the rest kept */
 	assert_int_equal(e[0].ecx, 0x444d4163);
 	assert_int_equal(e[2].eax, 0x40000001);
+	/* with the in-kernel APIC's TSC-deadline timer: bit 24 as well, and only in leaf 1 */
+	e[1].ecx = 0x00802001;
+	assert_int_equal(x86_cpuid_guest(e, 3, true), 1);
+	assert_int_equal(e[1].ecx, 0x81802001);
+	assert_int_equal(e[0].ecx, 0x444d4163);
 }
 
 /* A minimal vmlinux: an ELF header, two program headers (text at 16 MiB, data+bss after). */
