@@ -24,7 +24,8 @@
 
 #define KVM_TSS_ADDR	  0xfffbd000
 #define KVM_IDENTITY_ADDR 0xfffbc000
-#define GUEST_MEM_MAX	  (3ULL << 30) /* below the 32-bit PCI hole: one flat RAM region */
+#define GUEST_MEM_MAX	  (3ULL << 30)	    /* below the 32-bit PCI hole: one flat RAM region */
+#define HUGE_PAGE	  ((size_t)2 << 20) /* a transparent huge page on x86-64 */
 
 struct exits {
 	uint64_t serial, i8042, cmos, marker, other_io, mmio, hlt, shutdown;
@@ -341,12 +342,26 @@ static int check_memory(uint64_t size)
 
 static int setup_memory(struct vm *vm)
 {
-	/* One anonymous mapping is the guest's RAM: pages are only real once touched. */
-	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED)
+	/* One anonymous mapping is the guest's RAM: pages are only real once touched. It starts
+	 * on a 2 MiB boundary and asks for transparent huge pages, as QEMU's does: then the host
+	 * backs the guest's memory 2 MiB at a time, and KVM can map it to the guest that way,
+	 * with one fault where 512 would be needed (mmap alone aligns only to 4 KiB: map 2 MiB
+	 * more and trim). Where THP is off, madvise fails and the pages are simply 4 KiB.
+	 * Measured in the test host: a Linux guest reaches /init in about 0.65 s instead of 1 s.
+	 * The tiny guest touches a few 4 KiB pages: a huge page would only be 2 MiB to zero
+	 * (1 ms of its 5), so it asks for none, even where THP is on for every mapping. */
+	size_t len = vm->mem_size + HUGE_PAGE;
+	uint8_t *raw = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
 		return err_set(errno, "cannot map %llu MiB of guest memory",
 			       (unsigned long long)(vm->mem_size >> 20));
+	size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
+	if (head)
+		munmap(raw, head);
+	munmap(raw + head + vm->mem_size, len - head - vm->mem_size);
+	vm->mem = raw + head;
+	madvise(vm->mem, vm->mem_size, vm->cfg->tiny ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
 	struct kvm_userspace_memory_region region = {
 	    .slot = 0,
 	    .guest_phys_addr = 0,
@@ -540,30 +555,38 @@ static int run_loop(struct vm *vm)
 	}
 }
 
-/* Resident guest pages (mincore), for the VMM's own memory overhead. */
-static uint64_t guest_resident(const struct vm *vm)
-{
-	size_t pages = vm->mem_size / 4096;
-	autofree unsigned char *vec = malloc(pages);
-	if (!vec || mincore(vm->mem, vm->mem_size, vec) < 0)
-		return 0;
-	uint64_t n = 0;
-	for (size_t i = 0; i < pages; i++)
-		n += vec[i] & 1;
-	return n * 4096;
-}
+/* For the VMM's own memory overhead, from /proc/self/smaps: the process's resident memory,
+ * the part of it that is guest RAM (the Rss of the mapping at vm->mem), and how much of that
+ * the host backs with 2 MiB pages (AnonHugePages). Rss counts only real pages: where the
+ * guest merely read memory it never wrote, KVM maps the shared zero page, which it does not
+ * count (mincore would, and could make "guest" larger than the whole process). */
+struct memory_use {
+	uint64_t total, guest, guest_huge;
+};
 
-static uint64_t self_rss(void)
+static struct memory_use memory_use(const struct vm *vm)
 {
-	FILE *f = fopen("/proc/self/status", "re");
-	char line[128];
-	unsigned long long kb = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb * 1024;
+	struct memory_use u = {0};
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return u;
+	char line[256];
+	bool in_guest = false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		unsigned long long kb;
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in_guest = start == (uintptr_t)vm->mem;
+		} else if (sscanf(line, "Rss: %llu kB", &kb) == 1) {
+			u.total += kb * 1024;
+			if (in_guest)
+				u.guest = kb * 1024;
+		} else if (in_guest && sscanf(line, "AnonHugePages: %llu kB", &kb) == 1) {
+			u.guest_huge = kb * 1024;
+		}
+	}
+	fclose(f);
+	return u;
 }
 
 /* The VMM's set-up, mark by mark: each phase ends where the next begins. */
@@ -594,10 +617,12 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 		(unsigned long long)e->cmos, (unsigned long long)e->marker,
 		(unsigned long long)e->other_io, (unsigned long long)e->mmio,
 		(unsigned long long)e->hlt, (unsigned long long)e->shutdown);
-	uint64_t rss = self_rss(), guest = guest_resident(vm);
+	struct memory_use u = memory_use(vm);
 	fprintf(stderr,
-		"memory: VMM RSS %.1f MiB, guest pages touched %.1f MiB, VMM's own %.1f MiB\n",
-		rss / 1048576.0, guest / 1048576.0, (rss > guest ? rss - guest : 0) / 1048576.0);
+		"memory: VMM RSS %.1f MiB, guest RAM resident %.1f MiB (%.0f MiB in huge pages), "
+		"VMM's own %.1f MiB\n",
+		u.total / 1048576.0, u.guest / 1048576.0, u.guest_huge / 1048576.0,
+		(u.total > u.guest ? u.total - u.guest : 0) / 1048576.0);
 }
 
 static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status);

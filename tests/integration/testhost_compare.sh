@@ -29,7 +29,7 @@ expect_eq "both monitors boot the same kernel file, vmlinux-mini" 2 \
 for phase in vmm-setup guest-boot user-space; do
 	expect_match "shikumi vm's own phase $phase is shown" "^  $phase +[0-9.]+ ms" "$out"
 done
-expect_match "... and the VMM's memory split" "memory: VMM RSS [0-9.]+ MiB, guest pages touched [0-9.]+ MiB, VMM's own [0-9.]+ MiB" "$out"
+expect_match "... and the VMM's memory split" "memory: VMM RSS [0-9.]+ MiB, guest RAM resident [0-9.]+ MiB \([0-9]+ MiB in huge pages\), VMM's own [0-9.]+ MiB" "$out"
 expect_match "the ratio against QEMU, with the target" "shikumi vm +/ qemu microvm +[0-9.]+ +\(target <= 0.50\)" "$out"
 expect_match "the ratio of VM to container" "shikumi vm +/ shikumi run +[0-9.]+x" "$out"
 expect_true "booting a kernel takes longer than starting a container" \

@@ -70,4 +70,7 @@ for k in bzImage-mini vmlinux-mini; do
 	expect_match "$k: the guest found KVM and uses kvm-clock (the hypervisor CPUID bit)" 'Switched to clocksource kvm-clock' "$out"
 	expect_match "$k: the guest's local APIC timer runs off the TSC deadline (the CPUID bit; no calibration against the PIT)" 'tsc_deadline_timer' "$out"
 	expect_match "$k: the VMM's own memory stays under 5 MiB" "VMM's own [0-4]\\.[0-9] MiB" "$out"
+	if ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+		expect_match "$k: the guest's RAM is in 2 MiB pages (transparent huge pages)" '\([1-9][0-9]* MiB in huge pages\)' "$out"
+	fi
 done
