@@ -164,7 +164,7 @@ bench-run: bench-deps
 
 # shikumi-vmm against qemu-system-x86_64 -M microvm, in the test host where there is no KVM.
 bench-vm: bench-deps
-	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini $(BUILD)/tests/memhog
+	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
 	tests/bench/bench-vm.sh $(BUILD)
 
 install: all

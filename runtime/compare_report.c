@@ -173,6 +173,12 @@ void compare_print_table(FILE *f, const struct compare_report *rep)
 			fprintf(f, "  %-13s not timed: %s\n", rep->r[i].name, rep->r[i].skipped);
 	fprintf(f, "\n  runtime RSS: the runtime's or VMM's own process at its exit (a VM's guest "
 		   "RAM is in it);\n  largest proc: the biggest process of all it ran (wait4).\n");
+	bool vm = false;
+	for (int i = 0; i < rep->n; i++)
+		vm |= rep->r[i].kind == COMPARE_VM && !rep->r[i].skipped[0];
+	if (vm)
+		fprintf(f, "  Each VM run came after 128 MiB were written and freed, untimed "
+			   "(shikumi compare --help).\n");
 	for (int i = 0; i < rep->n; i++) {
 		const struct compare_result *r = &rep->r[i];
 		if (r->skipped[0] || (!r->nphases && !r->memory_note[0]))

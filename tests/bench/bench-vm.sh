@@ -19,11 +19,10 @@ for tool in hyperfine qemu-system-x86_64; do
 done
 V="$BUILD/shikumi-vmm"
 I="$BUILD/initramfs.cpio.gz"
-W="$BUILD/tests/memhog"
 # Both monitors get the same file: the minimal kernel's vmlinux (QEMU enters it through its
 # PVH note, shikumi-vmm at its ELF entry), so neither runs a decompressor.
 K="$BUILD/guest/vmlinux-mini"
-for f in "$V" "$I" "$K" "$W"; do
+for f in "$V" "$I" "$K"; do
 	[ -f "$f" ] || { echo "bench-vm: $f is missing (make bench-vm builds them)" >&2; exit 1; }
 done
 # One command line for both. reboot=t: QEMU's microvm has no i8042 to pulse, a triple fault
@@ -47,12 +46,12 @@ done
 out="$BUILD/bench"
 mkdir -p "$out"
 csv="$out/vm.csv"
-# Before each run, 128 MiB written and freed (memhog): under emulation, the first write to the
-# pages the previous guest ran from is slow (measured in the test host: 15 MB copied in 65 ms,
-# or in about 1 s right after a VM ended, whoever writes). Without it each run pays about a
-# second for the run before it, which says nothing about either monitor; on a real machine
-# it costs a few milliseconds, outside the timed run.
-wash="$W 128"
+# Before each run, 128 MiB written and freed (dd's one buffer; shikumi compare does the same):
+# under emulation, the first write to the pages the previous guest ran from is slow (measured
+# in the test host: 15 MB copied in 65 ms, or in about 1 s right after a VM ended, whoever
+# writes). Without it each run pays about a second for the run before it, which says nothing
+# about either monitor; on a real machine it costs a few milliseconds, outside the timed run.
+wash="dd if=/dev/zero of=/dev/null bs=128M count=1 status=none"
 hyperfine -N --warmup 1 --runs "$RUNS" --export-csv "$csv" --prepare "$wash" \
 	-n shikumi-vmm "$vmm_cmd" -n qemu-microvm "$qemu_cmd"
 echo
