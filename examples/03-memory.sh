@@ -22,7 +22,7 @@ claim "the hog got no further than 32 MiB" bash -c '! grep -qE "^(40|48|56|64) M
 claim "and was killed: status 137" grep -qx 'status=137' <<<"$OUT"
 
 title "A VM's memory: one mapping in one process"
-say "shikumi-vmm gives the guest its RAM as a single anonymous mapping of --memory bytes. On the host that is one line in /proc/PID/smaps of the VMM, and its RSS grows only with the pages the guest has touched, by the same demand paging."
+say "shikumi-vmm gives the guest its RAM as a single anonymous mapping of --memory bytes. On the host that is one line in /proc/PID/smaps of the VMM, and its RSS grows only with the pages the guest has touched, by the same demand paging. The VMM asks for transparent huge pages there (madvise MADV_HUGEPAGE), so where the host allows them the guest's memory arrives 2 MiB at a time (AnonHugePages)."
 "$S" vm --memory 256M -- sleep 5 </dev/null >/dev/null 2>&1 &
 vm=$!
 for _ in $(seq 100); do
@@ -31,7 +31,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 sleep 2
-show "awk '/^[0-9a-f]+-/ {m = \$0} /^Size: *262144 kB/ {p = 1; print m} p && /^(Size|Rss):/ {print} /^Rss:/ {p = 0}' /proc/$pid/smaps"
+show "awk '/^[0-9a-f]+-/ {m = \$0} /^Size: *262144 kB/ {p = 1; print m} p && /^(Size|Rss|AnonHugePages):/ {print} /^AnonHugePages:/ {p = 0}' /proc/$pid/smaps"
 guest_rss=$(awk '/^Rss:/ {print $2}' <<<"$OUT")
 claim "the guest's 256 MiB is one mapping of the VMM" test "$(grep -c '^Size:' <<<"$OUT")" = 1
 claim "of which only the touched part is resident (${guest_rss:-?} KiB)" test "${guest_rss:-262144}" -lt 200000 -a "${guest_rss:-0}" -gt 1024
