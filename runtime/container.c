@@ -928,8 +928,13 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	*exit_code = exit_code_from_wait_status(rt.status);
 	report_cgroup(cfg, &rt, *exit_code);
 	net_unlease(cfg, &lease);
-	if (cg.fd >= 0 && cgroup_destroy(&cg) < 0)
-		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+	if (cg.fd >= 0) {
+		if (cgroup_destroy(&cg) < 0)
+			fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+		/* A runtime killed just before this one started left a group that still held its
+		 * dying container then, so cgroup_setup could not remove it; by now it is empty. */
+		cgroup_remove_stale(host->cg_root, host->cg_base);
+	}
 	if (cfg->timing && rt.have_timing)
 		print_timing(&rt, t_start, t_validated, t_cgroup, timing_now());
 	if (rt.error[0]) {
