@@ -27,6 +27,6 @@ title "Starting: a kernel boot against a clone()"
 say "A container starts with a few system calls; a VM boots a kernel. shikumi compare starts /bin/true both ways three times (timed by hyperfine) and divides the medians. Without --only it also times crun, runc, bwrap and QEMU."
 show "$S compare --runs 3 --only run,vm 2>/dev/null"
 r=$(sed -n 's|^ *shikumi vm */ shikumi run *\([0-9.]*\)x\{0,1\} .*|\1|p' <<<"$OUT")
-claim "the VM takes more than 5 times as long from start to exit (here ${r:-?}x)" between "${r:-0}" 5 1000000
+claim "the VM takes more than 3 times as long from start to exit (here ${r:-?}x)" between "${r:-0}" 3 1000000
 claim "compare shows where the VM's time goes: its kernel's boot" grep -qE '^ +guest-boot +[0-9.]+ ms' <<<"$OUT"
 finish
