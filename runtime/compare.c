@@ -484,12 +484,11 @@ static void last_line(const char *text, char *out, size_t n)
  * whoever makes it: without this, each VM run would pay for the one before it (README,
  * "Timing VMs under emulation"). For hyperfine, a command every machine has (dd's one
  * 128 MiB buffer, filled from /dev/zero); before the probes, the same done here. */
-#define WASH_MIB     128
-#define WASH_COMMAND "dd if=/dev/zero of=/dev/null bs=128M count=1 status=none"
+#define WASH_COMMAND "dd if=/dev/zero of=/dev/null bs=128M count=1 status=none" /* 128: MiB */
 
 static void wash_memory(void)
 {
-	size_t n = (size_t)WASH_MIB << 20;
+	size_t n = (size_t)COMPARE_WASH_MIB << 20;
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return;
@@ -505,14 +504,26 @@ static int time_with_hyperfine(const char *hyperfine, struct compare_result *r, 
 	unlink(json);
 	snprintf(nruns, sizeof(nruns), "%d", runs);
 	snprintf(warm, sizeof(warm), "%d", r->kind == COMPARE_VM ? 1 : 3);
-	char *argv[] = {
-	    (char *)hyperfine, "-N", "--style", "none",	 "--warmup", warm, "--runs", nruns,
-	    "--export-json",   json, "-n",	r->name, r->command, NULL, NULL,     NULL};
+	char *argv[16];
+	int n = 0;
+	argv[n++] = (char *)hyperfine;
+	argv[n++] = "-N";
+	argv[n++] = "--style";
+	argv[n++] = "none";
+	argv[n++] = "--warmup";
+	argv[n++] = warm;
+	argv[n++] = "--runs";
+	argv[n++] = nruns;
+	argv[n++] = "--export-json";
+	argv[n++] = json;
 	if (r->kind == COMPARE_VM) {
-		argv[12] = "--prepare";
-		argv[13] = WASH_COMMAND;
-		argv[14] = r->command;
+		argv[n++] = "--prepare";
+		argv[n++] = WASH_COMMAND;
 	}
+	argv[n++] = "-n";
+	argv[n++] = r->name;
+	argv[n++] = r->command;
+	argv[n] = NULL;
 	struct probe p;
 	if (probe_run(argv, 24 * 3600, false, &p) < 0)
 		return -1;

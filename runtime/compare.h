@@ -12,6 +12,9 @@
 #define COMPARE_MAX    8
 #define COMPARE_PHASES 16
 
+/* Memory written and freed before each VM run, untimed (compare.c says why). */
+#define COMPARE_WASH_MIB 128
+
 enum compare_kind { COMPARE_CONTAINER, COMPARE_VM };
 
 struct compare_phase {

@@ -142,6 +142,15 @@ static const struct compare_result *find(const struct compare_report *rep, const
 	return NULL;
 }
 
+/* Whether any contender of this kind was timed. */
+static bool timed_kind(const struct compare_report *rep, enum compare_kind kind)
+{
+	for (int i = 0; i < rep->n; i++)
+		if (rep->r[i].kind == kind && !rep->r[i].skipped[0])
+			return true;
+	return false;
+}
+
 static void ratio(FILE *f, const struct compare_report *rep, const char *a, const char *b,
 		  const char *what)
 {
@@ -173,12 +182,11 @@ void compare_print_table(FILE *f, const struct compare_report *rep)
 			fprintf(f, "  %-13s not timed: %s\n", rep->r[i].name, rep->r[i].skipped);
 	fprintf(f, "\n  runtime RSS: the runtime's or VMM's own process at its exit (a VM's guest "
 		   "RAM is in it);\n  largest proc: the biggest process of all it ran (wait4).\n");
-	bool vm = false;
-	for (int i = 0; i < rep->n; i++)
-		vm |= rep->r[i].kind == COMPARE_VM && !rep->r[i].skipped[0];
-	if (vm)
-		fprintf(f, "  Each VM run came after 128 MiB were written and freed, untimed "
-			   "(shikumi compare --help).\n");
+	if (timed_kind(rep, COMPARE_VM))
+		fprintf(f,
+			"  Each VM run came after %d MiB were written and freed, untimed "
+			"(shikumi compare --help).\n",
+			COMPARE_WASH_MIB);
 	for (int i = 0; i < rep->n; i++) {
 		const struct compare_result *r = &rep->r[i];
 		if (r->skipped[0] || (!r->nphases && !r->memory_note[0]))
@@ -298,13 +306,7 @@ static int svg_panel(FILE *f, const struct compare_report *rep, int y0, bool con
 
 int compare_write_svg(FILE *f, const struct compare_report *rep)
 {
-	bool vm = false, ct = false;
-	for (int i = 0; i < rep->n; i++) {
-		if (rep->r[i].skipped[0])
-			continue;
-		vm |= rep->r[i].kind == COMPARE_VM;
-		ct |= rep->r[i].kind == COMPARE_CONTAINER;
-	}
+	bool vm = timed_kind(rep, COMPARE_VM), ct = timed_kind(rep, COMPARE_CONTAINER);
 	/* Drawn once to a buffer to learn the height, then framed. */
 	char *body = NULL;
 	size_t len = 0;
