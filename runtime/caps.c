@@ -72,9 +72,15 @@ int caps_apply(uint64_t keep)
 	 * what limits every later exec, whatever setuid or file capabilities say. */
 	for (int c = 0; c <= last_cap(); c++)
 		if (!(keep & CAP_BIT(c)) && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0)
-			return err_set(errno, "cannot drop capability %d from the bounding set", c);
+			return err_set(errno,
+				       "cannot drop capability %d from the bounding set (shikumi "
+				       "needs CAP_SETPCAP: is it outside a CapabilityBoundingSet?)",
+				       c);
 	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
 		return err_set(errno, "cannot clear the ambient capabilities");
+	/* The inheritable set stays empty (cap_init clears every set): with file capabilities
+	 * it would hand the kept set on through exec to programs that never had it (runc
+	 * cleared it after CVE-2022-24769). */
 	cap_t caps = cap_init();
 	if (!caps)
 		return err_set(errno, "cap_init failed");
@@ -84,7 +90,6 @@ int caps_apply(uint64_t keep)
 		cap_value_t v = c;
 		cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
 		cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
-		cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
 	}
 	int r = cap_set_proc(caps);
 	int e = errno;

@@ -32,6 +32,8 @@ void cli_print_run_help(FILE *f)
 	    "  -v, --volume HOST:CONTAINER[:ro]\n"
 	    "                        bind-mount HOST at CONTAINER, read-only with :ro\n"
 	    "      --read-only         mount the root file system read-only\n"
+	    "      --persist           write to ROOTFS itself; by default the container writes to\n"
+	    "                        an overlay of its own (tmpfs) that goes when it exits\n"
 	    "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
 	    "  -T, --no-tty          never give the command a terminal\n"
 	    "      --timing            print each start-up phase and its duration on stderr\n"
@@ -164,6 +166,7 @@ static int volume_option(struct container_config *cfg, char *arg)
 enum {
 	OPT_HOSTNAME = 256,
 	OPT_READ_ONLY,
+	OPT_PERSIST,
 	OPT_TIMING,
 	OPT_MEMORY,
 	OPT_MEMORY_SWAP,
@@ -350,6 +353,7 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"cwd", required_argument, NULL, 'w'},
 	    {"volume", required_argument, NULL, 'v'},
 	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"persist", no_argument, NULL, OPT_PERSIST},
 	    {"tty", no_argument, NULL, 't'},
 	    {"no-tty", no_argument, NULL, 'T'},
 	    {"timing", no_argument, NULL, OPT_TIMING},
@@ -421,6 +425,9 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 		case 'v':
 			if ((r = volume_option(cfg, optarg)) < 0)
 				return r;
+			break;
+		case OPT_PERSIST:
+			cfg->persist = true;
 			break;
 		case OPT_READ_ONLY:
 			cfg->read_only = true;

@@ -19,6 +19,7 @@ struct volume {
 	const char *source; /* host path, must exist */
 	const char *target; /* absolute path inside the container */
 	bool read_only;
+	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 };
 
 enum stats_format {
@@ -63,6 +64,7 @@ struct container_config {
 	const char *devices[CONFIG_MAX_DEVICES]; /* host device nodes given to the container */
 	size_t n_devices;
 	bool read_only;
+	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 	enum tty_mode tty;
 	bool timing;
 	unsigned namespaces; /* CLONE_NEW* flags */

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* What validation learned about this machine, for the start that follows. */
 struct container_host {
@@ -16,6 +17,9 @@ struct container_host {
 	char
 	    cg_root[PATH_MAX]; /* its mount point: /sys/fs/cgroup, or .../unified on hybrid hosts */
 	char cg_base[PATH_MAX]; /* our own group in it: containers go below, in shikumi/run-PID */
+	bool cg_writable;	/* we may create groups below cg_base */
+	struct stat root_st;	/* ROOTFS as validation found it: the child checks it is the same */
+	struct stat volume_st[CONFIG_MAX_VOLUMES]; /* each volume's source, likewise */
 	unsigned char *seccomp_bpf; /* a --seccomp=FILE profile, compiled; NULL otherwise */
 	size_t seccomp_len;
 	bool userns;	   /* the container gets a user namespace of its own */

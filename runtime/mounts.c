@@ -23,23 +23,34 @@ static const struct {
     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
-/* Paths that leak the host (kernel memory, keyrings, timers of every process, firmware
- * tables): hidden. */
+/* Paths that leak the host: kernel memory (kcore), keyrings of every user (keys), the timers
+ * and scheduling of every process on the machine (timer_list, sched_debug, latency_stats,
+ * timer_stats), hardware and firmware tables (acpi, scsi, asound, /sys/firmware), and the
+ * energy counters of /sys/devices/virtual/powercap, a side channel that has leaked secrets
+ * of other processes (PLATYPUS). Hidden: runc's and Docker's list. */
 static const char *const masked_paths[] = {
-    "/proc/kcore",	 "/proc/keys",		"/proc/timer_list",
-    "/proc/sched_debug", "/proc/latency_stats", "/proc/timer_stats",
-    "/proc/acpi",	 "/proc/scsi",		"/sys/firmware",
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
 };
 
 /* Paths that configure the whole kernel, not just this container: visible, read-only. */
 static const char *const readonly_paths[] = {
-    "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/asound",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
-		 struct mount_entry *out, size_t max)
+		 const struct stat *volume_st, struct mount_entry *out, size_t max)
 {
 	size_t n = 0;
 #define ADD(...)                                                                                   \
@@ -50,6 +61,19 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	} while (0)
 
 	const unsigned long nosuid_nodev_noexec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	/* Host paths first, then the kernel's file systems on top: a volume whose target a
+	 * symlink in ROOTFS sent to /proc, /sys or /dev ends up under them, hidden (validation
+	 * refuses those targets when they are written out). --net bridge: an /etc/hosts that
+	 * names the container (its lease file), read-only so that the container cannot rewrite
+	 * the lease; a volume on /etc/hosts comes later and wins. */
+	if (hosts)
+		ADD(.kind = MK_BIND, .source = hosts, .target = "/etc/hosts", .flags = MS_RDONLY);
+	for (size_t i = 0; i < cfg->n_volumes; i++) {
+		const struct volume *v = &cfg->volumes[i];
+		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
+		    .flags = v->read_only ? MS_RDONLY : 0,
+		    .expect = volume_st ? &volume_st[i] : NULL);
+	}
 	/* /proc of the new pid namespace: only the container's processes appear in it. */
 	ADD(.kind = MK_MOUNT, .source = "proc", .target = "/proc", .fstype = "proc",
 	    .flags = nosuid_nodev_noexec);
@@ -90,16 +114,6 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		ADD(.kind = MK_DEVICE_BIND, .source = cfg->devices[i], .target = cfg->devices[i]);
-	/* --net bridge: an /etc/hosts that names the container (its lease file), read-only so
-	 * that the container cannot rewrite the lease. A volume on /etc/hosts comes later and
-	 * wins. */
-	if (hosts)
-		ADD(.kind = MK_BIND, .source = hosts, .target = "/etc/hosts", .flags = MS_RDONLY);
-	for (size_t i = 0; i < cfg->n_volumes; i++) {
-		const struct volume *v = &cfg->volumes[i];
-		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
-		    .flags = v->read_only ? MS_RDONLY : 0);
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !cfg->privileged; i++)
 		ADD(.kind = MK_MASK, .target = masked_paths[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths) && !cfg->privileged; i++)
@@ -117,21 +131,32 @@ static int mount_on_fd(const char *source, int fd, const char *fstype, unsigned 
 	return mount(source, fd_path(fd, path), fstype, flags, data) < 0 ? -errno : 0;
 }
 
-int mounts_remount(int fd, unsigned long add)
+int mounts_set_attr(int fd, uint64_t attrs, bool recursive)
 {
-	/* Keep the flags the mount has: a remount that dropped nosuid or nodev would be refused
-	 * in a user namespace, where they are locked. */
-	struct statvfs sv;
-	if (fstatvfs(fd, &sv) < 0)
-		return -errno;
-	unsigned long keep = sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC |
-					  ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
-	return mount_on_fd(NULL, fd, NULL, MS_BIND | MS_REMOUNT | keep | add, NULL);
+	/* mount_setattr only adds: flags the kernel locked (nosuid, nodev in a user namespace)
+	 * stay as they are, and with AT_RECURSIVE every mount below gets them too: a :ro volume
+	 * of / leaves no writable /proc or /dev underneath, as a bind remount (which changes one
+	 * mount only) did. */
+	struct mount_attr attr = {.attr_set = attrs};
+	return mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			     sizeof(attr)) < 0
+		   ? -errno
+		   : 0;
 }
 
-static int remount_readonly(int fd)
+int mounts_same_file(int fd, const struct stat *want, const char *what, const char *path)
 {
-	return mounts_remount(fd, MS_RDONLY);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return err_set(errno, "%s '%s'", what, path);
+	if (st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+		err_set(0,
+			"%s '%s' is no longer what was checked before the start (swapped for "
+			"another file or a symlink): refusing to go on",
+			what, path);
+		return -ESTALE; /* the message says it all */
+	}
+	return 0;
 }
 
 static int bind_readonly(int rootfd, const char *target)
@@ -147,7 +172,7 @@ static int bind_readonly(int rootfd, const char *target)
 	if (r < 0)
 		return r;
 	autoclose int top = rootfs_open(rootfd, target, O_PATH); /* the new bind mount */
-	return top < 0 ? top : remount_readonly(top);
+	return top < 0 ? top : mounts_set_attr(top, MOUNT_ATTR_RDONLY, true);
 }
 
 static int mask(int rootfd, const char *target)
@@ -179,6 +204,34 @@ int mounts_bind_into(int rootfd, const char *source, const char *target, bool as
 	return r < 0 ? err_set(-r, "cannot bind %s on %s", source, target) : 0;
 }
 
+/* A host path at target: resolved once (a detached copy of its whole mount tree, made in
+ * the container's mount namespace), checked to be what validation saw, made nodev and
+ * nosuid, read-only with MS_RDONLY, all recursively, and only then attached: there is no
+ * moment at which the container could see it writable. */
+static int bind_volume(int rootfd, const struct mount_entry *e)
+{
+	autoclose int tree =
+	    open_tree(AT_FDCWD, e->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return -errno;
+	int r;
+	if (e->expect && (r = mounts_same_file(tree, e->expect, "volume source", e->source)) < 0)
+		return r;
+	struct stat st;
+	if (fstat(tree, &st) < 0)
+		return -errno;
+	uint64_t attrs =
+	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID | (e->flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0);
+	if ((r = mounts_set_attr(tree, attrs, true)) < 0)
+		return r;
+	autoclose int at = rootfs_make_mountpoint(rootfd, e->target, !S_ISDIR(st.st_mode));
+	if (at < 0)
+		return at;
+	if (move_mount(tree, "", at, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
 static int device(int rootfd, const struct mount_entry *e)
 {
 	char dir[64];
@@ -199,7 +252,24 @@ static int device(int rootfd, const struct mount_entry *e)
 	return r;
 }
 
-static int apply_one(int rootfd, const struct mount_entry *e)
+/* A new proc for the container's pid namespace. In a user namespace the kernel allows it
+ * only where some proc mount of the mount namespace is already fully visible: a host whose
+ * /proc has files mounted over (a Docker or Kubernetes pod masks /proc/timer_list and
+ * friends) has none, and the mount fails with EPERM. proc_clone is then the runtime's copy
+ * of its own /proc without those over-mounts (see supervisor.c): attached on the old root's
+ * /proc for this one check, it lets the new proc through, and it goes with the old root at
+ * pivot_root. The container's proc is masked by the table as any other. */
+static int mount_proc(int fd, const struct mount_entry *e, int proc_clone)
+{
+	int r = mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
+	if (r != -EPERM || proc_clone < 0)
+		return r;
+	if (move_mount(proc_clone, "", AT_FDCWD, "/proc", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return -errno;
+	return mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
+}
+
+static int apply_one(int rootfd, const struct mount_entry *e, int proc_clone)
 {
 	autoclose int fd = -1;
 	switch (e->kind) {
@@ -207,6 +277,8 @@ static int apply_one(int rootfd, const struct mount_entry *e)
 		fd = rootfs_open(rootfd, e->target, O_PATH | O_DIRECTORY);
 		if (fd < 0)
 			return fd;
+		if (!strcmp(e->fstype, "proc"))
+			return mount_proc(fd, e, proc_clone);
 		return mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
 	case MK_MKDIR:
 		if (mkdirat(rootfd, e->target + 1, e->mode) < 0 && errno != EEXIST)
@@ -216,17 +288,8 @@ static int apply_one(int rootfd, const struct mount_entry *e)
 		return device(rootfd, e);
 	case MK_SYMLINK:
 		return symlinkat(e->source, rootfd, e->target + 1) < 0 ? -errno : 0;
-	case MK_BIND: {
-		struct stat st;
-		if (stat(e->source, &st) < 0)
-			return -errno;
-		int r = mounts_bind_into(rootfd, e->source, e->target, !S_ISDIR(st.st_mode));
-		if (r < 0)
-			return r;
-		/* nodev: a device node in a volume (or made in one) opens nothing. */
-		fd = rootfs_open(rootfd, e->target, O_PATH);
-		return fd < 0 ? fd : mounts_remount(fd, MS_NODEV | (e->flags & MS_RDONLY));
-	}
+	case MK_BIND:
+		return bind_volume(rootfd, e);
 	case MK_DEVICE_BIND:
 		return mounts_bind_into(rootfd, e->source, e->target, true);
 	case MK_MASK:
@@ -237,7 +300,7 @@ static int apply_one(int rootfd, const struct mount_entry *e)
 	return -EINVAL;
 }
 
-int mounts_apply(int rootfd, const struct mount_entry *table, size_t n)
+int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc_clone)
 {
 	static const char *const verbs[] = {
 	    [MK_MOUNT] = "mount",
@@ -250,7 +313,16 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n)
 	    [MK_DEVICE_BIND] = "give the device",
 	};
 	for (size_t i = 0; i < n; i++) {
-		int r = apply_one(rootfd, &table[i]);
+		int r = apply_one(rootfd, &table[i], proc_clone);
+		if (r == -EPERM && table[i].kind == MK_MOUNT && !strcmp(table[i].fstype, "proc") &&
+		    proc_clone < 0)
+			return err_set(
+			    -r, "cannot mount /proc: this host's /proc has files mounted "
+				"over (as in a container), and a user namespace may not "
+				"mount a proc that reveals them; run as root, or unmask /proc "
+				"outside (e.g. docker --security-opt systempaths=unconfined)");
+		if (r == -ESTALE)
+			return r;
 		if (r < 0) {
 			if (table[i].kind == MK_BIND)
 				return err_set(-r, "cannot bind-mount volume %s on %s",

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 enum mount_kind {
@@ -13,7 +15,8 @@ enum mount_kind {
 	MK_MKDIR,  /* a directory, in a file system we just mounted */
 	MK_DEVICE, /* a character device node (bind-mounted from the host where mknod is refused) */
 	MK_SYMLINK, /* target -> source */
-	MK_BIND,    /* a host path (a volume) at target, nodev; read-only with MS_RDONLY in flags */
+	MK_BIND,    /* a host path (a volume) at target, nodev and nosuid; read-only with MS_RDONLY,
+		       all recursively */
 	MK_DEVICE_BIND, /* a host device node (--device) at the same path in the container's /dev */
 	MK_MASK,     /* hide target: /dev/null over a file, an empty read-only tmpfs over a dir */
 	MK_READONLY, /* target stays visible but read-only */
@@ -28,6 +31,7 @@ struct mount_entry {
 	const char *data;
 	unsigned major, minor;
 	mode_t mode;
+	const struct stat *expect; /* MK_BIND of a volume: what validation found at source */
 };
 
 #define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES)
@@ -36,18 +40,23 @@ struct mount_entry {
  * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty
  * is bound on it later). */
 int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
-		 struct mount_entry *out, size_t max);
+		 const struct stat *volume_st, struct mount_entry *out, size_t max);
 
 /* Applies the table below rootfd (the container's root, already a mount point of its own in
  * a private mount namespace). Paths resolve inside the root (RESOLVE_IN_ROOT), so a symlink in
  * ROOTFS cannot send a mount to the host. Missing targets of MK_MASK and MK_READONLY are
- * skipped: not every kernel has every /proc file. Returns 0 or a negative errno with a
- * message naming the entry. */
-int mounts_apply(int rootfd, const struct mount_entry *table, size_t n);
+ * skipped: not every kernel has every /proc file. proc_clone (or -1): a detached copy of the
+ * host's /proc without its over-mounts, for a user namespace on a host that masks /proc (see
+ * mount_proc). Returns 0 or a negative errno with a message naming the entry. */
+int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc_clone);
 
-/* Adds flags (MS_RDONLY, MS_NODEV...) to the mount at fd, keeping those it has. Returns 0 or
- * a negative errno. */
-int mounts_remount(int fd, unsigned long add);
+/* Adds MOUNT_ATTR_* flags to the mount at fd (and, when recursive, to every mount below it),
+ * keeping those it has. Returns 0 or a negative errno. */
+int mounts_set_attr(int fd, uint64_t attrs, bool recursive);
+
+/* Whether fd is the file validation saw (want): 0, or -ESTALE with a message naming what
+ * and path. */
+int mounts_same_file(int fd, const struct stat *want, const char *what, const char *path);
 
 /* Mounts source (a path or "/proc/self/fd/N") over target inside the root; used for the
  * console once the pty exists. */

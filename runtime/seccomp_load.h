@@ -13,6 +13,8 @@ struct seccomp_prebuilt {
 
 /* The default filter's variants, compiled at build time (build/gen/seccomp_default.c). */
 extern const struct seccomp_prebuilt seccomp_prebuilt[SECCOMP_VARIANTS];
+/* PID 1's filter (seccomp_policy_init), compiled at build time too. */
+extern const struct seccomp_prebuilt seccomp_prebuilt_init;
 
 /* Installs a BPF program (struct sock_filter[], len bytes) with seccomp(2). no_new_privs
  * must be set. */

@@ -158,3 +158,28 @@ int seccomp_policy_from_file(const char *path, scmp_filter_ctx *out)
 	*out = ctx;
 	return 0;
 }
+
+/* What the container's PID 1 does once the command runs (runtime/init.c): wait for signals
+ * and children, forward signals, release the command, exit. Anything else kills it, and with
+ * it the container: code that found its way into PID 1 can do nothing more than that. */
+static const char *const init_allowed[] = {
+    "rt_sigtimedwait", "rt_sigprocmask",  "kill",  "wait4", "waitid", "exit", "exit_group",
+    "close",	       "restart_syscall", "write",
+};
+
+int seccomp_policy_init(scmp_filter_ctx *out)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return err_set(ENOMEM, "seccomp_init failed");
+	for (size_t i = 0; i < sizeof(init_allowed) / sizeof(*init_allowed); i++) {
+		int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+					 seccomp_syscall_resolve_name(init_allowed[i]), 0);
+		if (r < 0) {
+			seccomp_release(ctx);
+			return err_set(-r, "cannot allow %s for PID 1", init_allowed[i]);
+		}
+	}
+	*out = ctx;
+	return 0;
+}

@@ -23,6 +23,10 @@ int seccomp_policy_default(unsigned variant, scmp_filter_ctx *out);
 
 /* Builds a filter from a text profile (see README): one system call a line, optionally
  * followed by the errno it fails with; '#' starts a comment. */
+/* PID 1's own filter: only what waiting, forwarding signals and exiting take; anything else
+ * kills it. */
+int seccomp_policy_init(scmp_filter_ctx *out);
+
 int seccomp_policy_from_file(const char *path, scmp_filter_ctx *out);
 
 #endif

@@ -16,6 +16,7 @@ enum sync_type {
 enum sync_phase {
 	PHASE_CHILD_START,
 	PHASE_NAMESPACES,
+	PHASE_OVERLAY, /* the root layer is made */
 	PHASE_MOUNTS,
 	PHASE_PIVOT_ROOT,
 	PHASE_FORKED,  /* the command's process exists */

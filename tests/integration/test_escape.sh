@@ -29,6 +29,89 @@ battery() {
 	fi
 }
 
+# row NAME EXPECTED GOT: one line of the printed table, and a check.
+row() {
+	rows+=("$(printf '%-58s %-10s %s' "$1" "$2" "$3")")
+	expect_eq "$1" "$2" "$3"
+}
+# attempt COMMAND...: "succeeded" when COMMAND exits 0, else "refused".
+attempt() { if "$@" >/dev/null 2>&1; then echo succeeded; else echo refused; fi; }
+
+# --- containment: what root inside tried against the first version (issue 16) ---
+# 1. A file descriptor the caller holds (here: the host's /) must not cross into the container.
+row "use an fd inherited from the caller (the host's /)" refused \
+	"$(attempt bash -c 'exec 9</; "$0" run "$1" sh -c "ls /proc/self/fd/9/ | grep -q ."' "$S" "$R")"
+row "only stdio is open when the command starts" "0 1 2" \
+	"$(bash -c 'exec 9</ 8>/dev/null; "$0" run "$1" sh -c "ls /proc/self/fd" </dev/null' "$S" "$R" 2>/dev/null |
+		grep -vx 3 | tr '\n' ' ' | sed 's/ $//')"
+# 2. PID 1 (the runtime's init) holds nothing from outside and gives nothing away.
+row "follow PID 1's fds (/proc/1/fd/N)" refused \
+	"$(attempt run_in "$R" sh -c 'for f in /proc/1/fd/*; do readlink "$f" && exit 0; done; exit 1')"
+row "climb from PID 1's fds to the host's cgroup root" refused \
+	"$(attempt run_in "$R" sh -c 'for f in /proc/1/fd/*; do cd -P "$f/../.." 2>/dev/null && [ -e cgroup.procs ] && exit 0; done; exit 1')"
+row "open /proc/1/mem read-write" refused "$(attempt run_in "$R" sh -c 'exec 3<>/proc/1/mem')"
+row "open /proc/1/exe (the host's shikumi binary)" refused "$(attempt run_in "$R" sh -c 'head -c 4 /proc/1/exe | grep -q ELF')"
+row "PID 1 has no_new_privs" 1 "$("$S" run "$R" awk '/^NoNewPrivs/ {print $2}' /proc/1/status 2>/dev/null)"
+row "PID 1 runs under a seccomp filter" 2 "$("$S" run "$R" awk '/^Seccomp:/ {print $2}' /proc/1/status 2>/dev/null)"
+row "PID 1 has the command's capabilities" "00000000a80425fb" "$("$S" run "$R" awk '/^CapEff/ {print $2}' /proc/1/status 2>/dev/null)"
+row "PID 1's inheritable set is empty" "0000000000000000" "$("$S" run "$R" awk '/^CapInh/ {print $2}' /proc/1/status 2>/dev/null)"
+row "the command's inheritable set is empty" "0000000000000000" "$("$S" run "$R" awk '/^CapInh/ {print $2}' /proc/self/status 2>/dev/null)"
+# 3. Setup fails closed. An over-mounted /proc file (as inside a Docker or Kubernetes pod)
+# must neither stop the container nor let it run on the host's root.
+got=$(unshare -m --propagation private sh -c 'mount --bind /dev/null /proc/timer_list &&
+	"$0" run --userns=private "$1" sh -c "[ -e /work ] || [ -e /usr/lib ] && echo host-root; echo ran; wc -c </proc/timer_list"' "$S" "$R" 2>&1 | tr '\n' ' ')
+row "--userns=private under an over-mounted /proc/timer_list" "ran 0 " "$got"
+# A runtime without CAP_SETPCAP (a systemd unit's CapabilityBoundingSet) cannot drop the
+# bounding set: the start must fail, naming the step, or run with at most the default set.
+out=$(setpriv --bounding-set -setpcap -- "$S" run "$R" awk '/^CapEff/ {print $2}' /proc/self/status 2>&1)
+case "$out" in
+*"failed at 'capabilities'"*) got=no ;;
+[0-9a-f]*) [ $((0x$out & ~0xa80425fb)) = 0 ] && got=no || got="yes: $out" ;;
+*) got="unclear: $out" ;;
+esac
+row "more than the default set without CAP_SETPCAP in the bounding set" no "$got"
+# 4. Read-only, nodev and nosuid hold for every submount of a volume.
+row "write the host's /proc/sys through -v /:/host:ro" refused \
+	"$(attempt run_in -v /:/host:ro "$R" sh -c 'v=$(cat /host/proc/sys/kernel/printk_ratelimit) && echo $v > /host/proc/sys/kernel/printk_ratelimit')"
+row "create a file in the host's /dev through -v /:/host:ro" refused \
+	"$(attempt run_in -v /:/host:ro "$R" sh -c 'touch /host/dev/shikumi-escape')"
+rm -f /dev/shikumi-escape
+row "open a host device through a :ro volume's submount" refused \
+	"$(attempt run_in -v /:/host:ro "$R" sh -c 'head -c 1 /host/dev/zero | wc -c | grep -qx 1')"
+row "write a host tmpfs through -v /:/host:ro" refused \
+	"$(attempt run_in -v /:/host:ro "$R" sh -c 'touch /host/run/shikumi-escape')"
+rm -f /run/shikumi-escape
+for target in /proc /proc/sys /sys/kernel /dev /dev/shm; do
+	row "a volume on $target is refused" refused "$(attempt run_in -v /tmp:$target "$R" true)"
+done
+# 5. The shared ROOTFS is never written unless asked.
+got=$("$S" run "$R" sh -c 'cp /bin/busybox /shikumi-suid && chmod 4755 /shikumi-suid && echo made')
+row "leave a setuid-root file in ROOTFS" "made, gone" "$got, $([ -e "$R/shikumi-suid" ] && echo present || echo gone)"
+rm -f "$R/shikumi-suid"
+"$S" run --userns=private "$R" sh -c 'touch /shikumi-mark' >/dev/null 2>&1
+row "--userns=private: leave a file in ROOTFS" gone "$([ -e "$R/shikumi-mark" ] && echo present || echo gone)"
+rm -f "$R/shikumi-mark"
+"$S" run --read-only -v /tmp:/shikumi-vol "$R" true >/dev/null 2>&1
+row "a volume's mount point stays out of ROOTFS" gone "$([ -e "$R/shikumi-vol" ] && echo present || echo gone)"
+rmdir "$R/shikumi-vol" 2>/dev/null
+"$S" run -v /no/such:/shikumi-vol2 "$R" true >/dev/null 2>&1
+row "a failed start leaves no mount point in ROOTFS" gone "$([ -e "$R/shikumi-vol2" ] && echo present || echo gone)"
+# 7. A volume target that is a symlink in ROOTFS resolves inside the root, never on the host.
+own=$(mktemp -d)
+cp -a "$R" "$own/root"
+ln -s /etc "$own/root/shikumi-link"
+src=$(mktemp -d)
+"$S" run -v "$src:/shikumi-link/shikumi-escape" "$own/root" true >/dev/null 2>&1
+row "a volume through a symlink in ROOTFS lands on the host" no "$([ -e /etc/shikumi-escape ] && echo yes || echo no)"
+rmdir /etc/shikumi-escape 2>/dev/null
+rm -rf "$own" "$src"
+# 8. Smaller holes.
+row "see /sys/devices/virtual/powercap (a power side channel)" refused \
+	"$(attempt run_in "$R" sh -c 'ls /sys/devices/virtual/powercap | grep -q .')"
+row "read /proc/asound" refused "$(attempt run_in "$R" sh -c 'ls /proc/asound | grep -q .')"
+expect_error "ROOTFS / (the host's own root)" 125 "ROOTFS '/' is the host's own root" -- run / true
+expect_error "a volume on /proc" 125 "volume target '/proc'.*refused" -- run -v /proc:/proc "$R" true
+
 battery "mount a file system" succeeded 'mount -t tmpfs t /mnt'
 battery "load a kernel module (init_module)" host '/t/sysprobe module' "$H/sysprobe module"
 battery "reboot (reboot)" succeeded '/t/sysprobe reboot'

@@ -1,0 +1,27 @@
+/* The container's side of a start: the ordered setup pipeline (DESIGN.md, "Container start",
+ * steps 5 to 7) that the cloned child runs in its new namespaces, from the runtime's
+ * go-ahead to the exec of the command, and the init it then becomes as PID 1. */
+#ifndef SHIKUMI_CHILD_H
+#define SHIKUMI_CHILD_H
+
+#include "container.h"
+
+#include <signal.h>
+#include <stdbool.h>
+
+struct child_args {
+	const struct container_config *cfg;
+	const struct container_host *host;
+	int sock;		     /* the child's end of the sync socket (sync.h) */
+	int proc_clone;		     /* see mounts_apply; -1 when there is none */
+	bool tty;		     /* the command gets a pty */
+	const char *hosts;	     /* --net bridge: the lease file, bound as /etc/hosts */
+	const sigset_t *forward;     /* the signals PID 1 passes on to the command */
+	const sigset_t *caller_mask; /* the caller's signal mask, for the command */
+};
+
+/* Runs in the child right after clone; never returns. Any failing step ends it with exit 125
+ * and a SYNC_ERROR naming the step, before the command could run. */
+void child_main(const struct child_args *a) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,500 @@
+/* How a container starts, from outside, and how it ends: the runtime creates the cgroup and
+ * the network lease, clones the child into new namespaces (child.c takes it from there),
+ * writes its id maps and makes its veth, releases it, then supervises it (signals, the pty,
+ * --stats) until it exits, and removes everything it made (DESIGN.md, "Container start",
+ * steps 2-4 and 8). */
+#include "container.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+#include "../common/parse.h"
+#include "../common/timing.h"
+#include "child.h"
+#include "init.h"
+#include "net.h"
+#include "stats.h"
+#include "sync.h"
+#include "tty.h"
+#include "userns.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct runtime {
+	pid_t pid;
+	int sock, sigfd, master;
+	bool stdin_open, exited;
+	bool output_closed; /* stdout's reader went away: the container was ended */
+	int eof_resends;    /* end-of-file characters sent again after input ended */
+	int status;
+	struct sync_msg timing;
+	bool have_timing;
+	char error[sizeof(((struct sync_msg *)0)->text)];
+	uint64_t t_exit;
+	uint64_t t_net;		 /* the runtime's network work: lease, bridge, veth */
+	uint64_t t_leased;	 /* when the lease was taken, just before the clone */
+	const struct cgroup *cg; /* NULL when the container has none */
+	bool sample;		 /* no memory.peak / pids.peak: keep the maxima ourselves */
+	int64_t memory_seen, pids_seen;
+};
+
+struct shikumi_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+	    set_tid_size, cgroup;
+};
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* A fork(2) that also makes the new namespaces, born inside the cgroup cgroup_fd (when >= 0)
+ * with clone3's CLONE_INTO_CGROUP, so not one instruction runs outside it. Kernels without
+ * it (before 5.7) get clone3 or clone without; *into says which, and the caller then moves
+ * the child before releasing it. Returns 0 in the child, like fork. */
+static pid_t clone_namespaces(unsigned flags, int cgroup_fd, bool *into)
+{
+	struct shikumi_clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+	long pid = -1;
+	*into = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*into = true;
+			return (pid_t)pid;
+		}
+		if (errno != ENOSYS && errno != EINVAL && errno != E2BIG)
+			return -1;
+		args.flags = flags;
+		args.cgroup = 0;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return (pid_t)pid;
+}
+
+/* Returns 0, or a negative errno (-EPIPE: the reader is gone). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void handle_sync(struct runtime *rt)
+{
+	struct sync_msg m;
+	int fd;
+	int r = sync_recv(rt->sock, &m, &fd);
+	if (r <= 0) {
+		close(rt->sock);
+		rt->sock = -1;
+		return;
+	}
+	switch (m.type) {
+	case SYNC_ERROR:
+		snprintf(rt->error, sizeof(rt->error), "%s", m.text);
+		break;
+	case SYNC_PTY:
+		if (fd >= 0 && rt->master < 0) {
+			rt->master = fd;
+			tty_copy_winsize(STDIN_FILENO, rt->master);
+			return;
+		}
+		break;
+	case SYNC_TIMING:
+		rt->timing = m;
+		rt->have_timing = true;
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void handle_signal(struct runtime *rt)
+{
+	struct signalfd_siginfo si;
+	if (read(rt->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGCHLD) {
+		if (waitpid(rt->pid, &rt->status, WNOHANG) == rt->pid) {
+			rt->exited = true;
+			rt->t_exit = timing_now();
+		}
+	} else if (si.ssi_signo == SIGWINCH && rt->master >= 0) {
+		tty_copy_winsize(STDIN_FILENO, rt->master); /* the pty signals its own group */
+	} else {
+		kill(rt->pid, (int)si.ssi_signo);
+	}
+}
+
+static void relay_stdin(struct runtime *rt)
+{
+	char buf[4096];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n > 0) {
+		write_all(rt->master, buf, (size_t)n);
+	} else if (n == 0 || errno != EINTR) {
+		/* Input ended: the pty's end-of-file character tells the command so. */
+		rt->stdin_open = false;
+		write_all(rt->master, "\x04", 1);
+	}
+}
+
+/* Returns false once the pty has nothing more to give (every slave holder is gone). */
+static bool relay_output(struct runtime *rt)
+{
+	char buf[8192];
+	ssize_t n = read(rt->master, buf, sizeof(buf));
+	if (n > 0) {
+		if (write_all(STDOUT_FILENO, buf, (size_t)n) == -EPIPE && !rt->output_closed) {
+			/* Nobody reads the output any more (`shikumi run -t ... | head -1`): the
+			 * command would have died of SIGPIPE writing to a pipe; end it, and go on
+			 * to the teardown (the runtime ignores SIGPIPE, so it gets here). */
+			rt->output_closed = true;
+			kill(rt->pid, SIGKILL);
+		}
+		/* Input that ended before the command set up its terminal (a shell switching to
+		 * raw mode) can lose the end-of-file: the command spoke, so it is reading
+		 * again; say end-of-file again, a few times at most. */
+		if (!rt->stdin_open && rt->eof_resends < 8) {
+			rt->eof_resends++;
+			write_all(rt->master, "\x04", 1);
+		}
+		return true;
+	}
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	close(rt->master);
+	rt->master = -1;
+	return false;
+}
+
+static void sample_cgroup(struct runtime *rt)
+{
+	int64_t memory = cgroup_read_value(rt->cg, "memory.current");
+	int64_t pids = cgroup_read_value(rt->cg, "pids.current");
+	if (memory > rt->memory_seen)
+		rt->memory_seen = memory;
+	if (pids > rt->pids_seen)
+		rt->pids_seen = pids;
+}
+
+static void runtime_loop(struct runtime *rt)
+{
+	while (!rt->exited) {
+		if (rt->sample)
+			sample_cgroup(rt);
+		struct pollfd p[4];
+		nfds_t np = 0;
+		p[np++] = (struct pollfd){.fd = rt->sigfd, .events = POLLIN};
+		p[np++] = (struct pollfd){.fd = rt->sock, .events = POLLIN}; /* -1: ignored */
+		p[np++] = (struct pollfd){.fd = rt->master, .events = POLLIN};
+		p[np++] = (struct pollfd){
+		    .fd = rt->master >= 0 && rt->stdin_open ? STDIN_FILENO : -1, .events = POLLIN};
+		if (poll(p, np, rt->sample ? 20 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents)
+			handle_signal(rt);
+		if (p[1].revents)
+			handle_sync(rt);
+		if (p[2].revents && rt->master >= 0)
+			relay_output(rt);
+		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			relay_stdin(rt);
+	}
+	/* The container is gone; what it said before it went may still be queued. */
+	if (rt->sock >= 0) {
+		fcntl(rt->sock, F_SETFL, O_NONBLOCK);
+		while (rt->sock >= 0)
+			handle_sync(rt);
+	}
+	if (rt->master >= 0) {
+		fcntl(rt->master, F_SETFL, O_NONBLOCK);
+		while (rt->master >= 0 && relay_output(rt)) {
+			struct pollfd p = {.fd = rt->master, .events = POLLIN};
+			if (poll(&p, 1, 0) <= 0)
+				break;
+		}
+	}
+}
+
+static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_validated,
+			 uint64_t t_cgroup, uint64_t t_end)
+{
+	const uint64_t *t = rt->timing.t;
+	timing_print(stderr, "validate", t_start, t_validated);
+	timing_print(stderr, "cgroup", t_validated, t_cgroup);
+	timing_print(stderr, "network", 0, rt->t_net);
+	timing_print(stderr, "clone", rt->t_leased, t[PHASE_CHILD_START]);
+	timing_print(stderr, "namespaces", t[PHASE_CHILD_START], t[PHASE_NAMESPACES]);
+	timing_print(stderr, "overlay", t[PHASE_NAMESPACES], t[PHASE_OVERLAY]);
+	timing_print(stderr, "mounts", t[PHASE_OVERLAY], t[PHASE_MOUNTS]);
+	timing_print(stderr, "pivot_root", t[PHASE_MOUNTS], t[PHASE_PIVOT_ROOT]);
+	timing_print(stderr, "fork", t[PHASE_PIVOT_ROOT], t[PHASE_FORKED]);
+	timing_print(stderr, "seccomp", t[PHASE_FORKED], t[PHASE_SECCOMP]);
+	timing_print(stderr, "start-total", t_start, t[PHASE_EXEC]);
+	timing_print(stderr, "run", t[PHASE_EXEC], rt->t_exit); /* exec to exit */
+	timing_print(stderr, "teardown", rt->t_exit, t_end);
+	timing_print(stderr, "total", t_start, t_end);
+}
+
+/* Writes the child's id maps and, where ROOTFS belongs to the host's root, makes the
+ * idmapped mount the child will use as its root (*idmapped, else -1). */
+static int prepare_userns(const struct container_config *cfg, const struct container_host *host,
+			  pid_t pid, int *idmapped)
+{
+	int r = userns_write_maps(pid, host->uidmap, host->n_uidmap, host->gidmap, host->n_gidmap,
+				  host->map_helpers, host->rootless && !host->map_helpers);
+	if (r < 0 || !host->idmap_rootfs)
+		return r;
+	*idmapped = userns_idmapped_tree(pid, cfg->rootfs);
+	return *idmapped < 0 ? *idmapped : 0;
+}
+
+/* Every container gets a group of its own (for kill-all, limits and counters) where the host
+ * has cgroup v2: shikumi/run-PID below our own group. */
+static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
+			struct cgroup *cg)
+{
+	unsigned controllers = cgroup_limits_controllers(&cfg->limits);
+	if (!host->cgroup2 || (host->rootless && !controllers && !host->cg_writable))
+		return 0;
+	cgroup_remove_stale(host->cg_root, host->cg_base);
+	char name[32];
+	snprintf(name, sizeof(name), "run-%d", getpid());
+	int r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
+	if (r < 0 && !controllers) {
+		/* No limit asked for: the container can run without a group of its own. */
+		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
+		return 0;
+	}
+	if (r == 0 && (r = cgroup_set_limits(cg, &cfg->limits)) < 0)
+		cgroup_destroy(cg);
+	return r;
+}
+
+static void delete_stale_veth(const struct lease *l)
+{
+	net_delete_link(l->veth);
+}
+
+/* --net bridge, before the clone: under the state directory's lock, the bridge (made on
+ * first use), stale leases taken back, and an address for this container. */
+static int net_lease(const struct container_config *cfg, struct lease *lease)
+{
+	autoclose int lock = ipam_lock(cfg->bridge);
+	if (lock < 0)
+		return lock;
+	char veth[16];
+	snprintf(veth, sizeof(veth), "shk%d", getpid());
+	int r = net_ensure_bridge(cfg->bridge, &cfg->subnet);
+	if (r == 0)
+		r = ipam_reclaim(lock, delete_stale_veth);
+	if (r == 0)
+		r = ipam_take(lock, &cfg->subnet, cfg->ip, cfg->hostname, getpid(), veth, lease);
+	return r;
+}
+
+/* The veth's host end (the kernel would remove it with the namespace, but not at once),
+ * then the lease. */
+static void net_unlease(const struct container_config *cfg, struct lease *lease)
+{
+	if (!lease->path[0])
+		return;
+	net_delete_link(lease->veth);
+	ipam_release(cfg->bridge, lease);
+}
+
+/* Counters for --stats, and the OOM notice: read before the group goes away. */
+static void report_cgroup(const struct container_config *cfg, const struct runtime *rt,
+			  int exit_code)
+{
+	if (!rt->cg || (!cfg->stats && exit_code != 137))
+		return;
+	struct cgroup_stats st;
+	cgroup_read_stats(rt->cg, &st);
+	if (st.memory_peak < 0 && rt->memory_seen > 0)
+		st.memory_peak = rt->memory_seen;
+	if (st.pids_peak < 0 && rt->pids_seen > 0)
+		st.pids_peak = rt->pids_seen;
+	if (exit_code == 137 && st.oom_kill > 0)
+		fprintf(stderr,
+			"shikumi: the memory limit (memory.max %lld bytes) killed the container's "
+			"command: oom_kill %lld\n",
+			(long long)cfg->limits.memory_max, (long long)st.oom_kill);
+	if (cfg->stats)
+		stats_print(stderr, cfg->stats, &st);
+}
+
+int container_run(const struct container_config *cfg, const struct container_host *host,
+		  uint64_t t_start, int *exit_code)
+{
+	*exit_code = 125;
+	uint64_t t_validated = timing_now();
+	/* Every signal the runtime handles is blocked before it creates anything, so that none
+	 * can end it between creating a thing and being ready to remove it (a SIGTERM just
+	 * before the clone used to leave the cgroup and the lease). They wait, and reach the
+	 * command once it runs. The child starts with them blocked too: PID 1 collects them
+	 * with sigwaitinfo, and none can be lost in between. SIGPIPE is ignored: a reader
+	 * that goes away is noticed where the runtime writes (relay_output). */
+	sigset_t forward, blocked, caller_mask;
+	init_forwarded_signals(&forward);
+	blocked = forward;
+	sigaddset(&blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &blocked, &caller_mask);
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, caller_pipe;
+	sigaction(SIGPIPE, &ignore, &caller_pipe);
+	/* An ignored signal never reaches a signalfd: take back the ones we forward, as runc
+	 * and docker do, so `kill -INT` reaches the command even from a script's background
+	 * job. Blocked, their default actions never run here. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&blocked, sig))
+			signal(sig, SIG_DFL);
+
+	struct cgroup cg = {.fd = -1};
+	struct lease lease = {.path = ""};
+	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
+	int sv[2] = {-1, -1};
+	autoclose int idmapped = -1;
+	autoclose int proc_clone = -1;
+	uint64_t t_cgroup = 0;
+	int r = cgroup_setup(cfg, host, &cg);
+	if (r < 0)
+		goto fail;
+	t_cgroup = timing_now();
+	if (cfg->net == NET_BRIDGE && (r = net_lease(cfg, &lease)) < 0)
+		goto fail;
+	rt.t_leased = timing_now();
+	rt.t_net = rt.t_leased - t_cgroup;
+	rt.cg = cg.fd >= 0 ? &cg : NULL;
+	rt.sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);
+	if (rt.sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = err_set(errno, "cannot create the runtime's signal fd and socket");
+		goto fail;
+	}
+	/* A user namespace may mount a new proc only where a proc of its mount namespace is
+	 * fully visible; on a host whose /proc has files mounted over, the child needs this
+	 * copy of ours without them (see mount_proc in mounts.c). Only root can make it. */
+	if (host->userns && !host->rootless)
+		proc_clone = open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	bool tty = cfg->tty == TTY_ON;
+	bool into;
+	/* The cgroup namespace is made by the child once it is in its group (see child.c). */
+	unsigned flags = (cfg->namespaces & ~CLONE_NEWCGROUP) | (host->userns ? CLONE_NEWUSER : 0);
+	rt.pid = clone_namespaces(flags, cg.fd, &into);
+	if (rt.pid == 0) {
+		const struct child_args args = {
+		    .cfg = cfg,
+		    .host = host,
+		    .sock = sv[1],
+		    .proc_clone = proc_clone,
+		    .tty = tty,
+		    .hosts = lease.path[0] ? lease.path : NULL,
+		    .forward = &forward,
+		    .caller_mask = &caller_mask,
+		};
+		child_main(&args);
+	}
+	close(sv[1]);
+	rt.sock = sv[0];
+	if (proc_clone >= 0)
+		close(fd_steal(&proc_clone));
+	if (rt.pid < 0) {
+		if (errno == EPERM && host->rootless)
+			r = err_set(errno,
+				    "cannot create a user namespace as uid %u (are "
+				    "unprivileged user namespaces disabled? see sysctl "
+				    "user.max_user_namespaces)",
+				    (unsigned)geteuid());
+		else
+			r = err_set(errno, errno == EPERM
+					       ? "cannot create namespaces (needs root "
+						 "or CAP_SYS_ADMIN)"
+					       : "cannot create the container's namespaces");
+		goto fail;
+	}
+	uint64_t t_veth = timing_now();
+	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
+	    (host->userns && (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0) ||
+	    (lease.path[0] && (r = net_create_veth(cfg->bridge, lease.veth, rt.pid)) < 0)) {
+		kill(rt.pid, SIGKILL);
+		waitpid(rt.pid, NULL, 0);
+		goto fail;
+	}
+	if (lease.path[0])
+		rt.t_net += timing_now() - t_veth;
+	/* The outside is ready: release the child, telling it eth0's address. */
+	struct sync_msg go = {.type = SYNC_GO};
+	if (lease.path[0]) {
+		go.net_addr = lease.addr;
+		go.net_prefix = cfg->subnet.prefix;
+		go.net_gateway = ipam_gateway(&cfg->subnet);
+	}
+	sync_send(rt.sock, &go, idmapped);
+	rt.sample = cfg->stats && cg.fd >= 0 &&
+		    (faccessat(cg.fd, "memory.peak", F_OK, 0) < 0 ||
+		     faccessat(cg.fd, "pids.peak", F_OK, 0) < 0);
+
+	if (tty && isatty(STDIN_FILENO) && tty_make_raw(STDIN_FILENO) < 0)
+		fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+	runtime_loop(&rt);
+	tty_restore();
+	close(rt.sigfd);
+
+	*exit_code = rt.output_closed ? 128 + SIGPIPE : exit_code_from_wait_status(rt.status);
+	report_cgroup(cfg, &rt, *exit_code);
+	net_unlease(cfg, &lease);
+	if (cg.fd >= 0) {
+		if (cgroup_destroy(&cg) < 0)
+			fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+		/* A runtime killed just before this one started left a group that still held its
+		 * dying container then, so cgroup_setup could not remove it; by now it is empty. */
+		cgroup_remove_stale(host->cg_root, host->cg_base);
+	}
+	if (cfg->timing && rt.have_timing)
+		print_timing(&rt, t_start, t_validated, t_cgroup, timing_now());
+	sigaction(SIGPIPE, &caller_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+	if (rt.error[0]) {
+		err_set(0, "%s", rt.error);
+		return -EINVAL;
+	}
+	return 0;
+
+fail:
+	if (rt.sock >= 0)
+		close(rt.sock);
+	if (rt.sigfd >= 0)
+		close(rt.sigfd);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	net_unlease(cfg, &lease);
+	cgroup_destroy(&cg);
+	err_set(0, "%s", msg);
+	sigaction(SIGPIPE, &caller_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+	return r;
+}
