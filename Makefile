@@ -60,6 +60,10 @@ $(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) |
 $(BUILD)/shikumi-vmm: $(VMM_SRC) $(wildcard vmm/*.h common/*.h) | $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread -static -o $@ $(VMM_SRC)
 
+# The fail-closed test's build: the same runtime with fault points (runtime/fault.h).
+$(BUILD)/tests/shikumi-faults: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -DSHIKUMI_FAULTS $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
+
 # The tiny bare-metal guest: assembled by the project's compiler, its .text as a flat image.
 $(BUILD)/guest/tiny.bin: vmm/guest/tiny.S | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -152,7 +156,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

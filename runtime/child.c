@@ -12,6 +12,7 @@
 #include "../common/fd.h"
 #include "../common/timing.h"
 #include "caps.h"
+#include "fault.h"
 #include "init.h"
 #include "mounts.h"
 #include "net.h"
@@ -330,24 +331,6 @@ static int confine_init(struct child *c)
 
 /* ---- running the steps ---- */
 
-#ifdef SHIKUMI_FAULTS
-/* The fault-injection build (build/tests/shikumi-faults, never the installed binary):
- * SHIKUMI_FAULT=NAME makes step NAME fail; SHIKUMI_FAULT=list names every step reached. */
-static int fault(const char *name)
-{
-	const char *want = getenv("SHIKUMI_FAULT");
-	if (want && !strcmp(want, "list"))
-		dprintf(STDERR_FILENO, "shikumi: fault point %s\n", name);
-	return want && !strcmp(want, name) ? err_set(EIO, "fault injected") : 0;
-}
-#else
-static int fault(const char *name)
-{
-	(void)name;
-	return 0;
-}
-#endif
-
 static void __attribute__((noreturn)) child_fail(struct child *c, int code)
 {
 	struct sync_msg m = {.type = SYNC_ERROR, .code = code};
@@ -358,7 +341,7 @@ static void __attribute__((noreturn)) child_fail(struct child *c, int code)
 
 #define STEP(c, fn)                                                                                \
 	do {                                                                                       \
-		int step_r_ = fault(#fn);                                                          \
+		int step_r_ = fault_point(#fn);                                                          \
 		if (step_r_ == 0)                                                                  \
 			step_r_ = fn(c);                                                           \
 		if (step_r_ < 0) {                                                                 \

@@ -10,6 +10,7 @@
 #include "../common/parse.h"
 #include "../common/timing.h"
 #include "child.h"
+#include "fault.h"
 #include "init.h"
 #include "net.h"
 #include "stats.h"
@@ -381,11 +382,12 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	autoclose int idmapped = -1;
 	autoclose int proc_clone = -1;
 	uint64_t t_cgroup = 0;
-	int r = cgroup_setup(cfg, host, &cg);
-	if (r < 0)
+	int r;
+	if ((r = fault_point("cgroup")) < 0 || (r = cgroup_setup(cfg, host, &cg)) < 0)
 		goto fail;
 	t_cgroup = timing_now();
-	if (cfg->net == NET_BRIDGE && (r = net_lease(cfg, &lease)) < 0)
+	if (cfg->net == NET_BRIDGE &&
+	    ((r = fault_point("lease")) < 0 || (r = net_lease(cfg, &lease)) < 0))
 		goto fail;
 	rt.t_leased = timing_now();
 	rt.t_net = rt.t_leased - t_cgroup;
@@ -438,10 +440,18 @@ int container_run(const struct container_config *cfg, const struct container_hos
 	}
 	uint64_t t_veth = timing_now();
 	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
-	    (host->userns && (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0) ||
-	    (lease.path[0] && (r = net_create_veth(cfg->bridge, lease.veth, rt.pid)) < 0)) {
+	    (host->userns && ((r = fault_point("userns_maps")) < 0 ||
+			      (r = prepare_userns(cfg, host, rt.pid, &idmapped)) < 0)) ||
+	    (lease.path[0] && ((r = fault_point("veth")) < 0 ||
+			       (r = net_create_veth(cfg->bridge, lease.veth, rt.pid)) < 0))) {
 		kill(rt.pid, SIGKILL);
 		waitpid(rt.pid, NULL, 0);
+		/* A child that failed first (its veth was then refused, say) said why. */
+		fcntl(rt.sock, F_SETFL, O_NONBLOCK);
+		while (rt.sock >= 0 && !rt.error[0])
+			handle_sync(&rt);
+		if (rt.error[0])
+			r = err_set(0, "%s", rt.error);
 		goto fail;
 	}
 	if (lease.path[0])
