@@ -1,6 +1,8 @@
 #!/bin/bash
 # Lesson 6 (chapter 7, file systems): the mount namespace. A tmpfs mounted inside is invisible
-# outside; --read-only makes the root unwritable; /proc inside shows only the container.
+# outside; the root is a copy-on-write overlay, so a file changed inside is copied up and the
+# shared rootfs stays as it was; --read-only makes the root unwritable; /proc inside shows
+# only the container.
 . "$(dirname "$0")/lib.sh"
 
 title "Lesson 6: file systems and the mount namespace (chapter 7)"
@@ -15,6 +17,19 @@ say "The tmpfs went away with the container's mount namespace, with no umount ne
 title "Without SYS_ADMIN, mount is refused"
 show "$S" run "$R" sh -c "'mount -t tmpfs x /mnt; echo status=\$?'"
 claim "a default container cannot mount" grep -q 'status=[1-9]' <<<"$OUT"
+
+title "Copy-on-write: the container writes to a layer of its own"
+say "The book's chapter 7 names copy-on-write file systems. Every container's root here is one: an overlay whose lower layer is the shared rootfs (read, never written) and whose upper layer is a tmpfs of the container's own. Changing a file copies it up into the upper layer first; the next container, and the rootfs on disk, never see the change."
+before=$(md5sum <"$R/etc/hostname")
+show "$S" run "$R" sh -c "'grep \" / \" /proc/mounts; echo changed-inside >/etc/hostname; cat /etc/hostname; touch /newfile && echo created'"
+claim "the root inside is an overlay" grep -q '^[^ ]* / overlay ' <<<"$OUT"
+claim "inside, the changed file reads back changed, and a new file appears" grep -q '^changed-inside$' <<<"$OUT"
+show "cat $R/etc/hostname; ls $R/newfile"
+claim "on the host the rootfs's file is untouched" test "$(md5sum <"$R/etc/hostname")" = "$before"
+claim "and the new file exists only in the container's (now gone) upper layer" test ! -e "$R/newfile"
+show "$S" run "$R" cat /etc/hostname
+claim "the next container sees the original file" grep -vq 'changed-inside' <<<"$OUT"
+say "With --persist the container writes the rootfs itself, on purpose (as a VM's disk would keep its files); --timing shows the overlay's cost on its own line."
 
 title "--read-only: the root file system cannot be written"
 say "The runtime can remount the container's root read-only; the kernel then refuses every write with EROFS, whatever the permissions say."
