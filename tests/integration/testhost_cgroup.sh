@@ -61,7 +61,7 @@ expect_true "--io-max wbps=1M makes 2 MiB take 1-4 s longer (took ${limited_ms} 
 	test $((limited_ms - free_ms)) -ge 1000 -a $((limited_ms - free_ms)) -le 4000
 expect_true "without --io-max the same write is faster" test "$free_ms" -lt "$limited_ms"
 expect_match "a device through a volume does not open (volumes are nodev)" 'Permission denied' \
-	"$("$S" run -v /dev/nullb0:/dev/nullb0 "$R" sh -c 'head -c1 /dev/nullb0' 2>&1)"
+	"$("$S" run -v /dev/nullb0:/mnt/nullb0 "$R" sh -c 'head -c1 /mnt/nullb0' 2>&1)"
 
 # --- clean-up on every path ---
 expect_eq "no group left after the runs above" "" "$(ls "$cgdir" | grep run-)"
