@@ -59,6 +59,12 @@ expect_match "a :ro volume is read-only" 'Read-only' \
 	"$("$S" run -v "$tmpdir:/mnt:ro" "$R" sh -c 'echo x > /mnt/new2' 2>&1)"
 expect_eq "a file volume" "from-host" "$("$S" run -v "$tmpdir/file:/etc/motd:ro" "$R" cat /etc/motd)"
 rm -rf "$tmpdir"
+"$S" run "$R" sh -c 'echo inside >/etc/shikumi-cow'
+expect_eq "by default a write inside stays in the container's overlay" absent "$([ -e "$R/etc/shikumi-cow" ] && echo present || echo absent)"
+"$S" run --persist "$R" sh -c 'echo inside >/etc/shikumi-cow'
+expect_eq "--persist writes ROOTFS itself" inside "$(cat "$R/etc/shikumi-cow" 2>&1)"
+"$S" run --persist "$R" rm /etc/shikumi-cow
+expect_match "--timing shows the overlay's cost" '^timing: overlay +[0-9.]+ ms' "$("$S" run --timing "$R" true 2>&1)"
 expect_match "--read-only makes / read-only" 'Read-only' "$("$S" run --read-only "$R" touch /x 2>&1)"
 expect_true "--read-only keeps /dev/shm writable" "$S" run --read-only "$R" touch /dev/shm/x
 expect_eq "a tmpfs mounted inside stays inside" "0" \
