@@ -1,14 +1,49 @@
-/* Build-time tool: compiles every variant of the default seccomp filter to BPF with
- * libseccomp and writes them as a C file, so that `shikumi run` only has to hand a ready
- * program to seccomp(2) and pays nothing for compiling it.
+/* Build-time tool: compiles every variant of the default seccomp filter, and PID 1's, to BPF
+ * with libseccomp and writes them as a C file, so that `shikumi run` only has to hand a ready
+ * program to seccomp(2) and pays nothing for compiling it. Prints each program's size.
  * Usage: seccomp_gen OUT.c */
 #include "../common/err.h"
 #include "seccomp_policy.h"
 
+#include <linux/filter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+/* The kernel refuses programs over BPF_MAXINSNS (4096) instructions; stay well under, so
+ * that a profile stacked on top by the command (systemd, a browser) still fits in the
+ * kernel's per-process total. */
+#define MAX_INSNS 2048
+
+static int emit(FILE *out, const char *name, scmp_filter_ctx ctx)
+{
+	int fd = memfd_create("bpf", MFD_CLOEXEC);
+	if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0) {
+		fprintf(stderr, "seccomp_gen: cannot export %s\n", name);
+		return -1;
+	}
+	off_t len = lseek(fd, 0, SEEK_END);
+	unsigned char *bpf = malloc((size_t)len);
+	if (!bpf || pread(fd, bpf, (size_t)len, 0) != len) {
+		fprintf(stderr, "seccomp_gen: cannot read %s back\n", name);
+		return -1;
+	}
+	close(fd);
+	size_t insns = (size_t)len / sizeof(struct sock_filter);
+	fprintf(stderr, "seccomp_gen: %-8s %4zu instructions\n", name, insns);
+	if (insns > MAX_INSNS) {
+		fprintf(stderr, "seccomp_gen: %s has over %d instructions\n", name, MAX_INSNS);
+		return -1;
+	}
+	fprintf(out, "static const unsigned char %s[] __attribute__((aligned(8))) = {", name);
+	for (off_t i = 0; i < len; i++)
+		fprintf(out, "%s0x%02x,", i % 16 ? "" : "\n\t", bpf[i]);
+	fprintf(out, "\n};\n\n");
+	free(bpf);
+	seccomp_release(ctx);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -25,32 +60,34 @@ int main(int argc, char **argv)
 		     "#include \"runtime/seccomp_load.h\"\n\n");
 	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++) {
 		scmp_filter_ctx ctx;
+		char name[16];
+		snprintf(name, sizeof(name), "variant%u", v);
 		if (seccomp_policy_default(v, &ctx) < 0) {
 			fprintf(stderr, "seccomp_gen: %s\n", err_msg());
-			return 1;
+			goto fail;
 		}
-		int fd = memfd_create("bpf", 0);
-		if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0) {
-			fprintf(stderr, "seccomp_gen: cannot export the filter\n");
-			return 1;
-		}
-		off_t len = lseek(fd, 0, SEEK_END);
-		unsigned char *bpf = malloc((size_t)len);
-		if (!bpf || pread(fd, bpf, (size_t)len, 0) != len)
-			return 1;
-		fprintf(out,
-			"static const unsigned char variant%u[] __attribute__((aligned(8))) = {",
-			v);
-		for (off_t i = 0; i < len; i++)
-			fprintf(out, "%s0x%02x,", i % 16 ? "" : "\n\t", bpf[i]);
-		fprintf(out, "\n};\n\n");
-		free(bpf);
-		close(fd);
-		seccomp_release(ctx);
+		if (emit(out, name, ctx) < 0)
+			goto fail;
 	}
+	scmp_filter_ctx init;
+	if (seccomp_policy_init(&init) < 0) {
+		fprintf(stderr, "seccomp_gen: %s\n", err_msg());
+		goto fail;
+	}
+	if (emit(out, "init", init) < 0)
+		goto fail;
 	fprintf(out, "const struct seccomp_prebuilt seccomp_prebuilt[SECCOMP_VARIANTS] = {\n");
 	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++)
 		fprintf(out, "\t{variant%u, sizeof(variant%u)},\n", v, v);
-	fprintf(out, "};\n");
-	return fclose(out) == 0 ? 0 : 1;
+	fprintf(out, "};\n\nconst struct seccomp_prebuilt seccomp_prebuilt_init = {init, "
+		     "sizeof(init)};\n");
+	if (fclose(out) == 0)
+		return 0;
+	out = NULL;
+fail:
+	/* No half-written file for make to take as up to date. */
+	if (out)
+		fclose(out);
+	unlink(argv[1]);
+	return 1;
 }
