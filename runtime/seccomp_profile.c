@@ -61,7 +61,8 @@ static size_t enter(struct reader *rd, const char *key, int index)
 	if (index < 0)
 		snprintf(rd->path + len, sizeof(rd->path) - len, "%s%s", len ? "." : "", key);
 	else
-		snprintf(rd->path + len, sizeof(rd->path) - len, "%s[%d]", key ? key : "", index);
+		snprintf(rd->path + len, sizeof(rd->path) - len, "%s%s[%d]", len && key ? "." : "",
+			 key ? key : "", index);
 	return len;
 }
 
