@@ -481,18 +481,6 @@ static int each(scmp_filter_ctx ctx, uint32_t action, const char *const *names, 
 }
 #define EACH(ctx, action, list) each(ctx, action, list, sizeof(list) / sizeof(list[0]))
 
-int seccomp_policy_add_abis(scmp_filter_ctx ctx)
-{
-	/* A 64-bit process can still make i386 (int 0x80) and x32 system calls: filter
-	 * those ABIs too, or they would be a way around every rule. */
-	int r;
-	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 && r != -EEXIST)
-		return err_set(-r, "cannot add the i386 ABI to the seccomp filter");
-	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0 && r != -EEXIST)
-		return err_set(-r, "cannot add the x32 ABI to the seccomp filter");
-	return 0;
-}
-
 /* clone and unshare: allowed without namespace flags; any namespace flag is EPERM. */
 static int namespaces_rules(scmp_filter_ctx ctx, const char *name, size_t n_flags)
 {
@@ -564,7 +552,7 @@ static int default_rules(scmp_filter_ctx ctx, unsigned variant)
 
 /* Optimise the filter into a binary tree of system-call numbers: a call is found in about
  * log2(n) tests instead of one test per allowed call before it. */
-static int optimise(scmp_filter_ctx ctx)
+int seccomp_policy_optimise(scmp_filter_ctx ctx)
 {
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	return r < 0 ? err_set(-r, "cannot ask libseccomp for a binary-tree filter") : 0;
@@ -581,7 +569,7 @@ static int default_for_abi(uint32_t arch, unsigned variant, scmp_filter_ctx *out
 	    ((r = seccomp_arch_add(ctx, arch)) < 0 ||
 	     (r = seccomp_arch_remove(ctx, seccomp_arch_native())) < 0))
 		r = err_set(-r, "cannot make a seccomp filter for ABI %#x", arch);
-	if (r == 0 && (r = optimise(ctx)) == 0) {
+	if (r == 0 && (r = seccomp_policy_optimise(ctx)) == 0) {
 		rule_arch = arch;
 		r = default_rules(ctx, variant);
 		rule_arch = 0;

@@ -33,7 +33,8 @@ int seccomp_policy_init(scmp_filter_ctx *out);
 int seccomp_policy_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n_args,
 			const struct scmp_arg_cmp *args);
 
-/* Adds the i386 and x32 ABIs to ctx: a 64-bit process can make their system calls too. */
-int seccomp_policy_add_abis(scmp_filter_ctx ctx);
+/* Asks libseccomp for a binary tree of system-call numbers: a call is found in about
+ * log2(n) tests instead of one test per call before it. */
+int seccomp_policy_optimise(scmp_filter_ctx ctx);
 
 #endif

@@ -399,7 +399,7 @@ int seccomp_policy_from_json(struct json_object *profile, uint64_t caps, const c
 	if (!ctx)
 		return err_set(ENOMEM, "%s: seccomp_init failed", where);
 	struct json_object *calls;
-	if ((r = read_arches(&rd, profile, ctx)) < 0 ||
+	if ((r = seccomp_policy_optimise(ctx)) < 0 || (r = read_arches(&rd, profile, ctx)) < 0 ||
 	    (r = member(&rd, profile, "syscalls", json_type_array, &calls)) < 0)
 		goto fail;
 	for (size_t i = 0; r > 0 && i < json_object_array_length(calls); i++) {

@@ -11,8 +11,10 @@
  * its subArchitectures; "includes"/"excludes" select a rule by kept capabilities ("caps", all
  * of them), architecture ("arches", Go's names: amd64) and kernel ("minKernel"); several
  * conditions on one argument make one rule each (libseccomp cannot AND them), as in runc.
- * Names libseccomp does not know are skipped (so that a profile written for a newer kernel
- * loads), and listed by seccomp_profile_skipped(). Unknown keys are ignored. */
+ * Without "architectures" or "archMap" the filter covers x86-64 only, and an i386 or x32 call
+ * kills the thread (libseccomp's default, as under runc). The filter is a binary tree, as the
+ * default one. Names libseccomp does not know are skipped (so that a profile written for a newer
+ * kernel loads), and listed by seccomp_profile_skipped(). Unknown keys are ignored. */
 #ifndef SHIKUMI_SECCOMP_PROFILE_H
 #define SHIKUMI_SECCOMP_PROFILE_H
 
