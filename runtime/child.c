@@ -341,7 +341,7 @@ static void __attribute__((noreturn)) child_fail(struct child *c, int code)
 
 #define STEP(c, fn)                                                                                \
 	do {                                                                                       \
-		int step_r_ = fault_point(#fn);                                                          \
+		int step_r_ = fault_point(#fn);                                                    \
 		if (step_r_ == 0)                                                                  \
 			step_r_ = fn(c);                                                           \
 		if (step_r_ < 0) {                                                                 \

@@ -1,9 +1,11 @@
 #include "seccomp_load.h"
 
 #include "../common/err.h"
+#include "seccomp_profile.h"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -20,12 +22,20 @@ int seccomp_load_bpf(const unsigned char *bpf, size_t len)
 	return 0;
 }
 
-int seccomp_compile_file(const char *path, unsigned char **bpf, size_t *len)
+int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, size_t *len)
 {
 	scmp_filter_ctx ctx;
-	int r = seccomp_policy_from_file(path, &ctx);
+	int r = seccomp_profile_from_file(path, caps, &ctx);
 	if (r < 0)
 		return r;
+	/* A warning, not an error: the run goes on, so it cannot wait for main to print it.
+	 * runc skips such names too, so that Docker's own profile (which names calls of newer
+	 * kernels and other architectures) loads. */
+	if (*seccomp_profile_skipped())
+		fprintf(stderr,
+			"shikumi: warning: seccomp profile '%s': skipping system calls libseccomp "
+			"does not know: %s\n",
+			path, seccomp_profile_skipped());
 	int fd = memfd_create("seccomp", MFD_CLOEXEC);
 	if (fd < 0 || (r = seccomp_export_bpf(ctx, fd)) < 0) {
 		r = err_set(fd < 0 ? errno : -r, "cannot compile the seccomp profile '%s'", path);

@@ -5,6 +5,7 @@
 #include "seccomp_policy.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct seccomp_prebuilt {
 	const unsigned char *bpf; /* struct sock_filter[], as libseccomp exported it */
@@ -16,12 +17,16 @@ extern const struct seccomp_prebuilt seccomp_prebuilt[SECCOMP_VARIANTS];
 /* PID 1's filter (seccomp_policy_init), compiled at build time too. */
 extern const struct seccomp_prebuilt seccomp_prebuilt_init;
 
+/* PID 1's own filter (seccomp_policy_init), compiled at build time too. */
+extern const struct seccomp_prebuilt seccomp_prebuilt_init;
+
 /* Installs a BPF program (struct sock_filter[], len bytes) with seccomp(2). no_new_privs
  * must be set. */
 int seccomp_load_bpf(const unsigned char *bpf, size_t len);
 
-/* Compiles a text profile to BPF with libseccomp (in the runtime, before anything is
- * created: the file is out of reach once the container has pivoted). *bpf is malloc'd. */
-int seccomp_compile_file(const char *path, unsigned char **bpf, size_t *len);
+/* Compiles an OCI/Docker JSON profile (runtime/seccomp_profile.h) for a container that keeps
+ * the capabilities caps, to BPF with libseccomp: in the runtime, before anything is created
+ * (the file is out of reach once the container has pivoted). *bpf is malloc'd. */
+int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, size_t *len);
 
 #endif
