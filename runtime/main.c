@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "container.h"
+#include "seccomp_profile.h"
 #include "userns.h"
 #include "../vmm/cli.h"
 
@@ -76,6 +77,13 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 	static struct container_host host;
 	if (container_validate(&cfg, &host, &code) < 0)
 		return fail(code);
+	/* A warning, not an error: runc skips such names too, so that Docker's own profile
+	 * (which names calls of newer kernels and other architectures) loads. */
+	if (host.seccomp_bpf && *seccomp_profile_skipped())
+		fprintf(stderr,
+			"shikumi: warning: seccomp profile '%s': skipping system calls libseccomp "
+			"does not know: %s\n",
+			cfg.seccomp, seccomp_profile_skipped());
 	if (container_run(&cfg, &host, t_start, &code) < 0)
 		return fail(code);
 	return code;

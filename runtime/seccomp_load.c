@@ -28,14 +28,6 @@ int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, s
 	int r = seccomp_profile_from_file(path, caps, &ctx);
 	if (r < 0)
 		return r;
-	/* A warning, not an error: the run goes on, so it cannot wait for main to print it.
-	 * runc skips such names too, so that Docker's own profile (which names calls of newer
-	 * kernels and other architectures) loads. */
-	if (*seccomp_profile_skipped())
-		fprintf(stderr,
-			"shikumi: warning: seccomp profile '%s': skipping system calls libseccomp "
-			"does not know: %s\n",
-			path, seccomp_profile_skipped());
 	int fd = memfd_create("seccomp", MFD_CLOEXEC);
 	if (fd < 0 || (r = seccomp_export_bpf(ctx, fd)) < 0) {
 		r = err_set(fd < 0 ? errno : -r, "cannot compile the seccomp profile '%s'", path);
