@@ -18,7 +18,8 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
-             procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev
+             procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
+             gettext gettext-base
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output.
 TEST_PKGS  := jq libxml2-utils
@@ -142,9 +143,24 @@ fuzz: $(BUILD)/fuzz/fuzz_bzimage guest-kernel
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
+# The lessons' narration in other languages (GNU gettext): examples/po/LL.po, compiled into
+# build/locale, where examples/lib.sh points TEXTDOMAINDIR. `make lessons-pot` regenerates the
+# template from the scripts (a test fails when it is out of date); msgmerge then updates each .po.
+LESSON_PO  := $(wildcard examples/po/*.po)
+LESSON_MO  := $(patsubst examples/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo,$(LESSON_PO))
+LESSON_XGETTEXT := xgettext -L Shell --from-code=UTF-8 -k -kgettext -keval_gettext -kt -ktitle -ksay -kclaim:1 \
+                   --package-name=shikumi-lessons --no-wrap --sort-by-file
+$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo: examples/po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+.PHONY: lessons-pot
+lessons-pot:
+	$(LESSON_XGETTEXT) -o examples/po/shikumi-lessons.pot examples/lib.sh examples/[0-9]*.sh
+
 # The lessons' helper programs (examples/): static, mounted into containers.
 EXAMPLE_HELPERS := $(patsubst examples/helpers/%.c,$(BUILD)/examples/%,$(wildcard examples/helpers/*.c))
-examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog
+examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog $(LESSON_MO)
 
 $(BUILD)/examples/%: examples/helpers/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -156,7 +172,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(LESSON_MO) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"
