@@ -150,13 +150,14 @@ LESSON_PO  := $(wildcard examples/po/*.po)
 LESSON_MO  := $(patsubst examples/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo,$(LESSON_PO))
 LESSON_XGETTEXT := xgettext -L Shell --from-code=UTF-8 -k -kgettext -keval_gettext -kt -ktitle -ksay -kclaim:1 \
                    --package-name=shikumi-lessons --no-wrap --sort-by-file
+LESSON_SOURCES := examples/lib.sh examples/run-all.sh $(sort $(wildcard examples/[0-9]*.sh))
 $(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo: examples/po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
 .PHONY: lessons-pot
 lessons-pot:
-	$(LESSON_XGETTEXT) -o examples/po/shikumi-lessons.pot examples/lib.sh examples/[0-9]*.sh
+	$(LESSON_XGETTEXT) -o examples/po/shikumi-lessons.pot $(LESSON_SOURCES)
 
 # The lessons' helper programs (examples/): static, mounted into containers.
 EXAMPLE_HELPERS := $(patsubst examples/helpers/%.c,$(BUILD)/examples/%,$(wildcard examples/helpers/*.c))

@@ -25,3 +25,23 @@ for lesson in "$E"/[0-9]*.sh; do
 	grep -q '^needs ' "$lesson" && continue
 	run_lesson "$lesson"
 done
+
+# examples/run-all.sh: every lesson this machine can show, then a table with one row each.
+out=$(timeout -s KILL 600 bash "$E/run-all.sh" --fast --lang en </dev/null 2>/dev/null)
+rc=$?
+expect_eq "run-all.sh: every lesson it ran held its claims (status 0)" 0 "$rc"
+table=$(sed -n '/^== Every lesson ==/,$p' <<<"$out")
+expect_match "... and it ends with the table's header" "^lesson +chapter +claims held +where" "$(sed -n 2p <<<"$table")"
+for lesson in "$E"/[0-9]*.sh; do
+	name=$(basename "$lesson")
+	ch=$(sed -n 's/^# Lesson [0-9]* (chapters\{0,1\} \([0-9-]*\).*/\1/p' "$lesson")
+	row=$(grep "^$name " <<<"$table")
+	if grep -q '^needs ' "$lesson"; then
+		expect_match "... $name: skipped, with the command that runs it in the test host" \
+			"^$name +chapter $ch +- +test host: tests/testhost/run .*-- .*examples/$name\$" "$row"
+	else
+		# N/N, N the claims the lesson makes when it runs by itself (test above, same machine).
+		n=$(grep -cE '^claim ' "$lesson")
+		expect_match "... $name: chapter $ch, all $n claims held, here" "^$name +chapter $ch +$n/$n +here\$" "$row"
+	fi
+done

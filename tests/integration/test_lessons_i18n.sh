@@ -13,8 +13,8 @@ trap 'kill "$(cat "$T/job" 2>/dev/null)" 2>/dev/null; rm -rf "$T"' EXIT
 
 # --- the catalogs: complete, and made from the scripts as they are now ---
 # The same xgettext command as the Makefile's lessons-pot, so the comparison is exact.
-xg=$(make -s -C "$ROOT" --no-print-directory -f Makefile -f - print-xgettext <<<'print-xgettext: ; @echo $(LESSON_XGETTEXT)')
-(cd "$ROOT" && $xg -o "$T/fresh.pot" examples/lib.sh examples/[0-9]*.sh)
+xg=$(make -s -C "$ROOT" --no-print-directory -f Makefile -f - print-xgettext <<<'print-xgettext: ; @echo $(LESSON_XGETTEXT) $(LESSON_SOURCES)')
+(cd "$ROOT" && $xg -o "$T/fresh.pot")
 msgids() { msgcat --no-wrap --sort-output "$1" | sed -n 's/^msgid //p'; }
 diff <(msgids "$PO/shikumi-lessons.pot") <(msgids "$T/fresh.pot") >"$T/potdiff"
 expect_eq "examples/po/shikumi-lessons.pot has every message the lessons print, and no other (make lessons-pot)" "" "$(cat "$T/potdiff")"
@@ -31,7 +31,7 @@ for po in "$PO"/*.po; do
 done
 # A message written in double quotes with a $name in it is expanded by the shell before
 # gettext sees it: no catalog entry would ever match it, and the lesson would stay English.
-dq=$(grep -nE '^\s*(title|say|claim|t) "[^"]*\$' "$E"/lib.sh "$E"/[0-9]*.sh)
+dq=$(grep -nE '^\s*(title|say|claim|t) "[^"]*\$|\$\(t "[^"]*\$' "$E"/*.sh)
 expect_eq "no message is double-quoted with a \$name in it (it would never be translated)" "" "$dq"
 
 # --- choosing the language ---
