@@ -148,7 +148,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helper
 # template from the scripts (a test fails when it is out of date); msgmerge then updates each .po.
 LESSON_PO  := $(wildcard examples/po/*.po)
 LESSON_MO  := $(patsubst examples/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo,$(LESSON_PO))
-LESSON_XGETTEXT := xgettext -L Shell --from-code=UTF-8 -k -kgettext -keval_gettext -kt -ktitle -ksay -kclaim:1 \
+LESSON_XGETTEXT := xgettext -L Shell --from-code=UTF-8 -k -keval_gettext -ktx -ktitle -ksay -kclaim:1 \
                    --package-name=shikumi-lessons --no-wrap --sort-by-file
 LESSON_SOURCES := examples/lib.sh examples/run-all.sh $(sort $(wildcard examples/[0-9]*.sh))
 $(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo: examples/po/%.po

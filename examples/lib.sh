@@ -60,9 +60,14 @@ LESSON_LANG=${LESSON_LANG%%[_.@]*} # ja_JP.UTF-8 -> ja
 case $LESSON_LANG in "" | C | POSIX) LESSON_LANG=en ;; esac
 export TEXTDOMAIN=shikumi-lessons
 export TEXTDOMAINDIR="$BUILD/locale"
-. gettext.sh
-# t MSGID: the message in the lesson's language, its $names filled in.
-t() { LANGUAGE=$LESSON_LANG LC_ALL=C.UTF-8 eval_gettext "$1"; }
+# tx MSGID: the message in the lesson's language, its $names filled in. This is gettext.sh's
+# eval_gettext with a "--" before the message: eval_gettext hands the message to gettext and
+# envsubst as their first argument, so one that begins with "--" (--memory 32M sets ..., --read-only:
+# ...) is taken for an option and lost. Not `t`: lesson 7 has a `t` of its own (a timer).
+tx() {
+	LANGUAGE=$LESSON_LANG LC_ALL=C.UTF-8 gettext -- "$1" |
+		(export PATH $(envsubst --variables -- "$1"); envsubst -- "$1")
+}
 if [ "$LESSON_LANG" != en ] && [ ! -e "$TEXTDOMAINDIR/$LESSON_LANG/LC_MESSAGES/$TEXTDOMAIN.mo" ]; then
 	echo "lesson: no catalog for '$LESSON_LANG' in $TEXTDOMAINDIR (make examples builds it); in English" >&2
 	LESSON_LANG=en
@@ -70,11 +75,11 @@ fi
 
 if [ ! -x "$S" ] || [ ! -d "$R" ] || [ ! -x "$X/paging" ] || [ ! -x "$BUILD/tests/sysprobe" ]; then
 	dir=$(dirname "$EXAMPLES")
-	echo "lesson: $(t 'build first: make all rootfs examples (from $dir)')" >&2
+	echo "lesson: $(tx 'build first: make all rootfs examples (from $dir)')" >&2
 	exit 2
 fi
 if [ "$(id -u)" != 0 ]; then
-	echo "lesson: $(t 'run me as root (the lessons make containers with limits)')" >&2
+	echo "lesson: $(tx 'run me as root (the lessons make containers with limits)')" >&2
 	exit 2
 fi
 
@@ -87,8 +92,8 @@ else
 	B="" G="" RD="" D="" N=""
 fi
 
-title() { printf '\n%s== %s ==%s\n' "$B" "$(t "$1")" "$N"; }
-say() { wrap "$(t "$1")"; }
+title() { printf '\n%s== %s ==%s\n' "$B" "$(tx "$1")" "$N"; }
+say() { wrap "$(tx "$1")"; }
 # wrap TEXT: lines of at most 88 columns, broken at a space or, in Japanese, between two
 # characters, but never before 、。）」 nor after （「 (the rules of 禁則処理, in short).
 # Not fold: it counts bytes and would cut a UTF-8 character (3 bytes, 2 columns wide) in two.
@@ -128,7 +133,7 @@ wcols() {
 # the lesson's own EXIT trap, so nothing is left behind.
 pause() {
 	local key=""
-	printf '%s  [%s]%s ' "$D" "$(t 'Enter: run it, q: end the lesson')" "$N"
+	printf '%s  [%s]%s ' "$D" "$(tx 'Enter: run it, q: end the lesson')" "$N"
 	IFS= read -r -s -n 1 key || key=q
 	echo
 	if [ "$key" = q ] || [ "$key" = Q ]; then
@@ -136,7 +141,7 @@ pause() {
 		jobs=$(jobs -p)
 		[ -n "$jobs" ] && kill $jobs 2>/dev/null
 		wait
-		t 'The lesson ends here, as asked.'
+		tx 'The lesson ends here, as asked.'
 		echo
 		exit 0
 	fi
@@ -149,7 +154,7 @@ show() {
 }
 claim() {
 	local text
-	text=$(t "$1")
+	text=$(tx "$1")
 	shift
 	CLAIMS=$((CLAIMS + 1))
 	if "$@" >/dev/null 2>&1; then
@@ -166,20 +171,20 @@ needs() {
 		# PVM's /dev/kvm (kvm_pvm, KVM without VT-x/AMD-V) boots no stock kernel.
 		[ -w /dev/kvm ] && { [ ! -e /sys/module/kvm_pvm ] || [ -e /sys/module/kvm_amd ] ||
 			[ -e /sys/module/kvm_intel ]; } && return
-		echo "lesson: $(t 'this one boots a VM and needs hardware KVM (/dev/kvm, not PVM'\''s); on any machine, from the checkout:')" >&2
+		echo "lesson: $(tx 'this one boots a VM and needs hardware KVM (/dev/kvm, not PVM'\''s); on any machine, from the checkout:')" >&2
 		echo "  tests/testhost/run --smp 1 -- $me" >&2
 		exit 2
 		;;
 	hyperfine)
 		command -v hyperfine >/dev/null && return
-		echo "lesson: $(t 'this one times start-ups with shikumi compare, which needs hyperfine:')" >&2
+		echo "lesson: $(tx 'this one times start-ups with shikumi compare, which needs hyperfine:')" >&2
 		echo "  apt-get install hyperfine" >&2
 		exit 2
 		;;
 	cgroup)
 		if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
 			! grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-			echo "lesson: $(t 'this one needs cgroup v2 with its controllers (this machine has hybrid or no cgroup v2); on any machine, from the checkout:')" >&2
+			echo "lesson: $(tx 'this one needs cgroup v2 with its controllers (this machine has hybrid or no cgroup v2); on any machine, from the checkout:')" >&2
 			echo "  tests/testhost/run -- $me" >&2
 			exit 2
 		fi
@@ -189,10 +194,10 @@ needs() {
 finish() {
 	echo
 	if [ "$FAILED" = 0 ]; then
-		printf '%s%s%s\n' "$B" "$(t '$CLAIMS of $CLAIMS claims held.')" "$N"
+		printf '%s%s%s\n' "$B" "$(tx '$CLAIMS of $CLAIMS claims held.')" "$N"
 		exit 0
 	fi
-	printf '%s%s%s\n' "$RD" "$(t '$FAILED of $CLAIMS claims did not hold.')" "$N"
+	printf '%s%s%s\n' "$RD" "$(tx '$FAILED of $CLAIMS claims did not hold.')" "$N"
 	exit 1
 }
 # Numbers for claims: is A between LO and HI (decimals allowed)?

@@ -20,15 +20,15 @@ for lesson in "$EXAMPLES"/[0-9]*.sh; do
 	held=$(grep -c '^  [^ ]*✔' "$T/out") all=$(grep -cE '^  [^ ]*(✔|✘)' "$T/out")
 	if [ "$rc" = 2 ]; then
 		where=$(sed -n 's/^  \(tests\/testhost\/run .*\)/\1/p' "$T/err" | head -1)
-		rows+=("$name|$(t 'chapter $ch')|-|$(t 'test host'): $where")
+		rows+=("$name|$(tx 'chapter $ch')|-|$(tx 'test host'): $where")
 	else
-		rows+=("$name|$(t 'chapter $ch')|$held/$all|$(t 'here')")
+		rows+=("$name|$(tx 'chapter $ch')|$held/$all|$(tx 'here')")
 		[ "$rc" = 0 ] || bad=$((bad + 1))
 	fi
 done
 title 'Every lesson'
 {
-	echo "$(t 'lesson')|$(t 'chapter')|$(t 'claims held')|$(t 'where')"
+	echo "$(tx 'lesson')|$(tx 'chapter')|$(tx 'claims held')|$(tx 'where')"
 	printf '%s\n' "${rows[@]}"
 } | LC_ALL=C.UTF-8 column -t -s '|' # counts a Japanese character as two columns
 [ "$bad" = 0 ]

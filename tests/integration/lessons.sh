@@ -1,7 +1,7 @@
 # run_lesson FILE [LL]: runs one lesson (in language LL, English by default), never waiting
 # for a presenter (--fast); it passes when it exits 0 with every claim held. In a language
 # other than English it must also say so in that language: the summary line is the
-# catalog's, and every claim line holds Japanese text (an untranslated claim fails).
+# catalog's, and every claim and title holds Japanese text (an untranslated one fails).
 # The lesson's output is left in LESSON_OUT.
 run_lesson() {
 	local out rc name held lang=${2:-en} stray=""
@@ -17,10 +17,16 @@ run_lesson() {
 		;;
 	*) held=$(grep -oE '^[0-9]+ of [0-9]+ claims held' <<<"$out") ;;
 	esac
+	# In any language: a message gettext or envsubst could not take (once, one that began
+	# with "--"), printed as an empty title or claim.
+	stray+=$(grep -E '^(gettext|envsubst): |^== +==$|^  (✔|✘) *$' <<<"$out")
+	# A title with no kana or kanji, unless it is only a file's name (memory.max): in English.
+	[ "$lang" = ja ] && stray+=$(grep -E '^== .* ==$' <<<"$out" | grep -vE '^== [a-z.]+ ==$' |
+		LC_ALL=C.UTF-8 grep -vP '[\p{Han}\p{Hiragana}\p{Katakana}]')
 	if [ "$rc" = 0 ] && [ -n "$held" ] && [ -z "$stray" ]; then
 		pass "lesson $name${2:+ ($lang)}: $held"
 	else
-		fail "lesson $name${2:+ ($lang)}" "status $rc; $(grep -E '✘|claims did not|成り立ちませんでした|lesson:' <<<"$out" | tr '\n' ' ')${stray:+ untranslated: $stray}"
+		fail "lesson $name${2:+ ($lang)}" "status $rc; $(grep -E '✘|claims did not|成り立ちませんでした|lesson:' <<<"$out" | tr '\n' ' ')${stray:+ untranslated or lost: $stray}"
 		printf '%s\n' "$out" | sed 's/^/    /' | tail -40
 	fi
 }

@@ -31,7 +31,7 @@ for po in "$PO"/*.po; do
 done
 # A message written in double quotes with a $name in it is expanded by the shell before
 # gettext sees it: no catalog entry would ever match it, and the lesson would stay English.
-dq=$(grep -nE '^\s*(title|say|claim|t) "[^"]*\$|\$\(t "[^"]*\$' "$E"/*.sh)
+dq=$(grep -nE '^\s*(title|say|claim|tx) "[^"]*\$[A-Za-z_{]|\$\(tx "[^"]*\$[A-Za-z_{]' "$E"/*.sh)
 expect_eq "no message is double-quoted with a \$name in it (it would never be translated)" "" "$dq"
 
 # --- choosing the language ---
