@@ -19,7 +19,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
-             gettext gettext-base
+             gettext gettext-base strace
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output.
 TEST_PKGS  := jq libxml2-utils
@@ -161,7 +161,13 @@ lessons-pot:
 
 # The lessons' helper programs (examples/): static, mounted into containers.
 EXAMPLE_HELPERS := $(patsubst examples/helpers/%.c,$(BUILD)/examples/%,$(wildcard examples/helpers/*.c))
-examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog $(LESSON_MO)
+examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog $(LESSON_MO) \
+          $(BUILD)/examples/shikumi-dynamic
+
+# Lesson 0 (chapter 1) compares shikumi with the same source linked dynamically: ldd, start time.
+$(BUILD)/examples/shikumi-dynamic: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -o $@ $(RUNTIME_SRC) $(LIB_LIBS)
 
 $(BUILD)/examples/%: examples/helpers/%.c | $(BUILD)
 	@mkdir -p $(dir $@)

@@ -6,7 +6,7 @@
 #   say TEXT           narration, wrapped for a terminal
 #   show CMD...        prints "$ CMD", runs it, prints its output, keeps it in $OUT
 #   claim TEXT TEST... checks TEST (a command); prints "  ✔ TEXT" or "  ✘ TEXT"
-#   needs kvm|cgroup|hyperfine   stops the lesson (status 2) where the machine cannot show it
+#   needs kvm|cgroup|hyperfine|strace   stops the lesson (status 2) where the machine cannot show it
 #
 # TEXT is a message for GNU gettext: write it in single quotes, with any value in it as a plain
 # $name (set before the call), so that xgettext finds it in the script as it is and
@@ -173,6 +173,12 @@ needs() {
 			[ -e /sys/module/kvm_intel ]; } && return
 		echo "lesson: $(tx 'this one boots a VM and needs hardware KVM (/dev/kvm, not PVM'\''s); on any machine, from the checkout:')" >&2
 		echo "  tests/testhost/run --smp 1 -- $me" >&2
+		exit 2
+		;;
+	strace)
+		command -v strace >/dev/null && return
+		echo "lesson: $(tx 'this one counts system calls with strace:')" >&2
+		echo "  apt-get install strace" >&2
 		exit 2
 		;;
 	hyperfine)
