@@ -149,6 +149,7 @@ pause() {
 show() {
 	printf '%s$ %s%s\n' "$D" "$*" "$N"
 	[ "$PACE" = step ] && pause
+	# stdin from /dev/null: the presenter's keys are for pause, not for the command.
 	OUT=$(eval "$*" 2>&1 </dev/null)
 	printf '%s\n' "$OUT" | sed 's/^/    /'
 }
