@@ -15,7 +15,7 @@ claim "true holds" true
 claim "false does not" false
 finish
 EOT
-out=$(bash "$T/selftest.sh" 2>&1)
+out=$(bash "$T/selftest.sh" --lang en 2>&1 </dev/null)
 rc=$?
 expect_eq "a lesson with a claim that does not hold exits 1" 1 "$rc"
 expect_match "... and says which" "✘ false does not" "$out"
