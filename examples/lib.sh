@@ -192,7 +192,12 @@ needs() {
 		if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
 			! grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 			echo "lesson: $(tx 'this one needs cgroup v2 with its controllers (this machine has hybrid or no cgroup v2); on any machine, from the checkout:')" >&2
-			echo "  tests/testhost/run -- $me" >&2
+			# A lesson that boots VMs as well asks for the one vCPU nested VMs need (see kvm).
+			if grep -q '^needs kvm' "$me" 2>/dev/null; then
+				echo "  tests/testhost/run --smp 1 -- $me" >&2
+			else
+				echo "  tests/testhost/run -- $me" >&2
+			fi
 			exit 2
 		fi
 		;;
