@@ -18,7 +18,8 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
-             procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev
+             procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
+             gettext gettext-base strace
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output.
 TEST_PKGS  := jq libxml2-utils
@@ -143,9 +144,31 @@ fuzz: $(BUILD)/fuzz/fuzz_bzimage guest-kernel
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
+# The lessons' narration in other languages (GNU gettext): examples/po/LL.po, compiled into
+# build/locale, where examples/lib.sh points TEXTDOMAINDIR. `make lessons-pot` regenerates the
+# template from the scripts (a test fails when it is out of date); msgmerge then updates each .po.
+LESSON_PO  := $(wildcard examples/po/*.po)
+LESSON_MO  := $(patsubst examples/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo,$(LESSON_PO))
+LESSON_XGETTEXT := xgettext -L Shell --from-code=UTF-8 -k -keval_gettext -ktx -ktitle -ksay -kclaim:1 \
+                   --package-name=shikumi-lessons --no-wrap --sort-by-file
+LESSON_SOURCES := examples/lib.sh examples/run-all.sh $(sort $(wildcard examples/[0-9]*.sh))
+$(BUILD)/locale/%/LC_MESSAGES/shikumi-lessons.mo: examples/po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+.PHONY: lessons-pot
+lessons-pot:
+	$(LESSON_XGETTEXT) -o examples/po/shikumi-lessons.pot $(LESSON_SOURCES)
+
 # The lessons' helper programs (examples/): static, mounted into containers.
 EXAMPLE_HELPERS := $(patsubst examples/helpers/%.c,$(BUILD)/examples/%,$(wildcard examples/helpers/*.c))
-examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog
+examples: all rootfs $(EXAMPLE_HELPERS) $(BUILD)/tests/sysprobe $(BUILD)/tests/memhog $(LESSON_MO) \
+          $(BUILD)/examples/shikumi-dynamic
+
+# Lesson 0 (chapter 1) compares shikumi with the same source linked dynamically: ldd, start time.
+$(BUILD)/examples/shikumi-dynamic: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -o $@ $(RUNTIME_SRC) $(LIB_LIBS)
 
 $(BUILD)/examples/%: examples/helpers/%.c | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -157,7 +180,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

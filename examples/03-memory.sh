@@ -5,24 +5,25 @@
 needs cgroup
 needs kvm
 
-title "Lesson 3: memory is given on demand (chapter 4)"
-say "mmap() of 256 MiB only reserves addresses. The kernel gives a page of real memory the first time it is touched (a page fault). The helper maps 256 MiB, then writes to 16 MiB of it, and prints the container's memory.current (what its cgroup is charged; --memory turns the memory controller on for it) and its own RSS after each step."
+title 'Lesson 3: memory is given on demand (chapter 4)'
+say 'mmap() of 256 MiB only reserves addresses. The kernel gives a page of real memory the first time it is touched (a page fault). The helper maps 256 MiB, then writes to 16 MiB of it, and prints the container'\''s memory.current (what its cgroup is charged; --memory turns the memory controller on for it) and its own RSS after each step.'
 show "$S" run --memory 1G -v "$X:/x:ro" "$R" /x/paging demand 256 16
 kib() { sed -n "s/^$1 .*memory.current=\([0-9]*\).*/\1/p" <<<"$OUT"; }
 rss() { sed -n "s/^$1 .*rss=\([0-9]*\).*/\1/p" <<<"$OUT"; }
 start=$(kib start) mapped=$(kib mapped) touched=$(kib touched)
-claim "mapping 256 MiB added almost nothing ($(((mapped - start) / 1024)) MiB)" test "$start" -gt 0 -a $((mapped - start)) -lt 2048
-claim "touching 16 MiB added about 16 MiB ($(((touched - mapped) / 1024)) MiB)" between $((touched - mapped)) $((15 * 1024)) $((20 * 1024))
-claim "the process's RSS tells the same story" between $(($(rss touched) - $(rss mapped))) $((15 * 1024)) $((18 * 1024))
+mapped_mib=$(((mapped - start) / 1024)) touched_mib=$(((touched - mapped) / 1024))
+claim 'mapping 256 MiB added almost nothing ($mapped_mib MiB)' test "$start" -gt 0 -a $((mapped - start)) -lt 2048
+claim 'touching 16 MiB added about 16 MiB ($touched_mib MiB)' between $((touched - mapped)) $((15 * 1024)) $((20 * 1024))
+claim 'the process'\''s RSS tells the same story' between $(($(rss touched) - $(rss mapped))) $((15 * 1024)) $((18 * 1024))
 
-title "A limit, and the OOM killer"
-say "--memory 32M sets memory.max. When the group needs more and nothing can be reclaimed, the kernel kills a process in the group, not on the host."
+title 'A limit, and the OOM killer'
+say '--memory 32M sets memory.max. When the group needs more and nothing can be reclaimed, the kernel kills a process in the group, not on the host.'
 show "$S run --memory 32M --memory-swap 0 -v $BUILD/tests:/t:ro $R /t/memhog 64; echo status=\$?"
-claim "the hog got no further than 32 MiB" bash -c '! grep -qE "^(40|48|56|64) MiB" <<<"$1"' _ "$OUT"
-claim "and was killed: status 137" grep -qx 'status=137' <<<"$OUT"
+claim 'the hog got no further than 32 MiB' bash -c '! grep -qE "^(40|48|56|64) MiB" <<<"$1"' _ "$OUT"
+claim 'and was killed: status 137' grep -qx 'status=137' <<<"$OUT"
 
-title "A VM's memory: one mapping in one process"
-say "shikumi-vmm gives the guest its RAM as a single anonymous mapping of --memory bytes. On the host that is one line in /proc/PID/smaps of the VMM, and its RSS grows only with the pages the guest has touched, by the same demand paging. The VMM asks for transparent huge pages there (madvise MADV_HUGEPAGE), so where the host allows them the guest's memory arrives 2 MiB at a time (AnonHugePages)."
+title 'A VM'\''s memory: one mapping in one process'
+say 'shikumi-vmm gives the guest its RAM as a single anonymous mapping of --memory bytes. On the host that is one line in /proc/PID/smaps of the VMM, and its RSS grows only with the pages the guest has touched, by the same demand paging. The VMM asks for transparent huge pages there (madvise MADV_HUGEPAGE), so where the host allows them the guest'\''s memory arrives 2 MiB at a time (AnonHugePages).'
 "$S" vm --memory 256M -- sleep 5 </dev/null >/dev/null 2>&1 &
 vm=$!
 for _ in $(seq 100); do
@@ -33,7 +34,8 @@ done
 sleep 2
 show "awk '/^[0-9a-f]+-/ {m = \$0} /^Size: *262144 kB/ {p = 1; print m} p && /^(Size|Rss|AnonHugePages):/ {print} /^AnonHugePages:/ {p = 0}' /proc/$pid/smaps"
 guest_rss=$(awk '/^Rss:/ {print $2}' <<<"$OUT")
-claim "the guest's 256 MiB is one mapping of the VMM" test "$(grep -c '^Size:' <<<"$OUT")" = 1
-claim "of which only the touched part is resident (${guest_rss:-?} KiB)" test "${guest_rss:-262144}" -lt 200000 -a "${guest_rss:-0}" -gt 1024
+claim 'the guest'\''s 256 MiB is one mapping of the VMM' test "$(grep -c '^Size:' <<<"$OUT")" = 1
+rss_kib=${guest_rss:-?}
+claim 'of which only the touched part is resident ($rss_kib KiB)' test "${guest_rss:-262144}" -lt 200000 -a "${guest_rss:-0}" -gt 1024
 wait $vm
 finish

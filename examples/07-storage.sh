@@ -8,17 +8,18 @@ loop=""
 cleanup() { [ -n "$loop" ] && losetup -d "$loop"; rm -rf "$T"; }
 trap cleanup EXIT
 
-title "Lesson 7: the page cache and disk I/O (chapters 8-9)"
-say "Writing a file does not wait for the disk: the data goes to the page cache (memory) first. In cgroup v2 those pages are charged to the group that wrote them, and memory.stat tells them apart: 'file' for the page cache, 'anon' for process memory. (The --memory limit, far above what is written here, is there because shikumi turns on only the controllers its limits need: without one, the group may have no memory.stat.)"
+title 'Lesson 7: the page cache and disk I/O (chapters 8-9)'
+say 'Writing a file does not wait for the disk: the data goes to the page cache (memory) first. In cgroup v2 those pages are charged to the group that wrote them, and memory.stat tells them apart: '\''file'\'' for the page cache, '\''anon'\'' for process memory. (The --memory limit, far above what is written here, is there because shikumi turns on only the controllers its limits need: without one, the group may have no memory.stat.)'
 show "$S run --memory 256M -v $T:/data $R sh -c 'grep -E \"^(anon|file) \" /sys/fs/cgroup/memory.stat; dd if=/dev/zero of=/data/f bs=1M count=32 2>/dev/null; echo after:; grep -E \"^(anon|file) \" /sys/fs/cgroup/memory.stat'"
 stat() { sed -n "$1"'{/^'"$2"' /s/^[a-z]* //p}' <<<"$OUT"; }
 file0=$(stat '1,/after:/' file) file1=$(stat '/after:/,$' file)
 anon0=$(stat '1,/after:/' anon) anon1=$(stat '/after:/,$' anon)
-claim "writing 32 MiB grew the container's 'file' by about 32 MiB ($(((file1 - file0) >> 20)) MiB)" between $(((file1 - file0) >> 20)) 28 40
-claim "and not its 'anon' ($(((anon1 - anon0) >> 20)) MiB)" test $(((anon1 - anon0) >> 20)) -lt 4
+file_mib=$(((file1 - file0) >> 20)) anon_mib=$(((anon1 - anon0) >> 20))
+claim 'writing 32 MiB grew the container'\''s '\''file'\'' by about 32 MiB ($file_mib MiB)' between $file_mib 28 40
+claim 'and not its '\''anon'\'' ($anon_mib MiB)' test $anon_mib -lt 4
 
-title "--io-max: a write throttled"
-say "The io controller limits a group's bandwidth to one device, named by major:minor. Here the device is a loop device over a file; the container writes 4 MiB straight to it (O_DIRECT, so the page cache does not absorb it), first freely, then under wbps=1M."
+title '--io-max: a write throttled'
+say 'The io controller limits a group'\''s bandwidth to one device, named by major:minor. Here the device is a loop device over a file; the container writes 4 MiB straight to it (O_DIRECT, so the page cache does not absorb it), first freely, then under wbps=1M.'
 truncate -s 64M "$T/disk"
 loop=$(losetup -f --show "$T/disk")
 mm=$(lsblk -dno MAJ:MIN "$loop" | tr -d ' ')
@@ -28,6 +29,7 @@ free=$(t "$S" run --device "$loop" "$R" $write)
 slow=$(t "$S" run --device "$loop" --io-max "$mm wbps=1M" "$R" $write)
 show "echo free: $free ms, with --io-max '$mm wbps=1M': $slow ms"
 # Both runs carry the same start-up cost (larger on a loaded machine): the throttle is the difference.
-claim "unthrottled it is several times faster" test $((free * 2)) -lt "$slow"
-claim "at 1 MiB/s the 4 MiB take about 4 seconds longer ($((slow - free)) ms)" between $((slow - free)) 2000 6500
+claim 'unthrottled it is several times faster' test $((free * 2)) -lt "$slow"
+longer=$((slow - free))
+claim 'at 1 MiB/s the 4 MiB take about 4 seconds longer ($longer ms)' between $longer 2000 6500
 finish

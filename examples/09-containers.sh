@@ -4,53 +4,54 @@
 . "$(dirname "$0")/lib.sh"
 P="$BUILD/tests/sysprobe" # makes one system call and says whether the kernel allowed it
 
-title "Lesson 9: a container is namespaces, plus less power (chapter 11)"
-say "A container is not a thing the kernel knows. It is an ordinary process started in new namespaces (each hides one kind of thing), with fewer capabilities and a system-call filter. Take them one at a time."
+title 'Lesson 9: a container is namespaces, plus less power (chapter 11)'
+say 'A container is not a thing the kernel knows. It is an ordinary process started in new namespaces (each hides one kind of thing), with fewer capabilities and a system-call filter. Take them one at a time.'
 
-title "pid: other processes"
+title 'pid: other processes'
 show "ls -d /proc/[0-9]* | wc -l; $S run $R ps -o pid,comm"
-claim "the host has many processes, the container sees two" test "$(grep -cE '^ +[0-9]+ ' <<<"$OUT")" = 2
+claim 'the host has many processes, the container sees two' test "$(grep -cE '^ +[0-9]+ ' <<<"$OUT")" = 2
 
-title "mount: the host's files"
+title 'mount: the host'\''s files'
 show "$S" run "$R" ls "$EXAMPLES" "; echo status=\$?"
-claim "this lesson's own folder does not exist inside" grep -q 'No such file' <<<"$OUT"
+claim 'this lesson'\''s own folder does not exist inside' grep -q 'No such file' <<<"$OUT"
 
-title "uts: the host's name"
+title 'uts: the host'\''s name'
 show "hostname; $S run --hostname lesson9 $R hostname"
-claim "inside it is called lesson9, outside still $(hostname)" test "$(tail -1 <<<"$OUT")" = lesson9 -a "$(hostname)" != lesson9
+host=$(hostname)
+claim 'inside it is called lesson9, outside still $host' test "$(tail -1 <<<"$OUT")" = lesson9 -a "$(hostname)" != lesson9
 
-title "ipc: the host's shared memory"
-say "System V shared memory and message queues live in an IPC namespace: a segment made on the host is not there inside."
+title 'ipc: the host'\''s shared memory'
+say 'System V shared memory and message queues live in an IPC namespace: a segment made on the host is not there inside.'
 id=$(ipcmk -M 4096 | grep -o '[0-9]*$')
 show "grep -c . /proc/sysvipc/shm; $S run $R grep -c . /proc/sysvipc/shm"
 ipcrm -m "$id"
-claim "the host lists its segment (header + at least one line), the container only the header" test "$(tail -1 <<<"$OUT")" = 1 -a "$(head -1 <<<"$OUT")" -ge 2
+claim 'the host lists its segment (header + at least one line), the container only the header' test "$(tail -1 <<<"$OUT")" = 1 -a "$(head -1 <<<"$OUT")" -ge 2
 
-title "net: the host's network"
+title 'net: the host'\''s network'
 show "ls /sys/class/net | tr '\n' ' '; echo; $S run $R ls /sys/class/net"
-claim "inside there is only lo" test "$(tail -1 <<<"$OUT")" = lo
+claim 'inside there is only lo' test "$(tail -1 <<<"$OUT")" = lo
 
-title "user: root inside is not root outside"
-say "With --userns=private the container's uid 0 is uid 100000 on the host: the kernel checks what that uid may do outside the namespace."
+title 'user: root inside is not root outside'
+say 'With --userns=private the container'\''s uid 0 is uid 100000 on the host: the kernel checks what that uid may do outside the namespace.'
 show "$S run --userns=private $R sh -c 'id -u; sleep 2' & sleep 1; ps -o uid=,comm= -C sleep | sort -u; wait"
-claim "inside, id -u says 0" grep -qx 0 <<<"$(head -1 <<<"$OUT")"
-claim "outside, the same sleep belongs to uid 100000" grep -qE '^100000 +sleep' <<<"$OUT"
+claim 'inside, id -u says 0' grep -qx 0 <<<"$(head -1 <<<"$OUT")"
+claim 'outside, the same sleep belongs to uid 100000' grep -qE '^100000 +sleep' <<<"$OUT"
 
-title "seccomp: system calls refused before the kernel looks at them"
-say "Some system calls act on things no namespace covers: the kernel's keyring, loading code into the kernel, rebooting. The filter shikumi loads makes them fail with EPERM, even for root."
+title 'seccomp: system calls refused before the kernel looks at them'
+say 'Some system calls act on things no namespace covers: the kernel'\''s keyring, loading code into the kernel, rebooting. The filter shikumi loads makes them fail with EPERM, even for root.'
 show "$P keyctl; $S run -v $BUILD/tests:/t:ro $R /t/sysprobe keyctl"
-claim "the host's root may call keyctl" grep -q '^allowed' <<<"$(head -1 <<<"$OUT")"
-claim "root in the container may not" grep -q 'denied: Operation not permitted' <<<"$(tail -1 <<<"$OUT")"
+claim 'the host'\''s root may call keyctl' grep -q '^allowed' <<<"$(head -1 <<<"$OUT")"
+claim 'root in the container may not' grep -q 'denied: Operation not permitted' <<<"$(tail -1 <<<"$OUT")"
 
-title "capabilities: root's powers, most of them dropped"
-say "Root's power is split into capabilities. The container keeps 14 of them; setting the clock (CAP_SYS_TIME) is not one of them."
+title 'capabilities: root'\''s powers, most of them dropped'
+say 'Root'\''s power is split into capabilities. The container keeps 14 of them; setting the clock (CAP_SYS_TIME) is not one of them.'
 show "grep CapEff /proc/self/status; $S run $R grep CapEff /proc/self/status"
 bits() { local x=$((16#$1)) n=0; while [ $x -gt 0 ]; do n=$((n + (x & 1))); x=$((x >> 1)); done; echo $n; }
 inside=$(bits "$(awk '{print $2}' <<<"$(tail -1 <<<"$OUT")")")
 outside=$(bits "$(awk '{print $2}' <<<"$(head -1 <<<"$OUT")")")
-claim "root inside has $inside capabilities, root outside $outside" test "$inside" -lt "$outside" -a "$inside" -le 14
+claim 'root inside has $inside capabilities, root outside $outside' test "$inside" -lt "$outside" -a "$inside" -le 14
 show "$S" run -v "$BUILD/tests:/t:ro" "$R" /t/sysprobe settime
-claim "setting the clock is refused" grep -q '^denied' <<<"$OUT"
+claim 'setting the clock is refused' grep -q '^denied' <<<"$OUT"
 show "$S" run --privileged -v "$BUILD/tests:/t:ro" "$R" /t/sysprobe keyctl
-claim "with --privileged (no filter, every capability) keyctl works again" grep -q '^allowed' <<<"$OUT"
+claim 'with --privileged (no filter, every capability) keyctl works again' grep -q '^allowed' <<<"$OUT"
 finish

@@ -5,5 +5,8 @@
 . "$(dirname "$0")/lessons.sh"
 E="$(cd "$(dirname "$0")/../../examples" && pwd)"
 for lesson in "$E"/[0-9]*.sh; do
-	if grep -q '^needs ' "$lesson" && ! grep -q '^needs kvm' "$lesson"; then run_lesson "$lesson"; fi
+	if grep -q '^needs cgroup' "$lesson" && ! grep -q '^needs kvm' "$lesson"; then
+		run_lesson "$lesson"
+		run_lesson "$lesson" ja # and once in Japanese: its claims hold, its narration is translated
+	fi
 done
