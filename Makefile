@@ -26,7 +26,7 @@ TEST_PKGS  := jq libxml2-utils
 # What building the minimal guest kernel needs (make guest-kernel-mini).
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 
-COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c common/kvm.c
+COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c common/kvm.c common/proc.c
 CGROUP_SRC  := cgroup/cgroup.c
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c

@@ -1,5 +1,7 @@
 #include "cgroup.h"
 
+#include "../common/proc.h"
+
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "../common/parse.h"
@@ -439,13 +441,42 @@ int cgroup_destroy(struct cgroup *cg)
 	return err_set(errno, "cannot remove the cgroup %s", cg->path);
 }
 
-static bool live_shikumi(pid_t pid)
+int cgroup_run_name(char *buf, size_t n)
 {
+	unsigned long long start;
+	int r = proc_start_time(getpid(), &start);
+	if (r < 0)
+		return r;
+	if ((size_t)snprintf(buf, n, "run-%d-%llu", (int)getpid(), start) >= n)
+		return err_set(ENOSPC, "the cgroup name does not fit");
+	return 0;
+}
+
+/* Whether the runtime that named a group `name` (after "run-") is alive. "PID-START" is
+ * judged by PID and start time, so a reused PID does not keep a dead group. A bare "PID"
+ * (groups made before the start time was in the name) can only be judged by its command
+ * name, as before. */
+static bool group_owner_alive(const char *name, bool *ours)
+{
+	char *end;
+	errno = 0;
+	long pid = strtol(name, &end, 10);
+	*ours = !errno && pid > 0 && pid <= INT32_MAX && end != name;
+	if (!*ours)
+		return true;
+	if (*end == '-') {
+		const char *t = end + 1;
+		unsigned long long start = strtoull(t, &end, 10);
+		*ours = !errno && *t >= '0' && *t <= '9' && !*end;
+		return !*ours || proc_alive((pid_t)pid, start);
+	}
+	if (*end) {
+		*ours = false;
+		return true;
+	}
 	char path[64], comm[32] = "";
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	if (read_path(path, comm, sizeof(comm)) <= 0)
-		return false;
-	return !strncmp(comm, "shikumi", 7);
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	return read_path(path, comm, sizeof(comm)) > 0 && !strncmp(comm, "shikumi", 7);
 }
 
 int cgroup_remove_stale(const char *root, const char *base)
@@ -458,14 +489,27 @@ int cgroup_remove_stale(const char *root, const char *base)
 	int removed = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		char *end;
-		if (strncmp(e->d_name, "run-", 4))
+		bool ours;
+		if (strncmp(e->d_name, "run-", 4) || group_owner_alive(e->d_name + 4, &ours) ||
+		    !ours)
 			continue;
-		long pid = strtol(e->d_name + 4, &end, 10);
-		if (*end || pid <= 0 || live_shikumi((pid_t)pid))
+		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) {
+			removed++;
 			continue;
-		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
-			removed++; /* a group that still holds processes refuses: left alone */
+		}
+		/* Processes a dead runtime left: kill them (where cgroup.kill exists, 5.14+),
+		 * then wait a little for the group to empty; never long, since this runs on the
+		 * way to starting a container. What still will not go is tried next start. */
+		autoclose int g = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (g < 0 || write_at(g, "cgroup.kill", "1") < 0)
+			continue;
+		for (int i = 0; i < 200; i++) {
+			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) {
+				removed++;
+				break;
+			}
+			sleep_ms(1);
+		}
 	}
 	closedir(d);
 	return removed;

@@ -96,8 +96,15 @@ int cgroup_kill(const struct cgroup *cg);
 /* Kills what is left, waits for the group to empty, removes it, closes cg->fd. */
 int cgroup_destroy(struct cgroup *cg);
 
-/* Removes groups under root/base/shikumi that a runtime left behind: empty ones named
- * run-PID whose PID is not a live shikumi. Returns how many were removed. */
+/* This process's group name, "run-PID-STARTTIME" (its start time from /proc/self/stat): a
+ * PID alone is reused, PID and start time name one process, which cgroup_remove_stale can
+ * then judge dead or alive. Returns 0 or a negative errno with a message. */
+int cgroup_run_name(char *buf, size_t n);
+
+/* Removes groups under root/base/shikumi that a runtime left behind: run-PID-START whose
+ * process (PID and start time) is gone, or an older run-PID whose PID is not a live
+ * shikumi. A stale group still holding processes gets cgroup.kill and is removed once empty
+ * (waiting at most 200 ms). Returns how many were removed. */
 int cgroup_remove_stale(const char *root, const char *base);
 
 #endif

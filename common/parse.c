@@ -19,7 +19,7 @@ int parse_size(const char *s, uint64_t *out)
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno == ERANGE)
-		return err_set(ERANGE, "invalid size '%s'", s);
+		return err_set(ERANGE, "invalid size '%s': more than 2^63-1 bytes", s);
 	unsigned shift = 0;
 	switch (toupper((unsigned char)*end)) {
 	case 'K':
@@ -44,8 +44,10 @@ int parse_size(const char *s, uint64_t *out)
 	if (*end)
 		return err_set(
 		    0, "invalid size '%s': expected a number with an optional K, M, G or T", s);
-	if (shift && v > (UINT64_MAX >> shift))
-		return err_set(ERANGE, "invalid size '%s'", s);
+	/* Every size ends in a signed 64-bit field (cgroup files, the VM's RAM): one past
+	 * INT64_MAX would wrap to a negative, which the cgroup code reads as "no limit". */
+	if (v > (uint64_t)INT64_MAX >> shift)
+		return err_set(ERANGE, "invalid size '%s': more than 2^63-1 bytes", s);
 	*out = (uint64_t)v << shift;
 	return 0;
 }

@@ -5,7 +5,8 @@
 #include <stdint.h>
 
 /* "64M", "1G", "4096", "512k" -> bytes (K, M, G, T are powers of 1024; an optional trailing
- * "B" or "iB" is accepted). Returns 0 or -EINVAL/-ERANGE with a message. */
+ * "B" or "iB" is accepted). Returns 0, or -EINVAL/-ERANGE with a message: a size above
+ * INT64_MAX bytes is -ERANGE, so that no caller can wrap it to a negative. */
 int parse_size(const char *s, uint64_t *out);
 
 /* "SIGTERM", "TERM", "term" or "15" -> 15. Returns 0 or -EINVAL with a message. */

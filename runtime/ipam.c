@@ -1,5 +1,7 @@
 #include "ipam.h"
 
+#include "../common/proc.h"
+
 #include "../common/err.h"
 #include "../common/fd.h"
 
@@ -92,32 +94,13 @@ int ipam_parse_ip(const char *s, const struct subnet *sn, uint32_t *out)
 
 unsigned long long ipam_start_time(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: count from the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	unsigned long long start = 0;
-	/* after ") ": state is field 3, starttime field 22 */
-	if (sscanf(p + 2,
-		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-		   "%*d %llu",
-		   &start) != 1)
-		return 0;
-	return start;
+	unsigned long long t;
+	return proc_start_time(pid, &t) < 0 ? 0 : t;
 }
 
 bool ipam_owner_alive(pid_t pid, unsigned long long start)
 {
-	return pid > 0 && ipam_start_time(pid) == start;
+	return proc_alive(pid, start);
 }
 
 int ipam_lock(const char *bridge)

@@ -99,7 +99,12 @@ static int cmd_rootfs_chown(int argc, char **argv)
 		    "(default 100000): a file of uid N (counted from ROOTFS's own owner) goes to\n"
 		    "BASE+N, the same for groups. A container with --userns=private whose root is\n"
 		    "BASE then sees its files owned by root, without an idmapped mount.\n"
-		    "BASE 0 gives the tree back to the host's root.");
+		    "BASE 0 gives the tree back to the host's root.\n"
+		    "\n"
+		    "The walk stays on ROOTFS's own mount, as `chown -R` on one file system:\n"
+		    "a file system mounted inside ROOTFS is left as it is. A symlink is never\n"
+		    "followed: the link itself is moved, and what it points to is not touched,\n"
+		    "even if it is swapped in while the walk runs.");
 		return 0;
 	}
 	if (argc < 2 || argc > 3) {

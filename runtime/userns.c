@@ -4,7 +4,9 @@
 #include "../common/fd.h"
 
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <search.h>
+#include <sys/sysmacros.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -205,61 +207,202 @@ int userns_become_root(void)
 	return 0;
 }
 
-/* nftw takes no context pointer: the shift in progress. */
-static struct {
+/* The shift in progress. The tree may have been prepared by an untrusted user who can
+ * still change it while root walks it, so the walk is by fd: each directory is opened
+ * O_NOFOLLOW from its parent's fd and every entry O_NOFOLLOW from its directory's fd, and
+ * nothing is ever resolved by a path. A symlink planted in the tree, or a directory swapped
+ * for one in the middle of the walk, therefore names only itself: it cannot redirect a
+ * chown or a chmod to /etc/shadow or into a host directory. */
+struct shift {
 	uint32_t uid_from, gid_from, base;
+	dev_t dev;	 /* where statx has no mount id (before Linux 5.8) */
+	uint64_t mnt_id; /* the walk stays on ROOTFS's mount, as chown -R on one file system */
 	bool check_only; /* the first pass: is every id in the range? */
-	char bad[PATH_MAX];
-} shift;
+	void *seen;	 /* tsearch tree of (dev, ino) already moved: a hard link is moved once */
+	char path[PATH_MAX]; /* for messages only, never opened */
+};
 
-static int shift_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Deep enough for any real root file system; bounds the fds held open at once. */
+#define SHIFT_MAX_DEPTH 256
+
+struct inode_key {
+	dev_t dev;
+	ino_t ino;
+};
+
+static int inode_cmp(const void *a, const void *b)
 {
-	(void)type;
-	(void)ftw;
-	uint32_t u = (uint32_t)st->st_uid - shift.uid_from,
-		 g = (uint32_t)st->st_gid - shift.gid_from;
-	if (st->st_uid < shift.uid_from || st->st_gid < shift.gid_from ||
-	    u >= USERNS_DEFAULT_COUNT || g >= USERNS_DEFAULT_COUNT) {
-		snprintf(shift.bad, sizeof(shift.bad), "%s", path);
-		return -EDOM;
+	const struct inode_key *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino ? 1 : 0;
+}
+
+/* Moves the owner of the file open as `fd` (O_PATH or not), after checking its ids. */
+static int shift_fd(struct shift *sh, int fd, const struct statx *stx)
+{
+	/* Before the range check: a link to a file moved already has its new owner. */
+	if (!sh->check_only && stx->stx_nlink > 1 && !S_ISDIR(stx->stx_mode)) {
+		struct inode_key *k = malloc(sizeof(*k));
+		if (!k)
+			return err_set(ENOMEM, "cannot change the owner of '%s'", sh->path);
+		*k = (struct inode_key){makedev(stx->stx_dev_major, stx->stx_dev_minor),
+					stx->stx_ino};
+		struct inode_key **found = tsearch(k, &sh->seen, inode_cmp);
+		if (!found)
+			return free(k),
+			       err_set(ENOMEM, "cannot change the owner of '%s'", sh->path);
+		if (*found != k) {
+			free(k);
+			return 0; /* another link to it was moved already */
+		}
 	}
-	if (shift.check_only)
+	uint32_t u = stx->stx_uid - sh->uid_from, g = stx->stx_gid - sh->gid_from;
+	if (stx->stx_uid < sh->uid_from || stx->stx_gid < sh->gid_from ||
+	    u >= USERNS_DEFAULT_COUNT || g >= USERNS_DEFAULT_COUNT)
+		return err_set(0,
+			       "'%s' is owned by an id outside the range %" PRIu32 "-%" PRIu32
+			       " that ROOTFS belongs to%s",
+			       sh->path, sh->uid_from, sh->uid_from + USERNS_DEFAULT_COUNT - 1,
+			       sh->check_only ? "; nothing was changed" : "");
+	if (sh->check_only)
 		return 0;
-	if (lchown(path, shift.base + u, shift.base + g) < 0)
-		return -errno;
-	/* chown clears setuid and setgid bits: put them back. */
-	if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) &&
-	    chmod(path, st->st_mode & 07777) < 0)
-		return -errno;
+	/* AT_EMPTY_PATH: the file behind the fd itself; for a symlink opened O_PATH|O_NOFOLLOW
+	 * that is the link, never its target. */
+	if (fchownat(fd, "", sh->base + u, sh->base + g, AT_EMPTY_PATH) < 0)
+		return err_set(errno, "cannot change the owner of '%s'", sh->path);
+	/* chown clears the setuid and setgid bits of a non-directory: put them back, through
+	 * the same fd (a regular file, opened for reading, so fchmod works on it). */
+	if (S_ISREG(stx->stx_mode) && (stx->stx_mode & (S_ISUID | S_ISGID)) &&
+	    fchmod(fd, stx->stx_mode & 07777) < 0)
+		return err_set(errno, "cannot restore the mode of '%s'", sh->path);
 	return 0;
+}
+
+static int shift_dir(struct shift *sh, int dirfd, int depth);
+
+/* One entry of the directory open as `dirfd`. */
+static int shift_entry(struct shift *sh, int dirfd, const char *name, unsigned char d_type,
+		       int depth)
+{
+	size_t len = strlen(sh->path);
+	if (snprintf(sh->path + len, sizeof(sh->path) - len, "/%s", name) >=
+	    (int)(sizeof(sh->path) - len))
+		return err_set(ENAMETOOLONG, "a path under ROOTFS is too long: '%s'", sh->path);
+	/* A regular file is opened for reading (fchmod needs a real fd; O_NONBLOCK so that a
+	 * FIFO swapped in cannot block), anything else as O_PATH, which opens no device.
+	 * O_NOFOLLOW either way: a symlink is opened as itself, or refused. */
+	int flags = O_NOFOLLOW | O_CLOEXEC;
+	if (d_type == DT_DIR)
+		flags |= O_RDONLY | O_DIRECTORY;
+	else if (d_type == DT_REG)
+		flags |= O_RDONLY | O_NONBLOCK | O_NOCTTY;
+	else
+		flags |= O_PATH;
+	autoclose int fd = openat(dirfd, name, flags);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == ENXIO))
+		return err_set(errno, "'%s' changed while rootfs-chown walked it; run it again",
+			       sh->path);
+	if (fd < 0)
+		return err_set(errno, "cannot open '%s'", sh->path);
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0)
+		return err_set(errno, "cannot stat '%s'", sh->path);
+	int r = 0;
+	bool same_mount = (stx.stx_mask & STATX_MNT_ID)
+			      ? stx.stx_mnt_id == sh->mnt_id
+			      : makedev(stx.stx_dev_major, stx.stx_dev_minor) == sh->dev;
+	if (!same_mount)
+		; /* another mount: left as it is, as chown -R on one file system */
+	else if ((S_ISDIR(stx.stx_mode) != (d_type == DT_DIR)) ||
+		 (S_ISREG(stx.stx_mode) != (d_type == DT_REG)))
+		r = err_set(0, "'%s' changed while rootfs-chown walked it; run it again", sh->path);
+	else if ((r = shift_fd(sh, fd, &stx)) == 0 && S_ISDIR(stx.stx_mode))
+		r = shift_dir(sh, fd, depth + 1);
+	sh->path[len] = '\0';
+	return r;
+}
+
+static int shift_dir(struct shift *sh, int dirfd, int depth)
+{
+	if (depth > SHIFT_MAX_DEPTH)
+		return err_set(ELOOP, "'%s' is nested more than %d directories deep", sh->path,
+			       SHIFT_MAX_DEPTH);
+	/* fdopendir takes the fd it is given: a duplicate, so the caller's stays its own. */
+	int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (dup < 0)
+		return err_set(errno, "cannot read the directory '%s'", sh->path);
+	DIR *d = fdopendir(dup);
+	if (!d) {
+		close(dup);
+		return err_set(errno, "cannot read the directory '%s'", sh->path);
+	}
+	rewinddir(d);
+	int r = 0;
+	struct dirent *e;
+	errno = 0;
+	while (r == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		unsigned char type = e->d_type;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				r = err_set(errno, "cannot stat '%s/%s'", sh->path, e->d_name);
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		}
+		if (r == 0)
+			r = shift_entry(sh, dirfd, e->d_name, type, depth);
+		errno = 0;
+	}
+	if (r == 0 && errno)
+		r = err_set(errno, "cannot read the directory '%s'", sh->path);
+	closedir(d);
+	return r;
 }
 
 int userns_shift_tree(const char *root, uint32_t base)
 {
-	struct stat st;
-	if (lstat(root, &st) < 0)
-		return err_set(errno, "ROOTFS '%s'", root);
-	if (!S_ISDIR(st.st_mode))
-		return err_set(0, "ROOTFS '%s' is not a directory", root);
 	if ((uint64_t)base + USERNS_DEFAULT_COUNT > UINT32_MAX)
 		return err_set(0, "invalid base %" PRIu32 ": the range goes past 4294967294", base);
-	shift.uid_from = st.st_uid;
-	shift.gid_from = st.st_gid;
-	shift.base = base;
-	/* Two passes, so that a tree with a stray owner is refused before anything changes. */
-	shift.check_only = true;
-	int r = nftw(root, shift_one, 64, FTW_PHYS | FTW_MOUNT);
-	if (r == -EDOM)
-		return err_set(0,
-			       "'%s' is owned by an id outside the range %" PRIu32 "-%" PRIu32
-			       " that ROOTFS belongs to; nothing was changed",
-			       shift.bad, shift.uid_from,
-			       shift.uid_from + USERNS_DEFAULT_COUNT - 1);
-	shift.check_only = false;
-	if (r == 0)
-		r = nftw(root, shift_one, 64, FTW_PHYS | FTW_MOUNT);
-	if (r < 0)
-		return err_set(r == -1 ? errno : -r, "cannot change the owner of files in '%s'",
+	/* ROOTFS itself is the one path resolved, once; a final symlink is refused. */
+	autoclose int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat lst;
+	if (fd < 0 && (errno == ENOTDIR || errno == ELOOP) && lstat(root, &lst) == 0 &&
+	    S_ISLNK(lst.st_mode))
+		return err_set(0, "ROOTFS '%s' is a symlink: give the directory it points to",
 			       root);
-	return 0;
+	if (fd < 0 && errno == ENOTDIR)
+		return err_set(0, "ROOTFS '%s' is not a directory", root);
+	if (fd < 0)
+		return err_set(errno, "ROOTFS '%s'", root);
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0)
+		return err_set(errno, "ROOTFS '%s'", root);
+	static struct shift sh;
+	sh = (struct shift){.uid_from = stx.stx_uid,
+			    .gid_from = stx.stx_gid,
+			    .base = base,
+			    .mnt_id = stx.stx_mnt_id,
+			    .dev = makedev(stx.stx_dev_major, stx.stx_dev_minor)};
+	snprintf(sh.path, sizeof(sh.path), "%s", root);
+	size_t len = strlen(sh.path);
+	while (len > 1 && sh.path[len - 1] == '/')
+		sh.path[--len] = '\0';
+	/* Two passes, so that a tree with a stray owner is refused before anything changes. */
+	sh.check_only = true;
+	int r = shift_dir(&sh, fd, 0);
+	if (r < 0)
+		return r;
+	sh.check_only = false;
+	r = shift_dir(&sh, fd, 0);
+	/* ROOTFS itself last: its owner is what tells the range the tree comes from. */
+	if (r == 0)
+		r = shift_fd(&sh, fd, &stx);
+	tdestroy(sh.seen, free);
+	sh.seen = NULL;
+	if (r < 0)
+		return err_wrap(r, "rootfs-chown stopped part way: some files of '%s' were moved",
+				root);
+	return r;
 }

@@ -151,6 +151,11 @@ expect_error "missing ROOTFS" 125 "ROOTFS '/nonexistent'.*No such file" -- run /
 expect_error "ROOTFS not a directory" 125 "not a directory" -- run /etc/passwd
 expect_error "ROOTFS lacks the command" 127 "lacks the command 'nosuch'" -- run "$R" nosuch
 expect_error "command not executable" 126 "not an executable" -- run "$R" /etc/passwd
+expect_error "--memory that overflows" 125 "--memory: invalid size '8388608T'" -- run --memory 8388608T "$R" true
+expect_error "--memory-swap that overflows" 125 "--memory-swap: invalid size '99999999999999999999'" -- run --memory-swap 99999999999999999999 "$R" true
+expect_error "--pids that overflows" 125 "invalid --pids '18446744073709551617'" -- run --pids 18446744073709551617 "$R" true
+expect_error "--io-max with a size that overflows" 125 "io-max" -- run --io-max "8:0 rbps=8388608T" "$R" true
+expect_failure "vm --memory that overflows" 125 shikumi-vmm "--memory: invalid size '8388608T'" -- "$S" vm --memory 8388608T
 expect_error "unknown option" 125 "unknown option '--frobnicate'" -- run --frobnicate "$R"
 expect_error "unknown command" 125 "unknown command 'walk'" -- walk
 expect_error "volume source missing" 125 "volume source '/no/such/dir'" -- run -v /no/such/dir:/mnt "$R" true

@@ -81,6 +81,45 @@ rc=$?
 expect_eq "rootfs-chown refuses a tree with a stray owner" "1" "$rc"
 expect_match "... naming the file, and changes nothing" "etc/passwd' is owned by an id outside the range 0-65535.*nothing was changed" "$out"
 expect_eq "... really nothing" "0" "$(stat -c %u "$T/shifted/bin/busybox")"
+# --- rootfs-chown on a tree an attacker prepared: nothing outside the tree changes ---
+mkdir -p "$T/host/dir" "$T/evil/sub"
+echo secret >"$T/host/file"
+chmod 640 "$T/host/file"
+echo inner >"$T/host/dir/inner"
+chmod 4755 "$T/host/dir/inner"
+ln -s "$T/host/file" "$T/evil/to-file"
+ln -s "$T/host/dir" "$T/evil/to-dir"
+cp /bin/true "$T/evil/sub/suid"
+chmod 6755 "$T/evil/sub/suid"
+echo one >"$T/evil/sub/linked"
+ln "$T/evil/sub/linked" "$T/evil/linked-too"
+expect_true "rootfs-chown on a tree with symlinks out and a hard link" "$S" rootfs-chown "$T/evil"
+expect_eq "... a hard-linked file is moved once, into the range" "100000:100000" "$(stat -c %u:%g "$T/evil/linked-too")"
+expect_eq "... the symlinks themselves move" "100000:100000 100000:100000" "$(stat -c %u:%g "$T/evil/to-file" "$T/evil/to-dir" | paste -sd' ')"
+expect_eq "... a host file a symlink points to keeps its owner and mode" "0:0 640" "$(stat -c '%u:%g %a' "$T/host/file")"
+expect_eq "... a host directory a symlink points to keeps its contents' owner and mode" "0:0 4755" "$(stat -c '%u:%g %a' "$T/host/dir/inner")"
+expect_eq "... setuid and setgid bits survive" "6755 100000:100000" "$(stat -c '%a %u:%g' "$T/evil/sub/suid")"
+# A directory swapped for a symlink to a host directory while the walk runs (RENAME_EXCHANGE in
+# a loop): a walk by path would chown and chmod the host's files through it.
+# Each try is a fresh tree, so that a host file moved once stays moved.
+for i in $(seq 1 400); do : >"$T/host/dir/f$i"; done
+chmod 4755 "$T/host/dir"/f*
+for try in 1 2 3 4 5 6; do
+	mkdir -p "$T/race$try/big"
+	(cd "$T/race$try/big" && touch $(seq -f 'f%g' 1 400) && chmod 4755 f*)
+	ln -s "$T/host/dir" "$T/race$try/swap"
+	perl -e 'require "syscall.ph"; my $end = time + 2;
+		while (time < $end) { syscall(316, -100, $ARGV[0], -100, $ARGV[1], 2) }' "$T/race$try/big" "$T/race$try/swap" &
+	swapper=$!
+	sleep 0.3 # perl's start-up, so that the swaps run before the walk does
+	"$S" rootfs-chown "$T/race$try" >/dev/null 2>&1
+	kill $swapper 2>/dev/null
+	wait $swapper 2>/dev/null
+done
+expect_eq "a directory swapped for a symlink mid-walk: the host directory's files keep owner and mode" "0:0 4755" \
+	"$(stat -c '%u:%g %a' "$T/host/dir"/* | sort -u | paste -sd' ')"
+expect_match "rootfs-chown of a symlink ROOTFS is refused" "ROOTFS '$T/evil/to-dir' is a symlink" "$("$S" rootfs-chown "$T/evil/to-dir" 2>&1)"
+expect_eq "... in one line" "1" "$("$S" rootfs-chown "$T/none" 2>&1 | wc -l)"
 expect_match "rootfs-chown with a bad base" "invalid BASE 'lots'" "$("$S" rootfs-chown "$T/shifted" lots 2>&1)"
 expect_match "rootfs-chown of a missing rootfs" "ROOTFS '$T/none': No such file" "$("$S" rootfs-chown "$T/none" 2>&1)"
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "../../cgroup/cgroup.h"
+#include "../../common/proc.h"
 #include "../../common/err.h"
 
 #include <fcntl.h>
@@ -232,6 +233,37 @@ static void stale_groups_removed(void **state)
 	assert_int_equal(stat(p, &st), 0);
 }
 
+static void stale_groups_judged_by_start_time(void **state)
+{
+	(void)state;
+	char name[64], p[PATH_MAX], reused[64];
+	struct stat st;
+	assert_int_equal(cgroup_run_name(name, sizeof(name)), 0);
+	unsigned long long start;
+	assert_int_equal(proc_start_time(getpid(), &start), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "run-%d-%llu", (int)getpid(), start);
+	assert_string_equal(name, want);
+	/* This very process under another start time: its PID reused by a live process (a
+	 * shikumi even: this test binary's comm is not, but the old rule only read comm). */
+	snprintf(reused, sizeof(reused), "run-%d-%llu", (int)getpid(), start + 1);
+	const char *dirs[] = {name, reused, "run-12-x", "run-1-2-3"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/shikumi/%s", root, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	assert_int_equal(cgroup_remove_stale(root, "/"), 1);
+	snprintf(p, sizeof(p), "%s/shikumi/%s", root, reused);
+	assert_int_equal(stat(p, &st), -1); /* the dead runtime's group went */
+	for (int i = 0; i < 4; i++) {
+		if (i == 1)
+			continue;
+		snprintf(p, sizeof(p), "%s/shikumi/%s", root, dirs[i]);
+		assert_int_equal(stat(p, &st), 0); /* the live one stays; names not ours too */
+		rmdir(p);
+	}
+}
+
 /* ---- against the real hierarchy (inside the test host) ---- */
 
 static void real_group_lifecycle(void **state)
@@ -290,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(limits_need_controllers),
 	    cmocka_unit_test(create_limits_stats_in_fake_tree),
 	    cmocka_unit_test(stale_groups_removed),
+	    cmocka_unit_test(stale_groups_judged_by_start_time),
 	};
 	const struct CMUnitTest real[] = {
 	    cmocka_unit_test(real_group_lifecycle),

@@ -206,6 +206,14 @@ static void limit_options(void **state)
 	assert_int_equal(cfg.stats, STATS_JSON);
 	assert_int_equal(PARSE("--memory", "abc", "/r"), -EINVAL);
 	assert_int_equal(PARSE("--memory", "100K", "/r"), -EINVAL);
+	/* 2^63 bytes: once stored as int64_t it was negative, which meant "no limit". */
+	assert_int_equal(PARSE("--memory", "8388608T", "/r"), -ERANGE);
+	assert_non_null(strstr(err_msg(), "--memory: invalid size '8388608T'"));
+	assert_int_equal(PARSE("--memory-swap", "9223372036854775808", "/r"), -ERANGE);
+	assert_non_null(strstr(err_msg(), "--memory-swap"));
+	assert_int_equal(PARSE("--pids", "99999999999999999999", "/r"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "--pids '99999999999999999999'"));
+	assert_int_equal(PARSE("--cpus", "1e400", "/r"), -EINVAL);
 	assert_int_equal(PARSE("--pids", "0", "/r"), -EINVAL);
 	assert_int_equal(PARSE("--cpu-weight", "10001", "/r"), -EINVAL);
 	assert_int_equal(PARSE("--stats=xml", "/r"), -EINVAL);

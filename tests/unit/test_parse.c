@@ -48,7 +48,15 @@ static void size_rejects_garbage(void **state)
 	assert_int_equal(parse_size(NULL, &v), -EINVAL);
 	assert_int_equal(parse_size("99999999999999999999", &v), -ERANGE);
 	assert_int_equal(parse_size("17000000000000T", &v), -ERANGE);
+	/* 2^63 bytes fits a uint64_t but wraps the signed fields every caller stores it in. */
+	assert_int_equal(parse_size("8388608T", &v), -ERANGE);
+	assert_non_null(strstr(err_msg(), "'8388608T'"));
+	assert_int_equal(parse_size("9223372036854775808", &v), -ERANGE);
 	assert_int_equal(v, 77); /* untouched on failure */
+	assert_int_equal(parse_size("8388607T", &v), 0);
+	assert_true(v == 8388607ULL << 40);
+	assert_int_equal(parse_size("9223372036854775807", &v), 0);
+	assert_true(v == (uint64_t)INT64_MAX);
 }
 
 static void signal_names_and_numbers(void **state)

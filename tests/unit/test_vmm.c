@@ -440,6 +440,8 @@ static void options(void **state)
 	assert_int_equal(act, VM_HELP);
 	assert_int_equal(PARSE("--memory", "1M", "--tiny"), -EINVAL);
 	assert_int_equal(PARSE("--memory", "lots", "--tiny"), -EINVAL);
+	assert_int_equal(PARSE("--memory", "8388608T", "--tiny"), -ERANGE);
+	assert_non_null(strstr(err_msg(), "--memory: invalid size '8388608T'"));
 	assert_int_equal(PARSE("--initrd", "i"), -EINVAL);
 	assert_non_null(strstr(err_msg(), "missing --kernel"));
 	assert_int_equal(PARSE("--tiny", "--initrd", "i"), -EINVAL);
