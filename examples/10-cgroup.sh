@@ -5,7 +5,7 @@
 needs cgroup
 
 title 'Lesson 10: cgroups, limits and their accounts (chapter 12)'
-say 'Every shikumi container lives in its own cgroup, /sys/fs/cgroup/shikumi/run-PID on the host. Limits are files written there before the container starts; the kernel keeps its accounts in files beside them. Inside, the container'\''s cgroup namespace shows the same group as /sys/fs/cgroup.'
+say 'Every shikumi container lives in its own cgroup, /sys/fs/cgroup/shikumi/run-PID-START on the host (the runtime'\''s PID and start time). Limits are files written there before the container starts; the kernel keeps its accounts in files beside them. Inside, the container'\''s cgroup namespace shows the same group as /sys/fs/cgroup.'
 
 title 'memory.max'
 show "$S" run --memory 64M "$R" cat /sys/fs/cgroup/memory.max

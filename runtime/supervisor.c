@@ -276,7 +276,7 @@ static int prepare_userns(const struct container_config *cfg, const struct conta
 }
 
 /* Every container gets a group of its own (for kill-all, limits and counters) where the host
- * has cgroup v2: shikumi/run-PID below our own group. */
+ * has cgroup v2: shikumi/run-PID-START below our own group. */
 static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
 			struct cgroup *cg)
 {
@@ -284,9 +284,10 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 	if (!host->cgroup2 || (host->rootless && !controllers && !host->cg_writable))
 		return 0;
 	cgroup_remove_stale(host->cg_root, host->cg_base);
-	char name[32];
-	snprintf(name, sizeof(name), "run-%d", getpid());
-	int r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
+	char name[64];
+	int r = cgroup_run_name(name, sizeof(name));
+	if (r == 0)
+		r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	if (r < 0 && !controllers) {
 		/* No limit asked for: the container can run without a group of its own. */
 		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
