@@ -1,6 +1,7 @@
 #!/bin/bash
-# Benchmark (not a test): container start-to-exit of /bin/true with shikumi, crun and bwrap on
-# the same rootfs, timed by hyperfine in one run, and the median ratios.
+# Benchmark (not a test): container start-to-exit of /bin/true with shikumi, crun, runc and bwrap
+# on the same rootfs, beside the kernel's floor for the same namespaces (unshare + chroot: no
+# runtime at all), timed by hyperfine in one run, and the median ratios.
 # Usage: tests/bench/bench-run.sh BUILD [RUNS]
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
@@ -9,7 +10,7 @@ S="$BUILD/shikumi"
 R="$BUILD/rootfs"
 out="$BUILD/bench"
 mkdir -p "$out"
-for tool in hyperfine crun bwrap; do
+for tool in hyperfine crun runc bwrap unshare; do
 	command -v $tool >/dev/null || { echo "bench-run: $tool is missing (make bench-deps)" >&2; exit 1; }
 done
 
@@ -24,6 +25,9 @@ sed -i -e 's/"terminal": true/"terminal": false/' -e 's|"sh"$|"/bin/true"|' \
 	-e 's|"type": "mount"|"type": "mount"\n\t\t\t},\n\t\t\t{\n\t\t\t\t"type": "cgroup"|' \
 	"$bundle/config.json"
 
+# The floor: the same namespaces made by unshare(1), chroot instead of pivot_root, no cgroup,
+# no mounts, no confinement. runc takes the crun bundle as it is.
+floor_cmd="unshare --pid --mount --uts --ipc --net --cgroup --fork chroot $R /bin/true"
 bwrap_cmd="bwrap --unshare-pid --unshare-net --unshare-uts --unshare-ipc --unshare-cgroup --bind $R / --proc /proc --dev /dev /bin/true"
 csv="$out/run.csv"
 # crun refuses a hybrid cgroup layout (v2 at /sys/fs/cgroup/unified beside v1): every
@@ -34,7 +38,9 @@ inner="
 		-n shikumi '$S run $R /bin/true' \
 		-n crun 'crun run -b $bundle shikumi-bench' \
 		-n crun-nocgroup 'crun --cgroup-manager=disabled run -b $bundle shikumi-bench' \
-		-n bwrap '$bwrap_cmd'
+		-n runc 'runc run -b $bundle shikumi-bench-runc' \
+		-n bwrap '$bwrap_cmd' \
+		-n floor '$floor_cmd'
 "
 unshare -m --propagation private sh -c "$inner"
 
@@ -46,5 +52,7 @@ awk -F, 'NR > 1 { med[$1] = $4; order[n++] = $1 }
 		s = med["shikumi"]
 		printf "ratio shikumi/crun          %.2f   (target <= 0.60)\n", s / med["crun"]
 		printf "ratio shikumi/crun-nocgroup %.2f   (crun without creating cgroups)\n", s / med["crun-nocgroup"]
+		printf "ratio shikumi/floor         %.2f   (target <= 1.20, unshare+chroot, same namespaces)\n", s / med["floor"]
 		printf "ratio shikumi/bwrap         %.2f   (target <= 1.00, same namespaces)\n", s / med["bwrap"]
+		printf "ratio shikumi/runc          %.2f\n", s / med["runc"]
 	}' "$csv"
