@@ -31,6 +31,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -263,6 +266,38 @@ static int cwd(struct child *c)
 	return 0;
 }
 
+/* The OCI process.user's supplementary groups and umask (the CLI sets neither; become_root
+ * has dropped the host's groups already). */
+static int identity(struct child *c)
+{
+	const struct container_config *cfg = c->cfg;
+	if (cfg->n_groups) {
+		gid_t g[CONFIG_MAX_GROUPS];
+		for (size_t i = 0; i < cfg->n_groups; i++)
+			g[i] = cfg->groups[i];
+		if (setgroups(cfg->n_groups, g) < 0)
+			return err_set(errno, "cannot set the supplementary groups");
+	}
+	if (cfg->umask >= 0)
+		umask((mode_t)cfg->umask);
+	return 0;
+}
+
+/* Resource limits before the capabilities go: raising a hard limit above the caller's takes
+ * CAP_SYS_RESOURCE, which the container does not keep. */
+static int rlimits(struct child *c)
+{
+	for (size_t i = 0; i < c->cfg->n_rlimits; i++) {
+		const struct rlimit_set *l = &c->cfg->rlimits[i];
+		struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
+		if (setrlimit(l->resource, &rl) < 0)
+			return err_set(errno, "cannot set resource limit %d to %llu/%llu",
+				       l->resource, (unsigned long long)l->soft,
+				       (unsigned long long)l->hard);
+	}
+	return 0;
+}
+
 /* From here on this init, and everything it starts, is a reduced root: the same capability
  * sets for PID 1 and the command (invariant 2). */
 static int capabilities(struct child *c)
@@ -341,7 +376,7 @@ static void __attribute__((noreturn)) child_fail(struct child *c, int code)
 
 #define STEP(c, fn)                                                                                \
 	do {                                                                                       \
-		int step_r_ = fault_point(#fn);                                                          \
+		int step_r_ = fault_point(#fn);                                                    \
 		if (step_r_ == 0)                                                                  \
 			step_r_ = fn(c);                                                           \
 		if (step_r_ < 0) {                                                                 \
@@ -404,6 +439,8 @@ void child_main(const struct child_args *a)
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
 	STEP(&c, cwd);
+	STEP(&c, identity);
+	STEP(&c, rlimits);
 	STEP(&c, capabilities);
 	STEP(&c, undumpable);
 	int release[2];
