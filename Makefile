@@ -138,7 +138,13 @@ $(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c vmm/bzimage.c vmm/bzimage.
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/bzimage.c common/err.c
 
-fuzz: $(BUILD)/fuzz/fuzz_bzimage guest-kernel
+# The config.json reader under libFuzzer; it needs json-c, caps.c (capability names) and libcap.
+OCI_FUZZ_SRC := runtime/oci_config.c runtime/caps.c cgroup/cgroup.c common/err.c common/parse.c
+$(BUILD)/fuzz/fuzz_oci_config: tests/fuzz/fuzz_oci_config.c $(OCI_FUZZ_SRC) runtime/oci_config.h runtime/config.h | $(BUILD)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(LIB_CFLAGS) -o $@ $< $(OCI_FUZZ_SRC) $(LIB_LIBS)
+
+fuzz: $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config guest-kernel
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
@@ -157,7 +163,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

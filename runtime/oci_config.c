@@ -24,14 +24,22 @@
 
 #define BAD(path, ...) oci_bad(path, __VA_ARGS__)
 
+/* The error line: "config.json: PATH: WHAT". Values and keys from the document are quoted in
+ * it, and a control character among them (a newline inside a JSON string) becomes '?', so
+ * that the message stays the one line a log or a terminal shows (found by the fuzzer). */
 static int __attribute__((format(printf, 2, 3))) oci_bad(const char *path, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], line[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return err_set(0, "config.json: %s: %s", path, msg);
+	if (snprintf(line, sizeof(line), "config.json: %s: %s", path, msg) >= (int)sizeof(line))
+		line[sizeof(line) - 1] = '\0';
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return err_set(0, "%s", line);
 }
 
 /* ---- typed access: each getter names the path when the type is wrong ---- */
