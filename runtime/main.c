@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "container.h"
+#include "oci_cmd.h"
 #include "oci_config.h"
 #include "oci_spec.h"
 #include "userns.h"
@@ -307,6 +308,8 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	const char *cmd = argv[1];
+	if (oci_cmd_wanted(argc, argv))
+		return oci_cmd_main(argc, argv);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1, t_start);
 	if (!strcmp(cmd, "vm"))

@@ -58,6 +58,10 @@ int state_open(const char *root, const char *id, bool create)
 	if (r < 0 || (create && (r = make_root(root)) < 0))
 		return r;
 	autoclose int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 && errno == ENOENT && !create) {
+		err_set(0, "container '%s' does not exist", id);
+		return -ENOENT;
+	}
 	if (rootfd < 0)
 		return err_set(errno, "state root %s", root);
 	if (create && mkdirat(rootfd, id, 0700) < 0)
@@ -66,11 +70,12 @@ int state_open(const char *root, const char *id, bool create)
 					       : "cannot create the state of '%s'",
 			       id);
 	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		err_set(0, "container '%s' does not exist", id);
+		return -ENOENT;
+	}
 	if (fd < 0)
-		return err_set(errno,
-			       errno == ENOENT ? "container '%s' does not exist"
-					       : "cannot open the state of '%s'",
-			       id);
+		return err_set(errno, "cannot open the state of '%s'", id);
 	if (flock(fd, LOCK_EX) < 0) {
 		r = err_set(errno, "cannot lock the state of '%s'", id);
 		close(fd);

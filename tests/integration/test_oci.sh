@@ -109,3 +109,66 @@ if command -v runc >/dev/null; then
 fi
 
 expect_eq "nothing left behind after all tests" "$base" "$(leftovers)"
+
+# --- state, list, kill, delete over what a runtime left (create is not written yet: the
+# states are written here as a create killed at each moment would have left them) ---
+SR="$B/state"
+put_state() { # ID PID PIDSTART STARTED CGROUP
+	mkdir -p "$SR/$1"
+	jq -cn --arg id "$1" --arg b "$B" --argjson pid "$2" --argjson ps "$3" --argjson st "$4" --arg cg "$5" \
+		'{id: $id, bundle: $b, pid: $pid, pidStart: $ps, cgroup: $cg, started: $st, created: "2026-01-01T00:00:00Z", annotations: "{\"a\": \"b\"}"}' \
+		>"$SR/$1/state.json"
+}
+pid_start() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+o() { "$S" --root "$SR" "$@"; }
+cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+cgdir=""
+[ -n "$cg2" ] && cgdir="$cg2/shikumi-oci-test-$$" && mkdir -p "$cgdir"
+put_state c-creating 0 0 false "$cgdir"
+expect_eq "a create killed before the clone: state says creating" "creating 0 $B b" \
+	"$(o state c-creating | jq -r '[.status, .pid, .bundle, .annotations.a] | map(tostring) | join(" ")')"
+out=$(o kill c-creating 2>&1)
+expect_eq "kill refuses a container that is not running (exit 1, one line)" "1 shikumi: container 'c-creating' is creating, not running" "$? $out"
+o delete c-creating
+expect_eq "delete removes its state and its cgroup" "0 gone" "$? $([ -e "$SR/c-creating" ] || [ -n "$cgdir" -a -e "$cgdir" ] && echo left || echo gone)"
+
+sleep 100 &
+sp=$!
+put_state c-live "$sp" "$(pid_start $sp)" false ""
+expect_eq "a live init not yet started: created, with its pid" "created $sp" "$(o state c-live | jq -r '"\(.status) \(.pid)"')"
+put_state c-live "$sp" "$(pid_start $sp)" true ""
+expect_eq "once started: running" "running" "$(o state c-live | jq -r .status)"
+expect_eq "list --format json shows it" "c-live running" "$(o list --format json | jq -r '.[] | "\(.id) \(.status)"')"
+expect_match "list shows a table" "^c-live +$sp +running " "$(o list | tail -1)"
+out=$(o delete c-live 2>&1)
+expect_eq "delete refuses a running container without --force" "1 shikumi: container 'c-live' is running: stop it first, or delete --force" "$? $out"
+o kill c-live USR1 2>&1
+expect_eq "kill ID SIGNAL by name reaches the init" "0 138" "$? $(wait $sp; echo $?)"
+expect_eq "then the state says stopped, pid 0" "stopped 0" "$(o state c-live | jq -r '"\(.status) \(.pid)"')"
+out=$(o kill c-live 9 2>&1)
+expect_eq "kill refuses a stopped container" "1 shikumi: container 'c-live' is stopped, not running" "$? $out"
+o delete c-live
+expect_eq "delete of a stopped container removes its state" "0 absent" "$? $([ -e "$SR/c-live" ] && echo present || echo absent)"
+
+sleep 100 &
+sp=$!
+put_state c-reused "$sp" "$(($(pid_start $sp) + 1))" true ""
+expect_eq "another process under the recorded pid is not the init: stopped" "stopped" "$(o state c-reused | jq -r .status)"
+o kill c-reused KILL 2>/dev/null
+expect_eq "... and kill leaves that process alone" "alive" "$(kill -0 $sp 2>/dev/null && echo alive || echo dead)"
+o delete c-reused
+put_state c-force "$sp" "$(pid_start $sp)" true ""
+o delete --force c-force
+expect_eq "delete --force kills the init and removes the state" "137 absent" \
+	"$(wait $sp; echo $?) $([ -e "$SR/c-force" ] && echo present || echo absent)"
+out=$(o state nope 2>&1)
+expect_eq "state of an unknown container: one line, exit 1" "1 shikumi: container 'nope' does not exist" "$? $out"
+out=$(o state ../etc 2>&1)
+expect_match "an id that is not one directory name is refused" "^shikumi: invalid container id '../etc'" "$out"
+out=$("$S" --root "$SR" --log "$B/log.json" --log-format json kill nope 2>/dev/null)
+expect_eq "--log-format json logs the error as podman reads it" "error container 'nope' does not exist" \
+	"$(jq -r '"\(.level) \(.msg)"' "$B/log.json")"
+out=$("$S" --systemd-cgroup list 2>&1)
+expect_eq "--systemd-cgroup is refused with one line" "1 1" "$? $(printf '%s\n' "$out" | wc -l)"
+expect_eq "the state root holds nothing more" "" "$(ls "$SR")"
+expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"
