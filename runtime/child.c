@@ -58,7 +58,7 @@ struct child {
  * the runtime's copy of /proc (a mount, used and dropped before pivot_root). */
 static int close_fds(struct child *c)
 {
-	int keep[] = {c->a->sock, c->a->proc_clone};
+	int keep[] = {c->a->sock, c->a->proc_clone, c->a->start_fd};
 	unsigned from = 3;
 	for (;;) {
 		/* The lowest kept fd at or above `from`: close everything in between. */
@@ -88,7 +88,11 @@ static int runtime_alive(const struct child *c)
  * closes that window. */
 static int parent_death(struct child *c)
 {
-	(void)c;
+	/* `create`: the runtime exits by design once the container waits for `start`; its
+	 * caller (conmon, a shim) is the subreaper that inherits this init, and `delete` ends
+	 * what a create killed halfway left. */
+	if (c->a->start_fd >= 0)
+		return 0;
 	return prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ? err_set(errno, "PR_SET_PDEATHSIG") : 0;
 }
 
@@ -364,6 +368,28 @@ static int confine_init(struct child *c)
 	return 0;
 }
 
+/* `create`: the container is whole (mounts, root, capabilities) and waits here, before its
+ * command exists, until `start` opens the state's exec.fifo for reading, as runc's does. The
+ * fifo is reopened through this process's own /proc (the container's, after pivot_root),
+ * from the O_PATH fd the runtime gave; the open blocks until the reader comes. */
+static int wait_start(struct child *c)
+{
+	if (c->a->start_fd < 0)
+		return 0;
+	struct sync_msg ready = {.type = SYNC_READY};
+	int r = sync_send(c->a->sock, &ready, -1);
+	if (r < 0)
+		return err_set(-r, "cannot tell the runtime the container is ready");
+	char path[FD_PATH_MAX];
+	int fd = open(fd_path(c->a->start_fd, path), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot open the start fifo");
+	bool ok = write(fd, "0", 1) == 1;
+	close(fd);
+	close(c->a->start_fd);
+	return ok ? 0 : err_set(errno, "cannot write the start fifo");
+}
+
 /* ---- running the steps ---- */
 
 static void __attribute__((noreturn)) child_fail(struct child *c, int code)
@@ -443,6 +469,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, rlimits);
 	STEP(&c, capabilities);
 	STEP(&c, undumpable);
+	STEP(&c, wait_start);
 	int release[2];
 	if (pipe2(release, O_CLOEXEC) < 0) {
 		err_set(errno, "cannot create the command's release pipe");

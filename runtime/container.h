@@ -45,4 +45,11 @@ int container_validate(const struct container_config *cfg, struct container_host
 int container_run(const struct container_config *cfg, const struct container_host *host,
 		  uint64_t t_start, int *exit_code);
 
+/* `create`: the same start, stopped before the command: the init waits until something
+ * opens the fifo (start_fd, O_PATH) for reading. Returns once it waits, with the init's pid
+ * and its cgroup's path (or ""); nothing is torn down, the caller's `delete` does that.
+ * On failure nothing is left, as with container_run. */
+int container_create(const struct container_config *cfg, const struct container_host *host,
+		     int start_fd, pid_t *pid, char *cgroup, size_t cgroup_size);
+
 #endif

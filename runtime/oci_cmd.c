@@ -1,5 +1,5 @@
-/* The runc command line. Implemented so far: the global options, state, list, kill and
- * delete over the state directory; create and start are the next step (issue 17). Each
+/* The runc command line: the global options, create, start, state, list, kill and delete over
+ * the state directory (exec, ps, pause and resume are not written yet). Each
  * command locks the container's directory for as long as it reads and changes it, and each
  * works from whatever a runtime killed at any moment left: a state "creating" (no init yet),
  * an init that is gone, a cgroup that is empty or not. */
@@ -8,6 +8,8 @@
 #include "../cgroup/cgroup.h"
 #include "../common/err.h"
 #include "../common/fd.h"
+#include "container.h"
+#include "oci_config.h"
 #include "state.h"
 
 #include <dirent.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -297,6 +300,146 @@ static int cmd_delete(const struct globals *g, int argc, char **argv)
 	return state_remove(g->root, st.id, fd);
 }
 
+/* Writes text to path whole or not at all (a temporary file renamed over it), as conmon and
+ * podman read the pid file while it is written. */
+static int write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return err_set(ENAMETOOLONG, "%s", path);
+	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t n = strlen(text);
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return err_set(e, "cannot write %s", path);
+	}
+	return 0;
+}
+
+static int create_in(const struct globals *g, const char *bundle, const char *pid_file,
+		     const char *id, int dirfd)
+{
+	static struct oci_config oc;
+	static struct container_host host;
+	static char rootfs[PATH_MAX];
+	struct oci_state st = {0};
+	autoclose int fifo = -1;
+	int r, code;
+	if (!realpath(bundle, st.bundle))
+		return err_set(errno, "bundle '%s'", bundle);
+	snprintf(st.id, sizeof(st.id), "%s", id);
+	time_t now = time(NULL);
+	strftime(st.created, sizeof(st.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	if ((r = oci_config_load(st.bundle, &oc)) < 0)
+		goto out;
+	if (oc.terminal) {
+		r = err_set(0, "config.json: process.terminal: a terminal (--console-socket) is "
+			       "not supported yet");
+		goto out;
+	}
+	if (!realpath(oc.cfg.rootfs, rootfs)) {
+		r = err_set(errno, "config.json: root.path: '%s'", oc.cfg.rootfs);
+		goto out;
+	}
+	oc.cfg.rootfs = rootfs;
+	if (oc.annotations)
+		snprintf(st.annotations, sizeof(st.annotations), "%s",
+			 json_object_to_json_string_ext(oc.annotations, JSON_C_TO_STRING_PLAIN));
+	if ((r = container_validate(&oc.cfg, &host, &code)) < 0)
+		goto out;
+	/* "creating" is on disk before anything else is made: a create killed from here on
+	 * leaves a state that delete clears. */
+	if ((r = state_write(dirfd, &st)) < 0)
+		goto out;
+	if (mkfifoat(dirfd, "exec.fifo", 0600) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0) {
+		r = err_set(errno, "cannot create the start fifo");
+		goto out;
+	}
+	if ((fifo = openat(dirfd, "exec.fifo", O_PATH | O_CLOEXEC)) < 0) {
+		r = err_set(errno, "cannot open the start fifo");
+		goto out;
+	}
+	if ((r = container_create(&oc.cfg, &host, fifo, &st.pid, st.cgroup, sizeof(st.cgroup))) < 0)
+		goto out;
+	st.pid_start = state_pid_start(st.pid);
+	if ((r = state_write(dirfd, &st)) < 0) {
+		kill(st.pid, SIGKILL);
+		goto out;
+	}
+	if (pid_file) {
+		char text[32];
+		snprintf(text, sizeof(text), "%d", (int)st.pid);
+		r = write_file(pid_file, text);
+	}
+out:
+	oci_config_free(&oc);
+	(void)g;
+	return r;
+}
+
+static int cmd_create(const struct globals *g, int argc, char **argv)
+{
+	const char *bundle = ".", *pid_file = NULL;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		bool takes = !strcmp(a, "--bundle") || !strcmp(a, "-b") ||
+			     !strcmp(a, "--pid-file") || !strcmp(a, "--console-socket");
+		if (takes && i + 1 >= argc)
+			return err_set(0, "option '%s' needs a value", a);
+		if (!strcmp(a, "--bundle") || !strcmp(a, "-b"))
+			bundle = argv[++i];
+		else if (!strcmp(a, "--pid-file"))
+			pid_file = argv[++i];
+		else if (!strcmp(a, "--console-socket"))
+			i++; /* used only with process.terminal, refused for now */
+		else if (strcmp(a, "--no-pivot") && strcmp(a, "--no-new-keyring"))
+			return err_set(0, "unknown option '%s' for create", a);
+	}
+	if (argc - i != 1)
+		return err_set(0, "usage: shikumi create [--bundle DIR] [--pid-file FILE] ID");
+	const char *id = argv[i];
+	int dirfd = state_open(g->root, id, true);
+	if (dirfd < 0)
+		return dirfd;
+	int r = create_in(g, bundle, pid_file, id, dirfd);
+	if (r < 0) {
+		/* nothing stays of a failed create: its record goes too */
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		state_remove(g->root, id, dirfd);
+		err_set(0, "%s", msg);
+	}
+	close(dirfd);
+	return r;
+}
+
+static int cmd_start(const struct globals *g, int argc, char **argv)
+{
+	if (argc != 2)
+		return err_set(0, "usage: shikumi start ID");
+	struct oci_state st;
+	autoclose int fd = load(g, argv[1], &st);
+	if (fd < 0)
+		return fd;
+	const char *status = state_status(&st);
+	if (strcmp(status, "created"))
+		return err_set(0, "container '%s' is %s: only a created container starts", st.id,
+			       status);
+	/* The init is blocked opening the fifo for writing: this open lets it go on. */
+	autoclose int fifo = openat(fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return err_set(errno, "cannot open the start fifo of '%s'", st.id);
+	struct pollfd p = {.fd = fifo, .events = POLLIN};
+	char c;
+	if (poll(&p, 1, 10000) != 1 || read(fifo, &c, 1) != 1)
+		return err_set(0, "container '%s' did not take the start", st.id);
+	st.started = true;
+	unlinkat(fd, "exec.fifo", 0);
+	return state_write(fd, &st);
+}
+
 int oci_cmd_main(int argc, char **argv)
 {
 	struct globals g = {.root = STATE_DEFAULT_ROOT};
@@ -337,7 +480,7 @@ int oci_cmd_main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		err_set(0, "missing command (state, list, kill, delete)");
+		err_set(0, "missing command (create, start, state, list, kill, delete)");
 		return report(&g);
 	}
 	const char *cmd = argv[i];
@@ -350,8 +493,11 @@ int oci_cmd_main(int argc, char **argv)
 		r = cmd_kill(&g, argc - i, argv + i);
 	else if (!strcmp(cmd, "delete"))
 		r = cmd_delete(&g, argc - i, argv + i);
+	else if (!strcmp(cmd, "create"))
+		r = cmd_create(&g, argc - i, argv + i);
+	else if (!strcmp(cmd, "start"))
+		r = cmd_start(&g, argc - i, argv + i);
 	else
-		r = err_set(0, "'%s' is not implemented yet (issue 17: create and start come next)",
-			    cmd);
+		r = err_set(0, "'%s' is not implemented yet", cmd);
 	return r < 0 ? report(&g) : 0;
 }

@@ -204,7 +204,8 @@ char *state_render(const struct oci_state *st)
 int state_remove(const char *root, const char *id, int dirfd)
 {
 	if ((unlinkat(dirfd, STATE_FILE, 0) < 0 && errno != ENOENT) ||
-	    (unlinkat(dirfd, STATE_FILE ".tmp", 0) < 0 && errno != ENOENT))
+	    (unlinkat(dirfd, STATE_FILE ".tmp", 0) < 0 && errno != ENOENT) ||
+	    (unlinkat(dirfd, "exec.fifo", 0) < 0 && errno != ENOENT))
 		return err_set(errno, "cannot remove the state of '%s'", id);
 	autoclose int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || unlinkat(rootfd, id, AT_REMOVEDIR) < 0)

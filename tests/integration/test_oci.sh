@@ -170,5 +170,39 @@ expect_eq "--log-format json logs the error as podman reads it" "error container
 	"$(jq -r '"\(.level) \(.msg)"' "$B/log.json")"
 out=$("$S" --systemd-cgroup list 2>&1)
 expect_eq "--systemd-cgroup is refused with one line" "1 1" "$? $(printf '%s\n' "$out" | wc -l)"
+# --- the lifecycle: create, start, kill, delete ---
+rm -f "$B/config.json" && (cd "$B" && "$S" spec)
+mkdir -p "$B/mark"
+cfg '.mounts += [{"destination": "/mark", "type": "bind", "source": "mark", "options": ["rbind"]}]
+	| .process.args = ["/bin/sh", "-c", "echo ran >/mark/ran; trap \"echo term >/mark/term; exit 3\" TERM; while :; do sleep 0.1; done"]
+	| .annotations = {"org.example": "yes"}'
+alive() { grep -qsE '^State:[[:space:]]+[^ZX]' "/proc/$1/status"; } # a zombie has exited
+o create --bundle "$B" --pid-file "$B/pid" life </dev/null >/dev/null 2>&1
+expect_eq "create exits 0 once the container waits" 0 $?
+expect_eq "state: created, the pid-file's pid, the bundle, the annotations" "created $(cat "$B/pid") $B yes" \
+	"$(o state life | jq -r '[.status, .pid, .bundle, .annotations."org.example"] | map(tostring) | join(" ")')"
+expect_eq "the init lives on after create returned" "alive" "$(alive "$(cat "$B/pid")" && echo alive)"
+expect_eq "the command has not run before start" "absent" "$([ -e "$B/mark/ran" ] && echo present || echo absent)"
+out=$(o create --bundle "$B" life 2>&1 </dev/null)
+expect_eq "a second create of the same id is refused" "1 shikumi: container 'life' exists already: File exists" "$? $out"
+o start life
+expect_eq "start exits 0" 0 $?
+for i in $(seq 100); do [ -e "$B/mark/ran" ] && break; sleep 0.05; done
+expect_eq "after start the command runs, and the state says running" "ran running" "$(cat "$B/mark/ran" 2>/dev/null) $(o state life | jq -r .status)"
+out=$(o start life 2>&1)
+expect_eq "a second start is refused" "1 shikumi: container 'life' is running: only a created container starts" "$? $out"
+o kill life TERM
+for i in $(seq 100); do [ "$(o state life | jq -r .status)" = stopped ] && break; sleep 0.05; done
+expect_eq "kill TERM reaches the command through PID 1; then stopped" "term stopped" "$(cat "$B/mark/term" 2>/dev/null) $(o state life | jq -r .status)"
+o delete life
+expect_eq "delete leaves no state" "0 " "$? $(ls "$SR")"
+# a created container, deleted by force, never runs its command
+rm -f "$B/mark/ran"
+o create --bundle "$B" --pid-file "$B/pid" never </dev/null >/dev/null 2>&1
+o delete --force never
+expect_eq "delete --force of a created container: the init is gone, the command never ran" "dead absent" \
+	"$(alive "$(cat "$B/pid")" && echo alive || echo dead) $([ -e "$B/mark/ran" ] && echo present || echo absent)"
+out=$(cd "$B" && jq '.process.args = []' config.json >bad.json && mkdir -p bad && mv bad.json bad/config.json && "$S" --root "$SR" create --bundle bad x 2>&1)
+expect_eq "a create refused by config.json leaves no state" "1 shikumi: config.json: process.args: must not be empty|" "$? $out|$(ls "$SR")"
 expect_eq "the state root holds nothing more" "" "$(ls "$SR")"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"
