@@ -20,8 +20,10 @@ DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-d
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev
 BENCH_PKGS := hyperfine crun runc bubblewrap
-# What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output.
-TEST_PKGS  := jq libxml2-utils
+# What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output;
+# podman (with conmon: 18 packages, about 11 s to install here) drives shikumi as its OCI runtime
+# in testhost_oci.sh.
+TEST_PKGS  := jq libxml2-utils podman conmon
 # What building the minimal guest kernel needs (make guest-kernel-mini).
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 

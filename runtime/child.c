@@ -158,6 +158,29 @@ static int network(struct child *c)
 }
 
 /* Private propagation first: nothing mounted from here on may leak to the host. */
+/* The config's sysctls, each one of the container's own namespaces (the reader accepts only
+ * those, as runc does): written now, while the host's /proc is still the one mounted, since
+ * a sysctl file applies to the namespaces of whoever writes it, and the container's /proc/sys
+ * is read-only once mounted. */
+static int sysctls(struct child *c)
+{
+	for (size_t i = 0; i < c->cfg->n_sysctls; i++) {
+		const struct sysctl_set *s = &c->cfg->sysctls[i];
+		char path[256];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->key);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return err_set(ENAMETOOLONG, "sysctl %s", s->key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		autoclose int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		size_t len = strlen(s->value);
+		if (fd < 0 || write(fd, s->value, len) != (ssize_t)len)
+			return err_set(errno, "cannot set sysctl %s to '%s'", s->key, s->value);
+	}
+	return 0;
+}
+
 static int private_mounts(struct child *c)
 {
 	(void)c;
@@ -458,6 +481,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, session);
 	STEP(&c, hostname);
 	STEP(&c, network);
+	STEP(&c, sysctls);
 	STEP(&c, private_mounts);
 	STEP(&c, root_layer);
 	STEP(&c, mount_table);

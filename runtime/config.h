@@ -15,6 +15,7 @@
 #define CONFIG_MAX_DEVICES 16
 #define CONFIG_MAX_RLIMITS 16
 #define CONFIG_MAX_GROUPS  32
+#define CONFIG_MAX_SYSCTLS 32
 #define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
 
 struct volume {
@@ -30,6 +31,11 @@ struct volume {
 struct rlimit_set {
 	int resource; /* RLIMIT_* */
 	uint64_t soft, hard;
+};
+
+/* A namespaced kernel setting (an OCI linux.sysctl entry), key with dots: net.ipv4.ip_forward. */
+struct sysctl_set {
+	const char *key, *value;
 };
 
 enum stats_format {
@@ -92,6 +98,8 @@ struct container_config {
 	uint32_t groups[CONFIG_MAX_GROUPS]; /* supplementary groups (OCI additionalGids) */
 	size_t n_groups;		    /* 0: none, as the runtime leaves it */
 	int umask;			    /* the command's umask; -1: the caller's */
+	struct sysctl_set sysctls[CONFIG_MAX_SYSCTLS]; /* checked to be the container's own */
+	size_t n_sysctls;
 	struct rlimit_set rlimits[CONFIG_MAX_RLIMITS];
 	size_t n_rlimits;
 	enum stats_format stats; /* printed on stderr when the container exits */

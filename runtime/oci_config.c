@@ -769,6 +769,55 @@ static int read_path_list(struct json_object *linux_, const char *key)
 	return r;
 }
 
+/* Only what belongs to the container's own namespaces, runc's list: another sysctl would
+ * change the whole host. The key's characters keep it one path under /proc/sys. */
+static int read_sysctl(struct json_object *linux_, struct container_config *cfg)
+{
+	struct json_object *map;
+	int r = get(linux_, "linux", "sysctl", json_type_object, &map);
+	if (r < 0 || !map)
+		return r;
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	json_object_object_foreach(map, key, val)
+	{
+		char path[P_MAX];
+		join(path, "linux.sysctl", key);
+		if ((r = expect(val, path, json_type_string)) < 0)
+			return r;
+		if (cfg->n_sysctls >= CONFIG_MAX_SYSCTLS)
+			return BAD("linux.sysctl", "too many (at most %d)", CONFIG_MAX_SYSCTLS);
+		bool ok_chars = key[0] && key[0] != '.';
+		for (const char *p = key; *p && ok_chars; p++)
+			ok_chars = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+				   *p == '_' || *p == '-' || (*p == '.' && p[1] && p[1] != '.');
+		if (!ok_chars)
+			return BAD(path, "not a sysctl name");
+		bool own = false;
+		unsigned need = 0;
+		for (size_t i = 0; i < sizeof(ipc) / sizeof(*ipc); i++)
+			if (!strcmp(key, ipc[i]))
+				own = true, need = CLONE_NEWIPC;
+		if (!strncmp(key, "fs.mqueue.", 10))
+			own = true, need = CLONE_NEWIPC;
+		if (!strncmp(key, "net.", 4))
+			own = true, need = CLONE_NEWNET;
+		if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+			own = true, need = CLONE_NEWUTS;
+		if (!own)
+			return BAD(path, "not a sysctl of the container's own namespaces");
+		if (!(cfg->namespaces & need))
+			return BAD(path, "needs a%s namespace of its own",
+				   need == CLONE_NEWNET	  ? " network"
+				   : need == CLONE_NEWIPC ? "n ipc"
+							  : " uts");
+		cfg->sysctls[cfg->n_sysctls++] =
+		    (struct sysctl_set){.key = key, .value = json_object_get_string(val)};
+	}
+	return 0;
+}
+
 static int read_linux(struct json_object *doc, struct container_config *cfg)
 {
 	struct json_object *linux_;
@@ -780,7 +829,7 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	if ((r = read_namespaces(linux_, cfg)) < 0 ||
 	    (r = read_maps(linux_, "uidMappings", cfg->uidmap, &cfg->n_uidmap)) < 0 ||
 	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
-	    (r = read_resources(linux_, &cfg->limits)) < 0 ||
+	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
 	    (r = read_path_list(linux_, "maskedPaths")) < 0 ||
 	    (r = read_path_list(linux_, "readonlyPaths")) < 0)
 		return r;
@@ -806,7 +855,6 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	    {"seccomp", "a seccomp profile is not read yet (without one, shikumi's default "
 			"allow-list applies)"},
 	    {"devices", "device nodes beyond shikumi's standard /dev are not supported yet"},
-	    {"sysctl", "not supported yet"},
 	    {"mountLabel", "SELinux is not supported by shikumi"},
 	    {"intelRdt", "not supported"},
 	    {"personality", "not supported yet"},

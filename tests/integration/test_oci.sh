@@ -48,11 +48,14 @@ cfg '.hostname = "ocibox" | .process.cwd = "/tmp" | .process.env = ["A=1", "PATH
 	| .process.user.umask = 18 | .process.user.additionalGids = [10, 20]
 	| .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654}]
 	| .process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}
+	| .linux.sysctl = {"net.ipv4.ping_group_range": "7 7"}
 	| .mounts += [{"destination": "/data", "type": "bind", "source": "vol", "options": ["rbind", "ro", "noexec"]}]
-	| .process.args = ["/bin/sh", "-c", "hostname; pwd; echo $A; umask; id -G; ulimit -n; ulimit -Hn; grep CapEff /proc/self/status | tr -s \"\\t\" \" \"; cat /data/f; touch /data/g 2>/dev/null || echo ro; grep \" /data \" /proc/mounts | grep -o noexec"]'
+	| .process.args = ["/bin/sh", "-c", "hostname; pwd; echo $A; umask; id -G; ulimit -n; ulimit -Hn; grep CapEff /proc/self/status | tr -s \"\\t\" \" \"; cat /data/f; touch /data/g 2>/dev/null || echo ro; grep \" /data \" /proc/mounts | grep -o noexec; cat /proc/sys/net/ipv4/ping_group_range | tr -s \"\\t\" \" \""]'
+host_range=$(cat /proc/sys/net/ipv4/ping_group_range)
 got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
 expect_eq "hostname, cwd, env, umask, groups, rlimits, capabilities and a ro,noexec bind mount from the bundle" \
-	"ocibox /tmp 1 0022 0 10 20 321 654 CapEff: 0000000000000020 from-host ro noexec " "$got"
+	"ocibox /tmp 1 0022 0 10 20 321 654 CapEff: 0000000000000020 from-host ro noexec 7 7 " "$got"
+expect_eq "the container's sysctl left the host's alone" "$host_range" "$(cat /proc/sys/net/ipv4/ping_group_range)"
 cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"] | .mounts = [.mounts[] | select(.destination != "/data")]'
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
@@ -86,6 +89,8 @@ refuse "a seccomp profile (not read yet)" '.linux.seccomp = {"defaultAction": "S
 	"config.json: linux.seccomp: a seccomp profile is not read yet (without one, shikumi's default allow-list applies)"
 refuse "a tmpfs mount" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]' \
 	'config.json: mounts[7].type: '"'"'tmpfs'"'"' at /tmp is not supported yet (bind mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
+	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
 refuse "a hook" '.hooks = {"prestart": [{"path": "/bin/true"}]}' 'config.json: hooks.prestart: hooks are not supported yet'
 # jq writes only valid JSON: a truncated file is made by hand
 head -c 40 "$B/config.json" >"$B/c.json" && cp "$B/config.json" "$B/good.json" && mv "$B/c.json" "$B/config.json"
@@ -143,7 +148,9 @@ expect_match "list shows a table" "^c-live +$sp +running " "$(o list | tail -1)"
 out=$(o delete c-live 2>&1)
 expect_eq "delete refuses a running container without --force" "1 shikumi: container 'c-live' is running: stop it first, or delete --force" "$? $out"
 o kill c-live USR1 2>&1
-expect_eq "kill ID SIGNAL by name reaches the init" "0 138" "$? $(wait $sp; echo $?)"
+krc=$?
+wait $sp 2>/dev/null
+expect_eq "kill ID SIGNAL by name reaches the init" "0 138" "$krc $?"
 expect_eq "then the state says stopped, pid 0" "stopped 0" "$(o state c-live | jq -r '"\(.status) \(.pid)"')"
 out=$(o kill c-live 9 2>&1)
 expect_eq "kill refuses a stopped container" "1 shikumi: container 'c-live' is stopped, not running" "$? $out"
@@ -159,8 +166,9 @@ expect_eq "... and kill leaves that process alone" "alive" "$(kill -0 $sp 2>/dev
 o delete c-reused
 put_state c-force "$sp" "$(pid_start $sp)" true ""
 o delete --force c-force
+wait $sp 2>/dev/null
 expect_eq "delete --force kills the init and removes the state" "137 absent" \
-	"$(wait $sp; echo $?) $([ -e "$SR/c-force" ] && echo present || echo absent)"
+	"$? $([ -e "$SR/c-force" ] && echo present || echo absent)"
 out=$(o state nope 2>&1)
 expect_eq "state of an unknown container: one line, exit 1" "1 shikumi: container 'nope' does not exist" "$? $out"
 out=$(o state ../etc 2>&1)

@@ -88,7 +88,8 @@ static void everything_read(void **state)
 		" \"cpu\": {\"quota\": 25000, \"period\": 50000, \"shares\": 1024},"
 		" \"pids\": {\"limit\": 64}, \"devices\": [{\"allow\": false, \"access\": "
 		"\"rwm\"}]},"
-		" \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"]"),
+		" \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"],"
+		" \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}"),
 	    0);
 	struct container_config *c = &oc.cfg;
 	assert_string_equal(c->hostname, "box");
@@ -123,6 +124,9 @@ static void everything_read(void **state)
 	assert_string_equal(c->volumes[1].source, "/h");
 	assert_false(c->volumes[1].read_only);
 	assert_non_null(oc.annotations);
+	assert_int_equal(c->n_sysctls, 1);
+	assert_string_equal(c->sysctls[0].key, "net.ipv4.ping_group_range");
+	assert_string_equal(c->sysctls[0].value, "0 0");
 }
 
 #define EXPECT_REFUSED(want, extra, proc, lin) assert_string_equal(refused(extra, proc, lin), want)
@@ -210,6 +214,16 @@ static void errors_name_the_path(void **state)
 	EXPECT_REFUSED("config.json: hostname: needs a uts namespace in linux.namespaces",
 		       ", \"hostname\": \"h\"", "", "");
 	EXPECT_REFUSED("config.json: process: expected an object", ", \"process\": 1", "", "");
+	EXPECT_REFUSED("config.json: linux.sysctl.kernel.panic: not a sysctl of the container's "
+		       "own namespaces",
+		       "", "", ", \"sysctl\": {\"kernel.panic\": \"1\"}");
+	EXPECT_REFUSED("config.json: linux.sysctl.net.ipv4.ip_forward: needs a network namespace "
+		       "of its own",
+		       "", "", ", \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}");
+	EXPECT_REFUSED("config.json: linux.sysctl.net..x: not a sysctl name", "", "",
+		       ", \"sysctl\": {\"net..x\": \"1\"}");
+	EXPECT_REFUSED("config.json: linux.sysctl.net/../../x: not a sysctl name", "", "",
+		       ", \"sysctl\": {\"net/../../x\": \"1\"}");
 	/* a newline inside a value stays out of the one-line message (found by the fuzzer) */
 	EXPECT_REFUSED("config.json: process.capabilities.bounding[0]: unknown capability "
 		       "'CAP_?KILL'",
