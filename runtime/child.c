@@ -399,10 +399,18 @@ static int wait_start(struct child *c)
 {
 	if (c->a->start_fd < 0)
 		return 0;
-	struct sync_msg ready = {.type = SYNC_READY};
+	struct sync_msg ready = {.type = SYNC_READY}, recorded;
 	int r = sync_send(c->a->sock, &ready, -1);
 	if (r < 0)
 		return err_set(-r, "cannot tell the runtime the container is ready");
+	/* Only a container that the state records may wait: a runtime gone before it says so
+	 * reads as end-of-file here, and this init ends (it has no parent-death signal). */
+	int none = -1;
+	r = sync_recv(c->a->sock, &recorded, &none);
+	if (none >= 0)
+		close(none);
+	if (r <= 0 || recorded.type != SYNC_GO)
+		return err_set(r < 0 ? -r : EPIPE, "the runtime did not record the container");
 	char path[FD_PATH_MAX];
 	int fd = open(fd_path(c->a->start_fd, path), O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

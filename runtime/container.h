@@ -46,10 +46,13 @@ int container_run(const struct container_config *cfg, const struct container_hos
 		  uint64_t t_start, int *exit_code);
 
 /* `create`: the same start, stopped before the command: the init waits until something
- * opens the fifo (start_fd, O_PATH) for reading. Returns once it waits, with the init's pid
- * and its cgroup's path (or ""); nothing is torn down, the caller's `delete` does that.
- * On failure nothing is left, as with container_run. */
+ * opens the fifo (start_fd, O_PATH) for reading. Once it is ready, record(pid, cgroup path or
+ * "", arg) is called: only when that returns 0 is the init told to wait for `start`; when it
+ * fails, or the runtime dies before, the init ends itself, so that no container exists that
+ * no state records. Nothing is torn down after that; the caller's `delete` does it. On
+ * failure nothing is left, as with container_run. */
 int container_create(const struct container_config *cfg, const struct container_host *host,
-		     int start_fd, pid_t *pid, char *cgroup, size_t cgroup_size);
+		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     void *arg);
 
 #endif

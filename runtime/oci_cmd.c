@@ -317,6 +317,21 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
+struct record_arg {
+	int dirfd;
+	struct oci_state *st;
+};
+
+/* The init is ready: its pid, start time and group go on disk before it may wait. */
+static int record_init(pid_t pid, const char *cgroup, void *arg)
+{
+	struct record_arg *a = arg;
+	a->st->pid = pid;
+	a->st->pid_start = state_pid_start(pid);
+	snprintf(a->st->cgroup, sizeof(a->st->cgroup), "%s", cgroup);
+	return state_write(a->dirfd, a->st);
+}
+
 static int create_in(const struct globals *g, const char *bundle, const char *pid_file,
 		     const char *id, int dirfd)
 {
@@ -360,13 +375,9 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 		r = err_set(errno, "cannot open the start fifo");
 		goto out;
 	}
-	if ((r = container_create(&oc.cfg, &host, fifo, &st.pid, st.cgroup, sizeof(st.cgroup))) < 0)
+	struct record_arg ra = {dirfd, &st};
+	if ((r = container_create(&oc.cfg, &host, fifo, record_init, &ra)) < 0)
 		goto out;
-	st.pid_start = state_pid_start(st.pid);
-	if ((r = state_write(dirfd, &st)) < 0) {
-		kill(st.pid, SIGKILL);
-		goto out;
-	}
 	if (pid_file) {
 		char text[32];
 		snprintf(text, sizeof(text), "%d", (int)st.pid);

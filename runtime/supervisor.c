@@ -353,9 +353,8 @@ static void report_cgroup(const struct container_config *cfg, const struct runti
 /* What `create` asks of a start: stop before the command, hand the container over. */
 struct detach {
 	int start_fd; /* the exec.fifo the init waits on */
-	pid_t *pid;   /* out: the init, on the host */
-	char *cgroup; /* out: its group's path, "" when none */
-	size_t cgroup_size;
+	int (*record)(pid_t pid, const char *cgroup, void *arg);
+	void *arg;
 };
 
 static int container_start(const struct container_config *cfg, const struct container_host *host,
@@ -368,10 +367,11 @@ int container_run(const struct container_config *cfg, const struct container_hos
 }
 
 int container_create(const struct container_config *cfg, const struct container_host *host,
-		     int start_fd, pid_t *pid, char *cgroup, size_t cgroup_size)
+		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     void *arg)
 {
 	int code;
-	const struct detach d = {start_fd, pid, cgroup, cgroup_size};
+	const struct detach d = {start_fd, record, arg};
 	return container_start(cfg, host, timing_now(), &code, &d);
 }
 
@@ -515,8 +515,15 @@ static int container_start(const struct container_config *cfg, const struct cont
 			waitpid(rt.pid, NULL, 0);
 			goto fail;
 		}
-		*detach->pid = rt.pid;
-		snprintf(detach->cgroup, detach->cgroup_size, "%s", cg.fd >= 0 ? cg.path : "");
+		/* Recorded, then told to wait: a runtime killed before the go leaves an init
+		 * that reads end-of-file and ends itself. */
+		const struct sync_msg recorded = {.type = SYNC_GO};
+		if ((r = detach->record(rt.pid, cg.fd >= 0 ? cg.path : "", detach->arg)) < 0 ||
+		    (r = sync_send(rt.sock, &recorded, -1)) < 0) {
+			kill(rt.pid, SIGKILL);
+			waitpid(rt.pid, NULL, 0);
+			goto fail;
+		}
 		if (cg.fd >= 0)
 			close(cg.fd);
 		close(rt.sock);
