@@ -31,6 +31,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,7 +58,7 @@ struct child {
  * the runtime's copy of /proc (a mount, used and dropped before pivot_root). */
 static int close_fds(struct child *c)
 {
-	int keep[] = {c->a->sock, c->a->proc_clone};
+	int keep[] = {c->a->sock, c->a->proc_clone, c->a->start_fd};
 	unsigned from = 3;
 	for (;;) {
 		/* The lowest kept fd at or above `from`: close everything in between. */
@@ -85,7 +88,11 @@ static int runtime_alive(const struct child *c)
  * closes that window. */
 static int parent_death(struct child *c)
 {
-	(void)c;
+	/* `create`: the runtime exits by design once the container waits for `start`; its
+	 * caller (conmon, a shim) is the subreaper that inherits this init, and `delete` ends
+	 * what a create killed halfway left. */
+	if (c->a->start_fd >= 0)
+		return 0;
 	return prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ? err_set(errno, "PR_SET_PDEATHSIG") : 0;
 }
 
@@ -151,6 +158,29 @@ static int network(struct child *c)
 }
 
 /* Private propagation first: nothing mounted from here on may leak to the host. */
+/* The config's sysctls, each one of the container's own namespaces (the reader accepts only
+ * those, as runc does): written now, while the host's /proc is still the one mounted, since
+ * a sysctl file applies to the namespaces of whoever writes it, and the container's /proc/sys
+ * is read-only once mounted. */
+static int sysctls(struct child *c)
+{
+	for (size_t i = 0; i < c->cfg->n_sysctls; i++) {
+		const struct sysctl_set *s = &c->cfg->sysctls[i];
+		char path[256];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%s", s->key);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return err_set(ENAMETOOLONG, "sysctl %s", s->key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		autoclose int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		size_t len = strlen(s->value);
+		if (fd < 0 || write(fd, s->value, len) != (ssize_t)len)
+			return err_set(errno, "cannot set sysctl %s to '%s'", s->key, s->value);
+	}
+	return 0;
+}
+
 static int private_mounts(struct child *c)
 {
 	(void)c;
@@ -263,6 +293,38 @@ static int cwd(struct child *c)
 	return 0;
 }
 
+/* The OCI process.user's supplementary groups and umask (the CLI sets neither; become_root
+ * has dropped the host's groups already). */
+static int identity(struct child *c)
+{
+	const struct container_config *cfg = c->cfg;
+	if (cfg->n_groups) {
+		gid_t g[CONFIG_MAX_GROUPS];
+		for (size_t i = 0; i < cfg->n_groups; i++)
+			g[i] = cfg->groups[i];
+		if (setgroups(cfg->n_groups, g) < 0)
+			return err_set(errno, "cannot set the supplementary groups");
+	}
+	if (cfg->umask >= 0)
+		umask((mode_t)cfg->umask);
+	return 0;
+}
+
+/* Resource limits before the capabilities go: raising a hard limit above the caller's takes
+ * CAP_SYS_RESOURCE, which the container does not keep. */
+static int rlimits(struct child *c)
+{
+	for (size_t i = 0; i < c->cfg->n_rlimits; i++) {
+		const struct rlimit_set *l = &c->cfg->rlimits[i];
+		struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
+		if (setrlimit(l->resource, &rl) < 0)
+			return err_set(errno, "cannot set resource limit %d to %llu/%llu",
+				       l->resource, (unsigned long long)l->soft,
+				       (unsigned long long)l->hard);
+	}
+	return 0;
+}
+
 /* From here on this init, and everything it starts, is a reduced root: the same capability
  * sets for PID 1 and the command (invariant 2). */
 static int capabilities(struct child *c)
@@ -327,6 +389,36 @@ static int confine_init(struct child *c)
 		close(c->slave);
 	c->slave = -1;
 	return 0;
+}
+
+/* `create`: the container is whole (mounts, root, capabilities) and waits here, before its
+ * command exists, until `start` opens the state's exec.fifo for reading, as runc's does. The
+ * fifo is reopened through this process's own /proc (the container's, after pivot_root),
+ * from the O_PATH fd the runtime gave; the open blocks until the reader comes. */
+static int wait_start(struct child *c)
+{
+	if (c->a->start_fd < 0)
+		return 0;
+	struct sync_msg ready = {.type = SYNC_READY}, recorded;
+	int r = sync_send(c->a->sock, &ready, -1);
+	if (r < 0)
+		return err_set(-r, "cannot tell the runtime the container is ready");
+	/* Only a container that the state records may wait: a runtime gone before it says so
+	 * reads as end-of-file here, and this init ends (it has no parent-death signal). */
+	int none = -1;
+	r = sync_recv(c->a->sock, &recorded, &none);
+	if (none >= 0)
+		close(none);
+	if (r <= 0 || recorded.type != SYNC_GO)
+		return err_set(r < 0 ? -r : EPIPE, "the runtime did not record the container");
+	char path[FD_PATH_MAX];
+	int fd = open(fd_path(c->a->start_fd, path), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot open the start fifo");
+	bool ok = write(fd, "0", 1) == 1;
+	close(fd);
+	close(c->a->start_fd);
+	return ok ? 0 : err_set(errno, "cannot write the start fifo");
 }
 
 /* ---- running the steps ---- */
@@ -397,6 +489,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, session);
 	STEP(&c, hostname);
 	STEP(&c, network);
+	STEP(&c, sysctls);
 	STEP(&c, private_mounts);
 	STEP(&c, root_layer);
 	STEP(&c, mount_table);
@@ -404,8 +497,11 @@ void child_main(const struct child_args *a)
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
 	STEP(&c, cwd);
+	STEP(&c, identity);
+	STEP(&c, rlimits);
 	STEP(&c, capabilities);
 	STEP(&c, undumpable);
+	STEP(&c, wait_start);
 	int release[2];
 	if (pipe2(release, O_CLOEXEC) < 0) {
 		err_set(errno, "cannot create the command's release pipe");

@@ -387,6 +387,7 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    .cwd = "/",
 	    .hostname = "shikumi",
 	    .tty = TTY_AUTO,
+	    .umask = -1,
 	    .namespaces = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
 			  CLONE_NEWCGROUP,
 	};

@@ -13,13 +13,29 @@
 #define CONFIG_MAX_ENV	   256
 #define CONFIG_MAX_VOLUMES 64
 #define CONFIG_MAX_DEVICES 16
+#define CONFIG_MAX_RLIMITS 16
+#define CONFIG_MAX_GROUPS  32
+#define CONFIG_MAX_SYSCTLS 32
 #define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
 
 struct volume {
 	const char *source; /* host path, must exist */
 	const char *target; /* absolute path inside the container */
 	bool read_only;
+	bool no_exec; /* noexec, recursively (an OCI mount's option; the CLI has none) */
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
+};
+
+/* setrlimit(resource, {soft, hard}) for the container's processes (an OCI process.rlimits
+ * entry; the CLI sets none, so the caller's limits are inherited). */
+struct rlimit_set {
+	int resource; /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+/* A namespaced kernel setting (an OCI linux.sysctl entry), key with dots: net.ipv4.ip_forward. */
+struct sysctl_set {
+	const char *key, *value;
 };
 
 enum stats_format {
@@ -79,6 +95,13 @@ struct container_config {
 	struct subnet subnet; /* NET_BRIDGE: its subnet (default 10.89.0.0/24) */
 	uint32_t ip;	      /* NET_BRIDGE: a fixed address (host order), 0 for any */
 	struct cgroup_limits limits;
+	uint32_t groups[CONFIG_MAX_GROUPS]; /* supplementary groups (OCI additionalGids) */
+	size_t n_groups;		    /* 0: none, as the runtime leaves it */
+	int umask;			    /* the command's umask; -1: the caller's */
+	struct sysctl_set sysctls[CONFIG_MAX_SYSCTLS]; /* checked to be the container's own */
+	size_t n_sysctls;
+	struct rlimit_set rlimits[CONFIG_MAX_RLIMITS];
+	size_t n_rlimits;
 	enum stats_format stats; /* printed on stderr when the container exits */
 };
 

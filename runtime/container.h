@@ -45,4 +45,14 @@ int container_validate(const struct container_config *cfg, struct container_host
 int container_run(const struct container_config *cfg, const struct container_host *host,
 		  uint64_t t_start, int *exit_code);
 
+/* `create`: the same start, stopped before the command: the init waits until something
+ * opens the fifo (start_fd, O_PATH) for reading. Once it is ready, record(pid, cgroup path or
+ * "", arg) is called: only when that returns 0 is the init told to wait for `start`; when it
+ * fails, or the runtime dies before, the init ends itself, so that no container exists that
+ * no state records. Nothing is torn down after that; the caller's `delete` does it. On
+ * failure nothing is left, as with container_run. */
+int container_create(const struct container_config *cfg, const struct container_host *host,
+		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     void *arg);
+
 #endif

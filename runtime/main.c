@@ -5,10 +5,14 @@
 #include "cli.h"
 #include "compare.h"
 #include "container.h"
+#include "oci_cmd.h"
+#include "oci_config.h"
+#include "oci_spec.h"
 #include "seccomp_profile.h"
 #include "userns.h"
 #include "../vmm/cli.h"
 
+#include <fcntl.h>
 #include <limits.h>
 
 #include <stdio.h>
@@ -35,6 +39,9 @@ static void usage(FILE *f)
 	      "                        start CMD (default /bin/true) many times as a container\n"
 	      "                        and as a VM, with shikumi and the peers installed (crun,\n"
 	      "                        runc, bwrap, QEMU), and show the times and memory\n"
+	      "  run --bundle DIR [ID] run the OCI bundle DIR (its config.json) in the foreground\n"
+	      "  spec [--rootless] [--rootfs DIR]\n"
+	      "                        write a config.json here with shikumi run's defaults\n"
 	      "  rootfs-chown ROOTFS [BASE]\n"
 	      "                        give ROOTFS to the id range from BASE (default 100000),\n"
 	      "                        as --userns=private needs where idmapped mounts are not\n"
@@ -50,8 +57,112 @@ static int fail(int code)
 	return code;
 }
 
+static int finish_tty(struct container_config *cfg);
+
+/* `shikumi run --bundle DIR [ID]`: the bundle's config.json instead of flags, then the same
+ * validation and start as `shikumi run`, supervised in the foreground (runc run without
+ * --detach). ID only names the container for now: no state is kept. */
+static int cmd_run_bundle(int argc, char **argv, uint64_t t_start)
+{
+	if (argc < 3 || argc > 4 || argv[2][0] == '-') {
+		err_set(0, "usage: shikumi run --bundle DIR [ID]");
+		return fail(125);
+	}
+	static struct oci_config oc;
+	int r = oci_config_load(argv[2], &oc), code;
+	if (r < 0) {
+		oci_config_free(&oc);
+		return fail(125);
+	}
+	/* The overlay takes ROOTFS by path and does not follow a symlink there: resolve it
+	 * here, once, as validation then resolves and records it. */
+	static char rootfs[PATH_MAX];
+	if (!realpath(oc.cfg.rootfs, rootfs)) {
+		err_set(errno, "config.json: root.path: '%s'", oc.cfg.rootfs);
+		oci_config_free(&oc);
+		return fail(125);
+	}
+	oc.cfg.rootfs = rootfs;
+	static struct container_host host;
+	if (finish_tty(&oc.cfg) < 0 || container_validate(&oc.cfg, &host, &code) < 0 ||
+	    container_run(&oc.cfg, &host, t_start, &code) < 0) {
+		oci_config_free(&oc);
+		return fail(code);
+	}
+	oci_config_free(&oc);
+	return code;
+}
+
+/* `shikumi spec`: refuses to overwrite, as runc spec does. */
+static int cmd_spec(int argc, char **argv)
+{
+	bool rootless = false;
+	const char *rootfs = "rootfs";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rootless")) {
+			rootless = true;
+		} else if (!strcmp(argv[i], "--rootfs") && i + 1 < argc) {
+			rootfs = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			puts("Usage: shikumi spec [--rootless] [--rootfs DIR]\n"
+			     "\n"
+			     "Writes ./config.json, an OCI runtime-spec configuration that says "
+			     "what\n"
+			     "`shikumi run DIR` does by default (root.path DIR, default rootfs,\n"
+			     "relative to the bundle). --rootless adds a user namespace that maps\n"
+			     "root inside to your uid and gid.");
+			return 0;
+		} else {
+			err_set(0, "unknown option '%s' for spec (see shikumi spec --help)",
+				argv[i]);
+			return fail(1);
+		}
+	}
+	struct container_config cfg;
+	enum cli_action action;
+	char *args[] = {"run", (char *)rootfs, NULL};
+	if (cli_parse_run(2, args, NULL, &cfg, &action) < 0)
+		return fail(1);
+	char *text = oci_spec_render(&cfg, rootfs, rootless, getuid(), getgid());
+	if (!text)
+		return fail(1);
+	int fd = open("config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(text);
+		if (errno == EEXIST)
+			err_set(0, "config.json exists: remove it first");
+		else
+			err_set(errno, "cannot create config.json");
+		return fail(1);
+	}
+	size_t n = strlen(text);
+	bool ok = write(fd, text, n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+	free(text);
+	if (close(fd) < 0 || !ok) {
+		err_set(errno, "cannot write config.json");
+		unlink("config.json");
+		return fail(1);
+	}
+	return 0;
+}
+
+static int finish_tty(struct container_config *cfg)
+{
+	if (cfg->tty == TTY_AUTO)
+		cfg->tty = isatty(STDIN_FILENO) ? TTY_ON : TTY_OFF;
+	if (cfg->tty == TTY_ON) {
+		const char *term = getenv("TERM");
+		static char term_env[128];
+		snprintf(term_env, sizeof(term_env), "TERM=%s", term && *term ? term : "xterm");
+		return cli_env_default(cfg, term_env);
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv, uint64_t t_start)
 {
+	if (argc >= 2 && (!strcmp(argv[1], "--bundle") || !strcmp(argv[1], "-b")))
+		return cmd_run_bundle(argc, argv, t_start);
 	struct container_config cfg;
 	enum cli_action action;
 	if (cli_parse_run(argc, argv, environ, &cfg, &action) < 0)
@@ -64,15 +175,8 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 		printf("shikumi %s\n", SHIKUMI_VERSION);
 		return 0;
 	}
-	if (cfg.tty == TTY_AUTO)
-		cfg.tty = isatty(STDIN_FILENO) ? TTY_ON : TTY_OFF;
-	if (cfg.tty == TTY_ON) {
-		const char *term = getenv("TERM");
-		static char term_env[128];
-		snprintf(term_env, sizeof(term_env), "TERM=%s", term && *term ? term : "xterm");
-		if (cli_env_default(&cfg, term_env) < 0)
-			return fail(125);
-	}
+	if (finish_tty(&cfg) < 0)
+		return fail(125);
 	int code;
 	static struct container_host host;
 	if (container_validate(&cfg, &host, &code) < 0)
@@ -217,12 +321,16 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	const char *cmd = argv[1];
+	if (oci_cmd_wanted(argc, argv))
+		return oci_cmd_main(argc, argv);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1, t_start);
 	if (!strcmp(cmd, "vm"))
 		return cmd_vm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "spec"))
+		return cmd_spec(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rootfs-chown"))
 		return cmd_rootfs_chown(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

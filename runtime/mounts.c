@@ -28,7 +28,7 @@ static const struct {
  * timer_stats), hardware and firmware tables (acpi, scsi, asound, /sys/firmware), and the
  * energy counters of /sys/devices/virtual/powercap, a side channel that has leaked secrets
  * of other processes (PLATYPUS). Hidden: runc's and Docker's list. */
-static const char *const masked_paths[] = {
+const char *const mounts_masked_paths[] = {
     "/proc/acpi",
     "/proc/asound",
     "/proc/kcore",
@@ -40,11 +40,12 @@ static const char *const masked_paths[] = {
     "/proc/scsi",
     "/sys/firmware",
     "/sys/devices/virtual/powercap",
+    NULL,
 };
 
 /* Paths that configure the whole kernel, not just this container: visible, read-only. */
-static const char *const readonly_paths[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+const char *const mounts_readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -71,7 +72,7 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
-		    .flags = v->read_only ? MS_RDONLY : 0,
+		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0),
 		    .expect = volume_st ? &volume_st[i] : NULL);
 	}
 	/* /proc of the new pid namespace: only the container's processes appear in it. */
@@ -114,10 +115,10 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		ADD(.kind = MK_DEVICE_BIND, .source = cfg->devices[i], .target = cfg->devices[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !cfg->privileged; i++)
-		ADD(.kind = MK_MASK, .target = masked_paths[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths) && !cfg->privileged; i++)
-		ADD(.kind = MK_READONLY, .target = readonly_paths[i]);
+	for (size_t i = 0; mounts_masked_paths[i] && !cfg->privileged; i++)
+		ADD(.kind = MK_MASK, .target = mounts_masked_paths[i]);
+	for (size_t i = 0; mounts_readonly_paths[i] && !cfg->privileged; i++)
+		ADD(.kind = MK_READONLY, .target = mounts_readonly_paths[i]);
 #undef ADD
 	return (int)n;
 }
@@ -220,8 +221,9 @@ static int bind_volume(int rootfd, const struct mount_entry *e)
 	struct stat st;
 	if (fstat(tree, &st) < 0)
 		return -errno;
-	uint64_t attrs =
-	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID | (e->flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0);
+	uint64_t attrs = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID |
+			 (e->flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+			 (e->flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
 	if ((r = mounts_set_attr(tree, attrs, true)) < 0)
 		return r;
 	autoclose int at = rootfs_make_mountpoint(rootfd, e->target, !S_ISDIR(st.st_mode));

@@ -34,6 +34,11 @@ struct mount_entry {
 	const struct stat *expect; /* MK_BIND of a volume: what validation found at source */
 };
 
+/* What every container hides and what it sees read-only (runc's lists), NULL-terminated;
+ * `shikumi spec` writes them out as maskedPaths and readonlyPaths. */
+extern const char *const mounts_masked_paths[];
+extern const char *const mounts_readonly_paths[];
+
 #define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES)
 
 /* Fills out[] with what the container needs, in the order it must be done. Returns how many

@@ -17,9 +17,6 @@ extern const struct seccomp_prebuilt seccomp_prebuilt[SECCOMP_VARIANTS];
 /* PID 1's filter (seccomp_policy_init), compiled at build time too. */
 extern const struct seccomp_prebuilt seccomp_prebuilt_init;
 
-/* PID 1's own filter (seccomp_policy_init), compiled at build time too. */
-extern const struct seccomp_prebuilt seccomp_prebuilt_init;
-
 /* Installs a BPF program (struct sock_filter[], len bytes) with seccomp(2). no_new_privs
  * must be set. */
 int seccomp_load_bpf(const unsigned char *bpf, size_t len);

@@ -351,8 +351,50 @@ static void report_cgroup(const struct container_config *cfg, const struct runti
 		stats_print(stderr, cfg->stats, &st);
 }
 
+/* What `create` asks of a start: stop before the command, hand the container over. */
+struct detach {
+	int start_fd; /* the exec.fifo the init waits on */
+	int (*record)(pid_t pid, const char *cgroup, void *arg);
+	void *arg;
+};
+
+static int container_start(const struct container_config *cfg, const struct container_host *host,
+			   uint64_t t_start, int *exit_code, const struct detach *detach);
+
 int container_run(const struct container_config *cfg, const struct container_host *host,
 		  uint64_t t_start, int *exit_code)
+{
+	return container_start(cfg, host, t_start, exit_code, NULL);
+}
+
+int container_create(const struct container_config *cfg, const struct container_host *host,
+		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     void *arg)
+{
+	int code;
+	const struct detach d = {start_fd, record, arg};
+	return container_start(cfg, host, timing_now(), &code, &d);
+}
+
+/* `create`: the init says it is ready (waiting on the fifo) or why it failed. */
+static int wait_ready(struct runtime *rt)
+{
+	struct sync_msg m;
+	for (;;) {
+		int fd = -1, r = sync_recv(rt->sock, &m, &fd);
+		if (fd >= 0)
+			close(fd);
+		if (r <= 0)
+			return err_set(0, "the container ended during its setup");
+		if (m.type == SYNC_READY)
+			return 0;
+		if (m.type == SYNC_ERROR)
+			return err_set(0, "%s", m.text);
+	}
+}
+
+static int container_start(const struct container_config *cfg, const struct container_host *host,
+			   uint64_t t_start, int *exit_code, const struct detach *detach)
 {
 	*exit_code = 125;
 	uint64_t t_validated = timing_now();
@@ -418,6 +460,7 @@ int container_run(const struct container_config *cfg, const struct container_hos
 		    .hosts = lease.path[0] ? lease.path : NULL,
 		    .forward = &forward,
 		    .caller_mask = &caller_mask,
+		    .start_fd = detach ? detach->start_fd : -1,
 		};
 		child_main(&args);
 	}
@@ -465,6 +508,32 @@ int container_run(const struct container_config *cfg, const struct container_hos
 		go.net_gateway = ipam_gateway(&cfg->subnet);
 	}
 	sync_send(rt.sock, &go, idmapped);
+	if (detach) {
+		/* The container is the caller's from here: no teardown; `delete` removes the
+		 * group. A failure before it is ready is torn down as any other. */
+		if ((r = wait_ready(&rt)) < 0) {
+			kill(rt.pid, SIGKILL);
+			waitpid(rt.pid, NULL, 0);
+			goto fail;
+		}
+		/* Recorded, then told to wait: a runtime killed before the go leaves an init
+		 * that reads end-of-file and ends itself. */
+		const struct sync_msg recorded = {.type = SYNC_GO};
+		if ((r = detach->record(rt.pid, cg.fd >= 0 ? cg.path : "", detach->arg)) < 0 ||
+		    (r = sync_send(rt.sock, &recorded, -1)) < 0) {
+			kill(rt.pid, SIGKILL);
+			waitpid(rt.pid, NULL, 0);
+			goto fail;
+		}
+		if (cg.fd >= 0)
+			close(cg.fd);
+		close(rt.sock);
+		close(rt.sigfd);
+		sigaction(SIGPIPE, &caller_pipe, NULL);
+		sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+		*exit_code = 0;
+		return 0;
+	}
 	rt.sample = cfg->stats && cg.fd >= 0 &&
 		    (faccessat(cg.fd, "memory.peak", F_OK, 0) < 0 ||
 		     faccessat(cg.fd, "pids.peak", F_OK, 0) < 0);

@@ -11,6 +11,7 @@ enum sync_type {
 	SYNC_ERROR,  /* init -> runtime: setup failed, text says why; code is the exit status */
 	SYNC_PTY,    /* init -> runtime: the pty master, passed as SCM_RIGHTS */
 	SYNC_TIMING, /* init -> runtime: the timestamps of the phases inside */
+	SYNC_READY,  /* init -> runtime (`create`): set up, waiting for `start` */
 };
 
 enum sync_phase {

@@ -1,10 +1,13 @@
 #!/bin/bash
 # A short libFuzzer run over the kernel loaders (bzImage and vmlinux) (tests/fuzz/fuzz_bzimage.c), seeded with the
 # head of the real guest kernel: no crash, no sanitizer report, no broken promise of the
-# loader for FUZZ_SECONDS (default 30). `make fuzz FUZZ_SECONDS=600` runs longer.
+# loader for FUZZ_SECONDS (default 15); then the OCI config.json reader
+# (tests/fuzz/fuzz_oci_config.c), seeded with `shikumi spec`'s output, for FUZZ_OCI_SECONDS
+# (default 5, or FUZZ_SECONDS when given). `make fuzz FUZZ_SECONDS=600` runs both longer.
 . "$(dirname "$0")/lib.sh"
 F="$BUILD/fuzz/fuzz_bzimage"
-seconds=${FUZZ_SECONDS:-30}
+seconds=${FUZZ_SECONDS:-15}
+oci_seconds=${FUZZ_OCI_SECONDS:-${FUZZ_SECONDS:-5}}
 corpus="$BUILD/fuzz/corpus"
 mkdir -p "$corpus"
 # A seed: 256 MiB, a 1 MiB initrd, a 64-byte command line, then the real kernel's setup code
@@ -43,3 +46,24 @@ if [ -f "$K" ] && [ ! -e /dev/kvm ]; then
 	expect_match "the seed passes every check of the loader" "offers no KVM" \
 		"$("$BUILD/shikumi-vmm" --kernel "$BUILD/fuzz/seed.bzImage" 2>&1)"
 fi
+
+# The config.json reader: seeds are shikumi spec's two configs and a fuller one.
+O="$BUILD/fuzz/fuzz_oci_config"
+ocorpus="$BUILD/fuzz/corpus-oci"
+mkdir -p "$ocorpus"
+seeddir=$(mktemp -d)
+(cd "$seeddir" && "$BUILD/shikumi" spec && mv config.json "$ocorpus/seed-spec.json" &&
+	"$BUILD/shikumi" spec --rootless && mv config.json "$ocorpus/seed-spec-rootless.json")
+rmdir "$seeddir"
+jq '.process.rlimits=[{"type":"RLIMIT_NOFILE","soft":10,"hard":20}] | .process.user.additionalGids=[1,2]
+	| .mounts+=[{"destination":"/data","type":"bind","source":"d","options":["rbind","ro"]}]
+	| .linux.resources={"memory":{"limit":67108864},"cpu":{"quota":5000,"period":10000,"shares":512},"pids":{"limit":9}}' \
+	"$ocorpus/seed-spec.json" >"$ocorpus/seed-full.json"
+olog="$BUILD/fuzz/last-run-oci.log"
+"$O" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$oci_seconds" -max_len=8192 -timeout=5 \
+	-dict=tests/fuzz/oci_config.dict -print_final_stats=1 "$ocorpus" >"$olog" 2>&1
+rc=$?
+grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$olog" | sed 's/^/  /'
+expect_eq "the config.json fuzzer ran ${oci_seconds}s without a crash, a leak or a broken promise" 0 "$rc"
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$olog")
+expect_true "the config.json fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000

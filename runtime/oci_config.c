@@ -1,0 +1,984 @@
+/* config.json -> struct container_config. The runtime-spec asks a runtime to ignore
+ * properties it does not know, but a property it knows and cannot honour (a seccomp profile,
+ * an AppArmor label, a namespace to join) is refused with its JSON path: a container that
+ * silently runs with less confinement than its config asked for is the one outcome that is
+ * never acceptable. Where shikumi is stricter than asked (nosuid/nodev on every volume,
+ * no_new_privs always), the config is accepted. */
+#include "oci_config.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+#include "caps.h"
+
+#include <json-c/json.h>
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#define P_MAX 128 /* a JSON path such as "linux.uidMappings[4].containerID" */
+
+#define BAD(path, ...) oci_bad(path, __VA_ARGS__)
+
+/* The error line: "config.json: PATH: WHAT". Values and keys from the document are quoted in
+ * it, and a control character among them (a newline inside a JSON string) becomes '?', so
+ * that the message stays the one line a log or a terminal shows (found by the fuzzer). */
+static int __attribute__((format(printf, 2, 3))) oci_bad(const char *path, const char *fmt, ...)
+{
+	char msg[256], line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (snprintf(line, sizeof(line), "config.json: %s: %s", path, msg) >= (int)sizeof(line))
+		line[sizeof(line) - 1] = '\0';
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return err_set(0, "%s", line);
+}
+
+/* ---- typed access: each getter names the path when the type is wrong ---- */
+
+static const char *type_name(json_type t)
+{
+	switch (t) {
+	case json_type_string:
+		return "a string";
+	case json_type_int:
+		return "an integer";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_array:
+		return "an array";
+	case json_type_object:
+		return "an object";
+	default:
+		return "a value";
+	}
+}
+
+/* The member `key` of obj, or NULL when it is absent (a JSON null counts as absent). */
+static struct json_object *member(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+	return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+static int expect(struct json_object *v, const char *path, json_type t)
+{
+	if (json_object_get_type(v) != t)
+		return BAD(path, "expected %s", type_name(t));
+	return 0;
+}
+
+/* A path too long for P_MAX is cut: it only names where an error is. */
+static void join(char *out, const char *parent, const char *key)
+{
+	if (snprintf(out, P_MAX, "%s%s%s", parent, *parent ? "." : "", key) >= P_MAX)
+		out[P_MAX - 1] = '\0';
+}
+
+static void index_path(char *out, const char *parent, size_t i)
+{
+	if (snprintf(out, P_MAX, "%s[%zu]", parent, i) >= P_MAX)
+		out[P_MAX - 1] = '\0';
+}
+
+/* obj.key as type t: 0 and *out (NULL when absent), or an error naming the path. */
+static int get(struct json_object *obj, const char *parent, const char *key, json_type t,
+	       struct json_object **out)
+{
+	char path[P_MAX];
+	join(path, parent, key);
+	*out = member(obj, key);
+	return *out ? expect(*out, path, t) : 0;
+}
+
+static int get_string(struct json_object *obj, const char *parent, const char *key,
+		      const char **out)
+{
+	struct json_object *v;
+	int r = get(obj, parent, key, json_type_string, &v);
+	*out = v ? json_object_get_string(v) : NULL;
+	return r;
+}
+
+static int get_bool(struct json_object *obj, const char *parent, const char *key, bool *out)
+{
+	struct json_object *v;
+	int r = get(obj, parent, key, json_type_boolean, &v);
+	if (v)
+		*out = json_object_get_boolean(v);
+	return r;
+}
+
+/* An integer in [min, max]; json-c keeps integers beyond INT64_MAX as uint64. */
+static int int_in(struct json_object *v, const char *path, int64_t min, int64_t max, int64_t *out)
+{
+	int r = expect(v, path, json_type_int);
+	if (r < 0)
+		return r;
+	int64_t n = json_object_get_int64(v);
+	if (n == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX)
+		return BAD(path, "out of range (at most %lld)", (long long)max);
+	if (n < min || n > max)
+		return BAD(path, "out of range (%lld to %lld)", (long long)min, (long long)max);
+	*out = n;
+	return 0;
+}
+
+static int get_int(struct json_object *obj, const char *parent, const char *key, int64_t min,
+		   int64_t max, bool *present, int64_t *out)
+{
+	char path[P_MAX];
+	join(path, parent, key);
+	struct json_object *v = member(obj, key);
+	*present = v != NULL;
+	return v ? int_in(v, path, min, max, out) : 0;
+}
+
+/* A property shikumi knows and does not implement: refused when it asks for anything. */
+static int refuse_if_set(struct json_object *obj, const char *parent, const char *key,
+			 const char *why)
+{
+	char path[P_MAX];
+	join(path, parent, key);
+	struct json_object *v = member(obj, key);
+	if (!v)
+		return 0;
+	json_type t = json_object_get_type(v);
+	if ((t == json_type_string && !*json_object_get_string(v)) ||
+	    (t == json_type_array && json_object_array_length(v) == 0) ||
+	    (t == json_type_object && json_object_object_length(v) == 0))
+		return 0;
+	return BAD(path, "%s", why);
+}
+
+/* ---- the sections ---- */
+
+static int read_root(struct json_object *doc, const char *bundle, struct oci_config *oc)
+{
+	struct json_object *root;
+	const char *path;
+	int r;
+	if ((r = get(doc, "", "root", json_type_object, &root)) < 0)
+		return r;
+	if (!root)
+		return BAD("root", "missing (the bundle's root file system)");
+	if ((r = get_string(root, "root", "path", &path)) < 0 ||
+	    (r = get_bool(root, "root", "readonly", &oc->cfg.read_only)) < 0)
+		return r;
+	if (!path || !*path)
+		return BAD("root.path", "must not be empty");
+	int n = path[0] == '/' ? snprintf(oc->rootfs, sizeof(oc->rootfs), "%s", path)
+			       : snprintf(oc->rootfs, sizeof(oc->rootfs), "%s/%s", bundle, path);
+	if ((size_t)n >= sizeof(oc->rootfs))
+		return BAD("root.path", "too long");
+	oc->cfg.rootfs = oc->rootfs;
+	return 0;
+}
+
+static int read_args(struct json_object *proc, struct oci_config *oc)
+{
+	struct json_object *args;
+	int r = get(proc, "process", "args", json_type_array, &args);
+	if (r < 0)
+		return r;
+	size_t n = args ? json_object_array_length(args) : 0;
+	if (n == 0)
+		return BAD("process.args", "must not be empty");
+	if (n > OCI_MAX_ARGS)
+		return BAD("process.args", "too many (at most %d)", OCI_MAX_ARGS);
+	for (size_t i = 0; i < n; i++) {
+		char path[P_MAX];
+		index_path(path, "process.args", i);
+		struct json_object *a = json_object_array_get_idx(args, i);
+		if ((r = expect(a, path, json_type_string)) < 0)
+			return r;
+		oc->argv[i] = (char *)json_object_get_string(a);
+	}
+	if (!oc->argv[0][0])
+		return BAD("process.args[0]", "must not be empty");
+	oc->argv[n] = NULL;
+	oc->cfg.argv = oc->argv;
+	return 0;
+}
+
+/* The environment is the config's alone, as runc has it: no defaults are added. */
+static int read_env(struct json_object *proc, struct container_config *cfg)
+{
+	struct json_object *env;
+	int r = get(proc, "process", "env", json_type_array, &env);
+	size_t n = env ? json_object_array_length(env) : 0;
+	if (r < 0)
+		return r;
+	if (n > CONFIG_MAX_ENV)
+		return BAD("process.env", "too many variables (at most %d)", CONFIG_MAX_ENV);
+	for (size_t i = 0; i < n; i++) {
+		char path[P_MAX];
+		index_path(path, "process.env", i);
+		struct json_object *e = json_object_array_get_idx(env, i);
+		if ((r = expect(e, path, json_type_string)) < 0)
+			return r;
+		const char *kv = json_object_get_string(e);
+		if (kv[0] == '=' || !strchr(kv, '='))
+			return BAD(path, "expected NAME=VALUE");
+		cfg->env[i] = kv;
+	}
+	cfg->n_env = n;
+	cfg->env[n] = NULL;
+	return 0;
+}
+
+static int read_user(struct json_object *proc, struct container_config *cfg)
+{
+	struct json_object *user, *gids;
+	bool have;
+	int64_t v;
+	int r = get(proc, "process", "user", json_type_object, &user);
+	if (r < 0 || !user)
+		return r;
+	/* shikumi's container process is root in its namespace; another uid needs the
+	 * capabilities to be carried over setuid (PR_SET_KEEPCAPS), which is not written yet. */
+	const char *ids[] = {"uid", "gid"};
+	for (int i = 0; i < 2; i++) {
+		if ((r = get_int(user, "process.user", ids[i], 0, UINT32_MAX, &have, &v)) < 0)
+			return r;
+		if (have && v != 0)
+			return BAD(i ? "process.user.gid" : "process.user.uid",
+				   "only 0 is supported yet (got %lld)", (long long)v);
+	}
+	if ((r = get_int(user, "process.user", "umask", 0, 0777, &have, &v)) < 0)
+		return r;
+	if (have)
+		cfg->umask = (int)v;
+	if ((r = refuse_if_set(user, "process.user", "username", "is for Windows containers")) < 0)
+		return r;
+	if ((r = get(user, "process.user", "additionalGids", json_type_array, &gids)) < 0 || !gids)
+		return r;
+	size_t n = json_object_array_length(gids);
+	if (n > CONFIG_MAX_GROUPS)
+		return BAD("process.user.additionalGids", "too many (at most %d)",
+			   CONFIG_MAX_GROUPS);
+	for (size_t i = 0; i < n; i++) {
+		char path[P_MAX];
+		index_path(path, "process.user.additionalGids", i);
+		if ((r = int_in(json_object_array_get_idx(gids, i), path, 0, UINT32_MAX, &v)) < 0)
+			return r;
+		cfg->groups[i] = (uint32_t)v;
+	}
+	cfg->n_groups = n;
+	return 0;
+}
+
+static int cap_set(struct json_object *caps, const char *key, bool *present, uint64_t *set)
+{
+	char parent[P_MAX], path[P_MAX];
+	join(parent, "process.capabilities", key);
+	struct json_object *list;
+	int r = get(caps, "process.capabilities", key, json_type_array, &list);
+	*present = list != NULL;
+	*set = 0;
+	for (size_t i = 0; r == 0 && list && i < json_object_array_length(list); i++) {
+		index_path(path, parent, i);
+		struct json_object *c = json_object_array_get_idx(list, i);
+		int cap;
+		if ((r = expect(c, path, json_type_string)) < 0)
+			return r;
+		const char *name = json_object_get_string(c);
+		if ((r = caps_parse(name, &cap)) < 0 || cap < 0)
+			return BAD(path, "unknown capability '%s'", name);
+		*set |= CAP_BIT(cap);
+	}
+	return r;
+}
+
+/* shikumi keeps one set: bounding, permitted and effective are the same (caps_apply), and the
+ * inheritable and ambient sets stay empty, so that an exec'd file cannot gain more. */
+static int read_caps(struct json_object *proc, struct container_config *cfg)
+{
+	struct json_object *caps;
+	int r = get(proc, "process", "capabilities", json_type_object, &caps);
+	cfg->caps = 0; /* no capabilities object: none, as runc */
+	if (r < 0 || !caps)
+		return r;
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
+	bool have_first = false;
+	const char *first = NULL;
+	for (size_t i = 0; i < sizeof(sets) / sizeof(*sets); i++) {
+		char path[P_MAX];
+		join(path, "process.capabilities", sets[i]);
+		bool present;
+		uint64_t set;
+		if ((r = cap_set(caps, sets[i], &present, &set)) < 0)
+			return r;
+		if (i >= 3) {
+			if (set)
+				return BAD(path,
+					   "must be empty (shikumi keeps no inheritable or ambient "
+					   "capabilities)");
+			continue;
+		}
+		if (!present)
+			continue;
+		if (!have_first) {
+			have_first = true;
+			first = sets[i];
+			cfg->caps = set;
+		} else if (set != cfg->caps) {
+			return BAD(path,
+				   "must be the same set as process.capabilities.%s "
+				   "(shikumi keeps one set)",
+				   first);
+		}
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_names[] = {
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+};
+
+static int uint_in(struct json_object *v, const char *path, uint64_t *out)
+{
+	int r = expect(v, path, json_type_int);
+	if (r < 0)
+		return r;
+	if (json_object_get_int64(v) < 0)
+		return BAD(path, "must not be negative");
+	*out = json_object_get_uint64(v);
+	return 0;
+}
+
+static int read_rlimits(struct json_object *proc, struct container_config *cfg)
+{
+	struct json_object *list;
+	int r = get(proc, "process", "rlimits", json_type_array, &list);
+	if (r < 0 || !list)
+		return r;
+	size_t n = json_object_array_length(list);
+	if (n > CONFIG_MAX_RLIMITS)
+		return BAD("process.rlimits", "too many (at most %d)", CONFIG_MAX_RLIMITS);
+	for (size_t i = 0; i < n; i++) {
+		char base[P_MAX], path[P_MAX];
+		index_path(base, "process.rlimits", i);
+		struct json_object *e = json_object_array_get_idx(list, i), *soft, *hard;
+		const char *type;
+		if ((r = expect(e, base, json_type_object)) < 0 ||
+		    (r = get_string(e, base, "type", &type)) < 0)
+			return r;
+		struct rlimit_set *l = &cfg->rlimits[i];
+		l->resource = -1;
+		for (size_t k = 0; type && k < sizeof(rlimit_names) / sizeof(*rlimit_names); k++)
+			if (!strcmp(type, rlimit_names[k].name))
+				l->resource = rlimit_names[k].resource;
+		join(path, base, "type");
+		if (l->resource < 0)
+			return BAD(path, type ? "unknown resource '%s'" : "missing%s",
+				   type ? type : "");
+		for (size_t k = 0; k < i; k++)
+			if (cfg->rlimits[k].resource == l->resource)
+				return BAD(path, "%s is given twice", type);
+		soft = member(e, "soft");
+		hard = member(e, "hard");
+		join(path, base, soft ? "hard" : "soft");
+		if (!soft || !hard)
+			return BAD(path, "missing");
+		join(path, base, "soft");
+		if ((r = uint_in(soft, path, &l->soft)) < 0)
+			return r;
+		join(path, base, "hard");
+		if ((r = uint_in(hard, path, &l->hard)) < 0)
+			return r;
+		if (l->soft > l->hard)
+			return BAD(base, "soft is above hard");
+	}
+	cfg->n_rlimits = n;
+	return 0;
+}
+
+static int read_process(struct json_object *doc, struct oci_config *oc)
+{
+	struct container_config *cfg = &oc->cfg;
+	struct json_object *proc;
+	const char *cwd;
+	bool nnp = true;
+	int r;
+	if ((r = get(doc, "", "process", json_type_object, &proc)) < 0)
+		return r;
+	/* A config without process is valid for `create` in the spec (hooks only); shikumi
+	 * always runs a command. */
+	if (!proc)
+		return BAD("process", "missing (shikumi needs a command to run)");
+	if ((r = read_args(proc, oc)) < 0 || (r = read_env(proc, cfg)) < 0 ||
+	    (r = get_string(proc, "process", "cwd", &cwd)) < 0 ||
+	    (r = get_bool(proc, "process", "terminal", &oc->terminal)) < 0 ||
+	    (r = get_bool(proc, "process", "noNewPrivileges", &nnp)) < 0 ||
+	    (r = read_user(proc, cfg)) < 0 || (r = read_caps(proc, cfg)) < 0 ||
+	    (r = read_rlimits(proc, cfg)) < 0)
+		return r;
+	if (!cwd)
+		return BAD("process.cwd", "missing");
+	if (cwd[0] != '/')
+		return BAD("process.cwd", "must be an absolute path");
+	cfg->cwd = cwd;
+	/* noNewPrivileges false is accepted: shikumi sets no_new_privs on every container
+	 * (child.c), which is stricter than asked. */
+	(void)nnp;
+	cfg->tty = oc->terminal ? TTY_ON : TTY_OFF;
+	if ((r = refuse_if_set(proc, "process", "apparmorProfile",
+			       "AppArmor is not supported by shikumi")) < 0 ||
+	    (r = refuse_if_set(proc, "process", "selinuxLabel",
+			       "SELinux is not supported by shikumi")) < 0 ||
+	    (r = refuse_if_set(proc, "process", "ioPriority", "not supported yet")) < 0 ||
+	    (r = refuse_if_set(proc, "process", "scheduler", "not supported yet")) < 0 ||
+	    (r = refuse_if_set(proc, "process", "execCPUAffinity", "not supported yet")) < 0)
+		return r;
+	struct json_object *oom = member(proc, "oomScoreAdj");
+	if (oom)
+		return BAD("process.oomScoreAdj", "not supported yet");
+	return 0;
+}
+
+static int read_namespaces(struct json_object *linux_, struct container_config *cfg)
+{
+	static const struct {
+		const char *type;
+		unsigned flag;
+	} kinds[] = {
+	    {"pid", CLONE_NEWPID},	 {"network", CLONE_NEWNET},
+	    {"mount", CLONE_NEWNS},	 {"ipc", CLONE_NEWIPC},
+	    {"uts", CLONE_NEWUTS},	 {"user", CLONE_NEWUSER},
+	    {"cgroup", CLONE_NEWCGROUP}, {"time", 0},
+	};
+	struct json_object *list;
+	int r = get(linux_, "linux", "namespaces", json_type_array, &list);
+	if (r < 0)
+		return r;
+	unsigned flags = 0;
+	bool user = false;
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		char base[P_MAX], path[P_MAX];
+		index_path(base, "linux.namespaces", i);
+		struct json_object *ns = json_object_array_get_idx(list, i);
+		const char *type, *nspath;
+		if ((r = expect(ns, base, json_type_object)) < 0 ||
+		    (r = get_string(ns, base, "type", &type)) < 0 ||
+		    (r = get_string(ns, base, "path", &nspath)) < 0)
+			return r;
+		join(path, base, "type");
+		if (!type)
+			return BAD(path, "missing");
+		size_t k = 0;
+		while (k < sizeof(kinds) / sizeof(*kinds) && strcmp(type, kinds[k].type))
+			k++;
+		if (k == sizeof(kinds) / sizeof(*kinds))
+			return BAD(path, "unknown namespace type '%s'", type);
+		if (!kinds[k].flag)
+			return BAD(path, "the time namespace is not supported yet");
+		if ((flags & kinds[k].flag) || (kinds[k].flag == CLONE_NEWUSER && user))
+			return BAD(path, "'%s' is given twice", type);
+		join(path, base, "path");
+		if (nspath && *nspath)
+			return BAD(path, "joining an existing namespace is not supported yet");
+		if (kinds[k].flag == CLONE_NEWUSER)
+			user = true; /* the runtime makes it (userns.c), not a clone flag here */
+		else
+			flags |= kinds[k].flag;
+	}
+	/* The file-system view and PID 1's init are shikumi's design, not options. */
+	if (!(flags & CLONE_NEWNS))
+		return BAD("linux.namespaces", "must hold a mount namespace");
+	if (!(flags & CLONE_NEWPID))
+		return BAD("linux.namespaces",
+			   "must hold a pid namespace (shikumi's PID 1 is its own init)");
+	cfg->namespaces = flags;
+	cfg->net = (flags & CLONE_NEWNET) ? NET_LOOPBACK : NET_HOST;
+	cfg->userns = user ? USERNS_PRIVATE : USERNS_HOST;
+	return 0;
+}
+
+static int read_maps(struct json_object *linux_, const char *key, struct id_map *maps,
+		     size_t *n_maps)
+{
+	char parent[P_MAX];
+	join(parent, "linux", key);
+	struct json_object *list;
+	int r = get(linux_, "linux", key, json_type_array, &list);
+	if (r < 0 || !list)
+		return r;
+	size_t n = json_object_array_length(list);
+	if (n > CONFIG_MAX_IDMAPS)
+		return BAD(parent, "too many lines (at most %d)", CONFIG_MAX_IDMAPS);
+	static const char *const fields[] = {"containerID", "hostID", "size"};
+	for (size_t i = 0; i < n; i++) {
+		char base[P_MAX];
+		index_path(base, parent, i);
+		struct json_object *m = json_object_array_get_idx(list, i);
+		if ((r = expect(m, base, json_type_object)) < 0)
+			return r;
+		int64_t v[3];
+		for (int f = 0; f < 3; f++) {
+			char path[P_MAX];
+			bool have;
+			join(path, base, fields[f]);
+			if ((r = get_int(m, base, fields[f], f == 2, UINT32_MAX, &have, &v[f])) < 0)
+				return r;
+			if (!have)
+				return BAD(path, "missing");
+		}
+		if (v[0] + v[2] - 1 > UINT32_MAX || v[1] + v[2] - 1 > UINT32_MAX)
+			return BAD(base, "the range goes past 4294967295");
+		maps[i] = (struct id_map){(uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2]};
+	}
+	*n_maps = n;
+	return 0;
+}
+
+/* The kernel's file systems: shikumi mounts its own, strict ones there (mounts.c: proc, a
+ * minimal /dev, devpts, shm, mqueue, a read-only sysfs and cgroup2), so the config's entry
+ * is accepted and shikumi's is what the container gets. */
+static bool standard_mount(const char *dest)
+{
+	static const char *const std[] = {"/proc",	 "/dev", "/dev/pts",	  "/dev/shm",
+					  "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
+	for (size_t i = 0; i < sizeof(std) / sizeof(*std); i++)
+		if (!strcmp(dest, std[i]))
+			return true;
+	return false;
+}
+
+static int read_mount(struct json_object *m, const char *base, const char *bundle,
+		      struct oci_config *oc)
+{
+	char path[P_MAX];
+	const char *dest, *type, *source;
+	struct json_object *opts;
+	int r;
+	if ((r = expect(m, base, json_type_object)) < 0 ||
+	    (r = get_string(m, base, "destination", &dest)) < 0 ||
+	    (r = get_string(m, base, "type", &type)) < 0 ||
+	    (r = get_string(m, base, "source", &source)) < 0 ||
+	    (r = get(m, base, "options", json_type_array, &opts)) < 0)
+		return r;
+	join(path, base, "destination");
+	if (!dest)
+		return BAD(path, "missing");
+	if (dest[0] != '/')
+		return BAD(path, "must be an absolute path");
+	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false;
+	size_t n_opts = opts ? json_object_array_length(opts) : 0;
+	for (size_t i = 0; i < n_opts; i++) {
+		char opath[P_MAX], op[P_MAX];
+		join(op, base, "options");
+		index_path(opath, op, i);
+		struct json_object *o = json_object_array_get_idx(opts, i);
+		if ((r = expect(o, opath, json_type_string)) < 0)
+			return r;
+		const char *s = json_object_get_string(o);
+		if (!strcmp(s, "bind") || !strcmp(s, "rbind"))
+			bind = true;
+		else if (!strcmp(s, "ro") || !strcmp(s, "rro"))
+			ro = true;
+		else if (!strcmp(s, "noexec") || !strcmp(s, "rnoexec"))
+			noexec = true;
+		else if (!strcmp(s, "suid") || !strcmp(s, "dev") || !strcmp(s, "shared") ||
+			 !strcmp(s, "rshared"))
+			/* every volume is nosuid, nodev and private (mounts.c) */
+			return BAD(opath,
+				   "'%s' is refused: shikumi's mounts are nosuid, nodev "
+				   "and private",
+				   s);
+	}
+	if (standard_mount(dest))
+		return 0;
+	join(path, base, "type");
+	if (!bind)
+		return BAD(path,
+			   "'%s' at %s is not supported yet (bind mounts only, and the "
+			   "standard /proc, /dev, /sys ones)",
+			   type ? type : "(none)", dest);
+	struct container_config *cfg = &oc->cfg;
+	if (cfg->n_volumes >= CONFIG_MAX_VOLUMES)
+		return BAD("mounts", "too many bind mounts (at most %d)", CONFIG_MAX_VOLUMES);
+	join(path, base, "source");
+	if (!source || !*source)
+		return BAD(path, "missing");
+	/* "relative to the bundle", as the spec says of bind sources */
+	char *src = oc->sources[cfg->n_volumes];
+	int n = source[0] == '/' ? snprintf(src, PATH_MAX, "%s", source)
+				 : snprintf(src, PATH_MAX, "%s/%s", bundle, source);
+	if (n >= PATH_MAX)
+		return BAD(path, "too long");
+	cfg->volumes[cfg->n_volumes++] =
+	    (struct volume){.source = src, .target = dest, .read_only = ro, .no_exec = noexec};
+	return 0;
+}
+
+static int read_mounts(struct json_object *doc, const char *bundle, struct oci_config *oc)
+{
+	struct json_object *list;
+	int r = get(doc, "", "mounts", json_type_array, &list);
+	for (size_t i = 0; r == 0 && list && i < json_object_array_length(list); i++) {
+		char base[P_MAX];
+		index_path(base, "mounts", i);
+		r = read_mount(json_object_array_get_idx(list, i), base, bundle, oc);
+	}
+	return r;
+}
+
+/* cpu.shares (2..262144, 1024 by default) onto cpu.weight (1..10000, 100), as crun and the
+ * kernel's cgroup v1 compatibility do. */
+static int shares_to_weight(int64_t shares)
+{
+	return (int)(1 + ((shares - 2) * 9999) / 262142);
+}
+
+static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
+{
+	struct json_object *res, *mem, *cpu, *pids;
+	int64_t v;
+	bool have;
+	int r;
+	if ((r = get(linux_, "linux", "resources", json_type_object, &res)) < 0 || !res)
+		return r;
+	if ((r = get(res, "linux.resources", "memory", json_type_object, &mem)) < 0 ||
+	    (r = get(res, "linux.resources", "cpu", json_type_object, &cpu)) < 0 ||
+	    (r = get(res, "linux.resources", "pids", json_type_object, &pids)) < 0)
+		return r;
+	if (mem) {
+		/* -1 is "unlimited" in the spec */
+		if ((r = get_int(mem, "linux.resources.memory", "limit", -1, INT64_MAX, &have,
+				 &v)) < 0)
+			return r;
+		if (have && v >= 0 && v < 1 << 20)
+			return BAD("linux.resources.memory.limit",
+				   "at least 1048576 (1M), or nothing can run");
+		if (have && v > 0)
+			l->memory_max = v;
+		/* swap is memory plus swap in the spec, memory.swap.max is swap alone */
+		if ((r = get_int(mem, "linux.resources.memory", "swap", -1, INT64_MAX, &have, &v)) <
+		    0)
+			return r;
+		if (have && v >= 0) {
+			if (l->memory_max < 0 || v < l->memory_max)
+				return BAD("linux.resources.memory.swap",
+					   "must be at least linux.resources.memory.limit "
+					   "(it counts memory plus swap)");
+			l->memory_swap_max = v - l->memory_max;
+		}
+		static const char *const unsupported[] = {"reservation", "kernel", "kernelTCP",
+							  "swappiness"};
+		for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++) {
+			char path[P_MAX];
+			join(path, "linux.resources.memory", unsupported[i]);
+			if (member(mem, unsupported[i]))
+				return BAD(path, "not supported yet");
+		}
+	}
+	if (cpu) {
+		int64_t quota = -1, period = CGROUP_CPU_PERIOD_US;
+		if ((r = get_int(cpu, "linux.resources.cpu", "quota", -1, INT64_MAX, &have,
+				 &quota)) < 0 ||
+		    (r = get_int(cpu, "linux.resources.cpu", "period", 1000, 1000000, &have,
+				 &period)) < 0)
+			return r;
+		if (quota > 0) {
+			/* cpu.max is written per CGROUP_CPU_PERIOD_US: keep the ratio */
+			int64_t q = quota * CGROUP_CPU_PERIOD_US / period;
+			if (q < 1000)
+				return BAD("linux.resources.cpu.quota",
+					   "below 1%% of a CPU (quota/period)");
+			l->cpu_quota_us = q;
+		}
+		if ((r = get_int(cpu, "linux.resources.cpu", "shares", 2, 262144, &have, &v)) < 0)
+			return r;
+		if (have)
+			l->cpu_weight = shares_to_weight(v);
+		const char *cpus;
+		if ((r = get_string(cpu, "linux.resources.cpu", "cpus", &cpus)) < 0)
+			return r;
+		if (cpus && *cpus) {
+			if (strlen(cpus) >= sizeof(l->cpuset_cpus) ||
+			    cgroup_parse_cpuset(cpus, 1 << 16) < 0)
+				return BAD("linux.resources.cpu.cpus", "expected a CPU list such "
+								       "as 0-2,4");
+			strcpy(l->cpuset_cpus, cpus);
+		}
+		static const char *const unsupported[] = {"mems", "realtimeRuntime",
+							  "realtimePeriod", "idle"};
+		for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++)
+			if ((r = refuse_if_set(cpu, "linux.resources.cpu", unsupported[i],
+					       "not supported yet")) < 0)
+				return r;
+	}
+	if (pids) {
+		if ((r = get_int(pids, "linux.resources.pids", "limit", INT64_MIN, INT64_MAX, &have,
+				 &v)) < 0)
+			return r;
+		if (have && v > 0) /* 0 or below: unlimited */
+			l->pids_max = v;
+	}
+	/* "devices" (the device cgroup's rules) is accepted: the container's /dev holds only
+	 * the standard nodes shikumi makes, whatever the rules allow. */
+	static const char *const unsupported[] = {"blockIO", "hugepageLimits", "network", "rdma",
+						  "unified"};
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++)
+		if ((r = refuse_if_set(res, "linux.resources", unsupported[i],
+				       "not supported yet")) < 0)
+			return r;
+	return 0;
+}
+
+/* maskedPaths and readonlyPaths: shikumi applies runc's defaults always (mounts.c); a list
+ * is checked for its type and accepted. */
+static int read_path_list(struct json_object *linux_, const char *key)
+{
+	char parent[P_MAX], path[P_MAX];
+	join(parent, "linux", key);
+	struct json_object *list;
+	int r = get(linux_, "linux", key, json_type_array, &list);
+	for (size_t i = 0; r == 0 && list && i < json_object_array_length(list); i++) {
+		index_path(path, parent, i);
+		r = expect(json_object_array_get_idx(list, i), path, json_type_string);
+	}
+	return r;
+}
+
+/* Only what belongs to the container's own namespaces, runc's list: another sysctl would
+ * change the whole host. The key's characters keep it one path under /proc/sys. */
+static int read_sysctl(struct json_object *linux_, struct container_config *cfg)
+{
+	struct json_object *map;
+	int r = get(linux_, "linux", "sysctl", json_type_object, &map);
+	if (r < 0 || !map)
+		return r;
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",	    "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall",	    "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced"};
+	json_object_object_foreach(map, key, val)
+	{
+		char path[P_MAX];
+		join(path, "linux.sysctl", key);
+		if ((r = expect(val, path, json_type_string)) < 0)
+			return r;
+		if (cfg->n_sysctls >= CONFIG_MAX_SYSCTLS)
+			return BAD("linux.sysctl", "too many (at most %d)", CONFIG_MAX_SYSCTLS);
+		bool ok_chars = key[0] && key[0] != '.';
+		for (const char *p = key; *p && ok_chars; p++)
+			ok_chars = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+				   *p == '_' || *p == '-' || (*p == '.' && p[1] && p[1] != '.');
+		if (!ok_chars)
+			return BAD(path, "not a sysctl name");
+		bool own = false;
+		unsigned need = 0;
+		for (size_t i = 0; i < sizeof(ipc) / sizeof(*ipc); i++)
+			if (!strcmp(key, ipc[i]))
+				own = true, need = CLONE_NEWIPC;
+		if (!strncmp(key, "fs.mqueue.", 10))
+			own = true, need = CLONE_NEWIPC;
+		if (!strncmp(key, "net.", 4))
+			own = true, need = CLONE_NEWNET;
+		if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+			own = true, need = CLONE_NEWUTS;
+		if (!own)
+			return BAD(path, "not a sysctl of the container's own namespaces");
+		if (!(cfg->namespaces & need))
+			return BAD(path, "needs a%s namespace of its own",
+				   need == CLONE_NEWNET	  ? " network"
+				   : need == CLONE_NEWIPC ? "n ipc"
+							  : " uts");
+		cfg->sysctls[cfg->n_sysctls++] =
+		    (struct sysctl_set){.key = key, .value = json_object_get_string(val)};
+	}
+	return 0;
+}
+
+static int read_linux(struct json_object *doc, struct container_config *cfg)
+{
+	struct json_object *linux_;
+	int r;
+	if ((r = get(doc, "", "linux", json_type_object, &linux_)) < 0)
+		return r;
+	if (!linux_)
+		return BAD("linux", "missing (shikumi makes Linux containers)");
+	if ((r = read_namespaces(linux_, cfg)) < 0 ||
+	    (r = read_maps(linux_, "uidMappings", cfg->uidmap, &cfg->n_uidmap)) < 0 ||
+	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
+	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
+	    (r = read_path_list(linux_, "maskedPaths")) < 0 ||
+	    (r = read_path_list(linux_, "readonlyPaths")) < 0)
+		return r;
+	if ((cfg->n_uidmap || cfg->n_gidmap) && cfg->userns != USERNS_PRIVATE)
+		return BAD(cfg->n_uidmap ? "linux.uidMappings" : "linux.gidMappings",
+			   "needs a user namespace in linux.namespaces");
+	if (cfg->n_uidmap != 0 && cfg->n_gidmap == 0)
+		return BAD("linux.gidMappings", "missing (linux.uidMappings is given)");
+	const char *prop;
+	if ((r = get_string(linux_, "linux", "rootfsPropagation", &prop)) < 0)
+		return r;
+	if (prop && (!strcmp(prop, "shared") || !strcmp(prop, "rshared")))
+		return BAD("linux.rootfsPropagation",
+			   "'%s' is refused: the container's mounts "
+			   "are private",
+			   prop);
+	/* The seccomp profile reader is being written (seccomp_policy_from_json); until it is
+	 * here a profile is refused, never replaced by shikumi's own. Without one, shikumi's
+	 * default allow-list applies. */
+	static const struct {
+		const char *key, *why;
+	} refused[] = {
+	    {"seccomp", "a seccomp profile is not read yet (without one, shikumi's default "
+			"allow-list applies)"},
+	    {"devices", "device nodes beyond shikumi's standard /dev are not supported yet"},
+	    {"mountLabel", "SELinux is not supported by shikumi"},
+	    {"intelRdt", "not supported"},
+	    {"personality", "not supported yet"},
+	    {"timeOffsets", "the time namespace is not supported yet"},
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if ((r = refuse_if_set(linux_, "linux", refused[i].key, refused[i].why)) < 0)
+			return r;
+	return 0;
+}
+
+static int read_hooks(struct json_object *doc)
+{
+	struct json_object *hooks;
+	int r = get(doc, "", "hooks", json_type_object, &hooks);
+	if (r < 0 || !hooks)
+		return r;
+	json_object_object_foreach(hooks, key, val)
+	{
+		char path[P_MAX];
+		join(path, "hooks", key);
+		if ((r = expect(val, path, json_type_array)) < 0)
+			return r;
+		if (json_object_array_length(val))
+			return BAD(path, "hooks are not supported yet");
+	}
+	return 0;
+}
+
+static int read_doc(struct json_object *doc, const char *bundle, struct oci_config *oc)
+{
+	struct container_config *cfg = &oc->cfg;
+	const char *version, *hostname;
+	int r;
+	if (json_object_get_type(doc) != json_type_object)
+		return err_set(0, "config.json: expected an object at the top level");
+	if ((r = get_string(doc, "", "ociVersion", &version)) < 0)
+		return r;
+	if (!version)
+		return BAD("ociVersion", "missing");
+	if (strncmp(version, "1.", 2))
+		return BAD("ociVersion", "'%s' is not a 1.x runtime-spec version", version);
+	if ((r = read_root(doc, bundle, oc)) < 0 || (r = read_process(doc, oc)) < 0 ||
+	    (r = read_linux(doc, cfg)) < 0 || (r = read_mounts(doc, bundle, oc)) < 0 ||
+	    (r = read_hooks(doc)) < 0 || (r = get_string(doc, "", "hostname", &hostname)) < 0 ||
+	    (r = get(doc, "", "annotations", json_type_object, &oc->annotations)) < 0)
+		return r;
+	if (hostname && *hostname) {
+		if (!(cfg->namespaces & CLONE_NEWUTS))
+			return BAD("hostname", "needs a uts namespace in linux.namespaces");
+		if (strlen(hostname) > 64)
+			return BAD("hostname", "longer than 64 characters");
+		cfg->hostname = hostname;
+	}
+	if (oc->annotations) {
+		json_object_object_foreach(oc->annotations, key, val)
+		{
+			char path[P_MAX];
+			join(path, "annotations", key);
+			if ((r = expect(val, path, json_type_string)) < 0)
+				return r;
+		}
+	}
+	return refuse_if_set(doc, "", "domainname", "not supported yet");
+}
+
+int oci_config_parse(const char *text, size_t len, const char *bundle, struct oci_config *oc)
+{
+	memset(oc, 0, sizeof(*oc));
+	struct container_config *cfg = &oc->cfg;
+	cfg->hostname = "shikumi";
+	cfg->umask = -1;
+	cfg->seccomp = "default";
+	cgroup_limits_init(&cfg->limits);
+	if (len > INT32_MAX)
+		return err_set(0, "config.json: too large");
+	struct json_tokener *tok = json_tokener_new();
+	if (!tok)
+		return err_set(ENOMEM, "config.json");
+	oc->doc = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error e = json_tokener_get_error(tok);
+	size_t used = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!oc->doc || e != json_tokener_success)
+		return err_set(0, "config.json: not valid JSON: %s",
+			       e == json_tokener_success || e == json_tokener_continue
+				   ? "unexpected end of the text"
+				   : json_tokener_error_desc(e));
+	for (; used < len; used++)
+		if (!strchr(" \t\r\n", text[used]))
+			return err_set(0, "config.json: not valid JSON: text after the end");
+	return read_doc(oc->doc, bundle, oc);
+}
+
+int oci_config_load(const char *bundle, struct oci_config *oc)
+{
+	memset(oc, 0, sizeof(*oc));
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
+		return err_set(ENAMETOOLONG, "bundle '%s'", bundle);
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return err_set(errno, "cannot read %s", path);
+	if (st.st_size > 16 << 20)
+		return err_set(EFBIG, "%s", path);
+	autofree char *text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return err_set(ENOMEM, "%s", path);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(n < 0 ? errno : EIO, "cannot read %s", path);
+		got += (size_t)n;
+	}
+	return oci_config_parse(text, got, bundle, oc);
+}
+
+void oci_config_free(struct oci_config *oc)
+{
+	if (oc->doc)
+		json_object_put(oc->doc);
+	oc->doc = NULL;
+}

@@ -1,0 +1,64 @@
+#!/bin/bash
+# Inside the test host (pure cgroup v2): real OCI clients drive shikumi. podman 4.3 through
+# conmon (create, start, state, kill, delete, its exit status and output), the container's
+# limits from config.json in the group create made, and delete removing that group.
+. "$(dirname "$0")/lib.sh"
+
+rm -rf /tmp/rootfs && cp -a "$R" /tmp/rootfs && R=/tmp/rootfs
+base=$(leftovers)
+SH="$BUILD/shikumi"
+
+# --- the lifecycle on its own: create's group holds the limits, delete removes it ---
+B=$(mktemp -d /tmp/oci-bundle.XXXXXX)
+(cd "$B" && "$SH" spec --rootfs "$R")
+jq '.process.args = ["/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; sleep 30"]
+	| .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+SR=/tmp/oci-state
+"$SH" --root "$SR" create --bundle "$B" --pid-file "$B/pid" lim >"$B/out" 2>&1 </dev/null
+expect_eq "create in a pure cgroup v2 host" 0 $?
+cg=$("$SH" --root "$SR" state lim >/dev/null && jq -r .cgroup "$SR/lim/state.json")
+expect_eq "the init is in the group create made" "0::${cg#/sys/fs/cgroup}" "$(cat /proc/$(cat "$B/pid")/cgroup)"
+expect_eq "the group holds config.json's limits" "67108864 50" "$(cat "$cg/memory.max" "$cg/pids.max" | tr '\n' ' ' | sed 's/ $//')"
+"$SH" --root "$SR" start lim
+for i in $(seq 100); do [ -s "$B/out" ] && grep -q 50 "$B/out" && break; sleep 0.1; done
+expect_eq "inside, the container sees its own limits" "67108864 50" "$(tr '\n' ' ' <"$B/out" | sed 's/ $//')"
+"$SH" --root "$SR" delete --force lim
+expect_eq "delete --force removes the group and the state" "gone" "$([ -e "$cg" ] || [ -e "$SR/lim" ] && echo left || echo gone)"
+
+# --- podman, through conmon ---
+if command -v podman >/dev/null; then
+	P=(podman --runtime "$SH" --cgroup-manager cgroupfs --events-backend none)
+	run_opts=(--rm --network none --ulimit host --security-opt seccomp=unconfined --rootfs "$R")
+	out=$("${P[@]}" run "${run_opts[@]}" /bin/echo hi 2>&1)
+	expect_eq "podman run --runtime shikumi echo hi" "0 hi" "$? $out"
+	out=$("${P[@]}" run "${run_opts[@]}" /bin/sh -c 'exit 7' 2>&1)
+	expect_eq "podman gets the command's exit status through conmon" "7" "$?"
+	out=$("${P[@]}" run "${run_opts[@]}" /bin/sh -c 'hostname; cat /proc/self/status | grep NoNewPrivs' 2>&1)
+	expect_match "podman's container has its hostname and no_new_privs" "NoNewPrivs:.1" "$out"
+	out=$("${P[@]}" run --rm --network none --ulimit host --rootfs "$R" /bin/true 2>&1)
+	expect_match "podman's own seccomp profile is refused with the JSON path, until it is read" \
+		"config.json: linux.seccomp: a seccomp profile is not read yet" "$out"
+	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
+	id=$("${P[@]}" run -d --network none --ulimit host --security-opt seccomp=unconfined --rootfs "$R" \
+		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)
+	# podman gives the runtime a --root of its choosing: find the container's state there
+	sroot=$(dirname "$(find /run -maxdepth 4 -type d -name "$id" -path '*shikumi*' 2>/dev/null | head -1)")
+	expect_eq "podman run -d: shikumi state says running" "running" "$("$SH" --root "$sroot" state "$id" 2>&1 | jq -r .status)"
+	expect_eq "podman ps sees it running" "Up" "$("${P[@]}" ps --format '{{.Status}}' --filter id="$id" | cut -d' ' -f1)"
+	"${P[@]}" stop -t 5 "$id" >/dev/null 2>&1
+	expect_eq "podman stop ends it with TERM (exit 0 from its trap)" "0" "$("${P[@]}" inspect --format '{{.State.ExitCode}}' "$id" 2>&1)"
+	"${P[@]}" rm "$id" >/dev/null 2>&1
+	expect_eq "no shikumi state is left by podman" "" "$(ls /run/shikumi/containers 2>/dev/null)"
+	# A measurement, not a check: podman run's wall time with each runtime, after the runs
+	# above warmed podman's storage up (times under emulation: compare, never absolute).
+	for rt in "$SH" /usr/sbin/runc; do
+		[ -x "$rt" ] || continue
+		t0=$(date +%s%N)
+		podman --runtime "$rt" --cgroup-manager cgroupfs --events-backend none run "${run_opts[@]}" /bin/true >/dev/null 2>&1
+		t1=$(date +%s%N)
+		echo "  (podman run /bin/true with $(basename "$rt"): $(((t1 - t0) / 1000000)) ms)"
+	done
+else
+	fail "podman is installed" "apt-get install podman (make check installs it)"
+fi
+expect_eq "nothing left behind" "$base" "$(leftovers)"
