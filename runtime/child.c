@@ -341,6 +341,37 @@ static int undumpable(struct child *c)
 	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? err_set(errno, "PR_SET_DUMPABLE") : 0;
 }
 
+/* PID 1 is a fork of the runtime, so /proc/1/cmdline (readable by anyone, no ptrace check)
+ * would show the runtime's argv: ROOTFS's and every volume's host path, and whatever else
+ * was typed. The kernel shows the memory between arg_start and arg_end (/proc/self/stat
+ * fields 48 and 49): overwrite it, in PID 1 alone (the command's argv is there too, and the
+ * forked command keeps its own copy of the memory). */
+static int hide_argv(void)
+{
+	char stat[1024];
+	autoclose int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, stat, sizeof(stat) - 1);
+	if (n <= 0)
+		return err_set(errno, "cannot read /proc/self/stat");
+	stat[n] = '\0';
+	char *p = strrchr(stat, ')'); /* the name may hold spaces: fields count from after it */
+	unsigned long start = 0, end = 0;
+	for (int field = 2; p && field < 49; field++) {
+		p = strchr(p + 1, ' ');
+		if (p && field == 47)
+			start = strtoul(p + 1, NULL, 10);
+		if (p && field == 48)
+			end = strtoul(p + 1, NULL, 10);
+	}
+	if (!start || end <= start)
+		return err_set(EINVAL, "cannot find the command line in /proc/self/stat");
+	static const char title[] = "shikumi-init";
+	size_t len = end - start;
+	memset((void *)start, 0, len);
+	memcpy((void *)start, title, len < sizeof(title) ? len - 1 : sizeof(title) - 1);
+	return 0;
+}
+
 /* no_new_privs: no setuid binary or file capability can give back what was dropped (and
  * seccomp needs it from a process without CAP_SYS_ADMIN). */
 static int no_new_privs(struct child *c)
@@ -373,13 +404,16 @@ static int command_seccomp(struct child *c)
  * signals and exiting take. */
 static int confine_init(struct child *c)
 {
+	int r = hide_argv();
+	if (r < 0)
+		return r;
 	autoclose int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return err_set(errno, "cannot open /dev/null for PID 1");
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(null, fd) < 0)
 			return err_set(errno, "cannot point PID 1's stdio at /dev/null");
-	int r = no_new_privs(c);
+	r = no_new_privs(c);
 	if (r == 0 && !c->cfg->privileged && strcmp(c->cfg->seccomp, "off"))
 		r = seccomp_load_bpf(seccomp_prebuilt_init.bpf, seccomp_prebuilt_init.len);
 	if (r < 0)

@@ -234,13 +234,39 @@ static int bind_volume(int rootfd, const struct mount_entry *e)
 	return 0;
 }
 
-static int device(int rootfd, const struct mount_entry *e)
+/* The directory that holds target, opened inside the root (an image's /dev may be a symlink:
+ * it resolves inside, never from the host's /, where this runs as the host's root), and
+ * target's last component in name. */
+static int parent_in_root(int rootfd, const char *target, char *name, size_t n)
 {
 	char dir[64];
-	snprintf(dir, sizeof(dir), "%s", e->target);
-	char *name = strrchr(dir, '/');
-	*name++ = '\0';
-	autoclose int dirfd = rootfs_open(rootfd, dir, O_PATH | O_DIRECTORY);
+	snprintf(dir, sizeof(dir), "%s", target);
+	char *last = strrchr(dir, '/');
+	snprintf(name, n, "%s", last + 1);
+	*last = '\0';
+	return rootfs_open(rootfd, dir, O_PATH | O_DIRECTORY);
+}
+
+/* A directory in a file system just mounted (/dev/pts in the new /dev), its mode set past
+ * the umask through an fd of it: never through a path that a symlink could redirect. */
+static int make_dir(int rootfd, const struct mount_entry *e)
+{
+	char name[64];
+	autoclose int dir = parent_in_root(rootfd, e->target, name, sizeof(name));
+	if (dir < 0)
+		return dir;
+	if (mkdirat(dir, name, e->mode) < 0 && errno != EEXIST)
+		return -errno;
+	autoclose int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fchmod(fd, e->mode) < 0 ? -errno : 0;
+}
+
+static int device(int rootfd, const struct mount_entry *e)
+{
+	char name[64];
+	autoclose int dirfd = parent_in_root(rootfd, e->target, name, sizeof(name));
 	if (dirfd < 0)
 		return dirfd;
 	if (!e->source) /* a mount point to be filled later (the console) */
@@ -283,13 +309,16 @@ static int apply_one(int rootfd, const struct mount_entry *e, int proc_clone)
 			return mount_proc(fd, e, proc_clone);
 		return mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
 	case MK_MKDIR:
-		if (mkdirat(rootfd, e->target + 1, e->mode) < 0 && errno != EEXIST)
-			return -errno;
-		return fchmodat(rootfd, e->target + 1, e->mode, 0) < 0 ? -errno : 0;
+		return make_dir(rootfd, e);
 	case MK_DEVICE:
 		return device(rootfd, e);
-	case MK_SYMLINK:
-		return symlinkat(e->source, rootfd, e->target + 1) < 0 ? -errno : 0;
+	case MK_SYMLINK: {
+		char name[64];
+		autoclose int dir = parent_in_root(rootfd, e->target, name, sizeof(name));
+		if (dir < 0)
+			return dir;
+		return symlinkat(e->source, dir, name) < 0 ? -errno : 0;
+	}
 	case MK_BIND:
 		return bind_volume(rootfd, e);
 	case MK_DEVICE_BIND:

@@ -3,6 +3,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
@@ -187,6 +188,22 @@ static int add_address(struct nl_sock *sk, int ifindex, uint32_t addr, int prefi
 	return 0;
 }
 
+/* The bridge carries IPv4 only. With IPv6 on, the host's end of the bridge (and any
+ * container's eth0) would take router advertisements from any container on it, which keeps
+ * CAP_NET_RAW: one forged advertisement gave the host a default route through a container
+ * (the CVE-2020-13401 class). A kernel without IPv6 has nothing to turn off. */
+static int ipv6_off(const char *ifname)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return err_set(errno, "cannot turn IPv6 off on %s", ifname);
+	return 0;
+}
+
 int net_ensure_bridge(const char *bridge, const struct subnet *sn)
 {
 	autosock struct nl_sock *sk = NULL;
@@ -208,6 +225,8 @@ int net_ensure_bridge(const char *bridge, const struct subnet *sn)
 	} else if (r < 0) {
 		return r;
 	}
+	if ((r = ipv6_off(bridge)) < 0)
+		return r;
 	if (!has_addr && (r = add_address(sk, rtnl_link_get_ifindex(link), ipam_gateway(sn),
 					  sn->prefix, bridge)) < 0)
 		return r;
@@ -288,7 +307,8 @@ int net_configure_inside(bool lo_down, uint32_t addr, int prefix, uint32_t gatew
 	if ((r = rtnl_link_get_kernel(sk, 0, "eth0", &eth)) < 0)
 		return nl_fail(r, "cannot find eth0 in the container");
 	int ifindex = rtnl_link_get_ifindex(eth);
-	if ((r = add_address(sk, ifindex, addr, prefix, "eth0")) < 0 || (r = link_up(sk, eth)) < 0)
+	if ((r = ipv6_off("eth0")) < 0 ||
+	    (r = add_address(sk, ifindex, addr, prefix, "eth0")) < 0 || (r = link_up(sk, eth)) < 0)
 		return r;
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();

@@ -250,9 +250,15 @@ static int validate_volume_target(const char *target)
 	static const char *const kernel_fs[] = {"/proc", "/sys", "/dev"};
 	if (target[0] != '/')
 		return err_set(0, "volume target '%s' must be an absolute path", target);
-	for (const char *p = target; (p = strstr(p, "..")); p += 2)
-		if (p[-1] == '/' && (p[2] == '/' || !p[2]))
-			return err_set(0, "volume target '%s' must not hold '..'", target);
+	/* "." and ".." components would let /./proc past the textual check below. */
+	for (const char *p = target; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return err_set(0, "volume target '%s' must not hold '.' or '..'", target);
+		p += n;
+	}
 	const char *t = target;
 	while (t[0] == '/' && t[1] == '/')
 		t++;
@@ -267,10 +273,29 @@ static int validate_volume_target(const char *target)
 	return 0;
 }
 
+/* Stdio is the one thing the child keeps of the caller's (invariant 1): a directory there
+ * (`shikumi run ... < /`) would be the host's file tree inside, through /proc/self/fd/0. */
+static int validate_stdio(void)
+{
+	static const char *const names[] = {"standard input", "standard output", "standard error"};
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			return err_set(0,
+				       "%s is a directory: the container would reach the host's "
+				       "files through it",
+				       names[fd]);
+	}
+	return 0;
+}
+
 int container_validate(const struct container_config *cfg, struct container_host *host,
 		       int *exit_code)
 {
 	*exit_code = 125;
+	int r = validate_stdio();
+	if (r < 0)
+		return r;
 	struct stat st, host_root;
 	/* ROOTFS is resolved here once; the child resolves the same path in its own mount
 	 * namespace and refuses to go on unless it finds this very directory (root_st), so a
@@ -288,7 +313,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 			       "system of its own (make rootfs builds one in build/rootfs)",
 			       cfg->rootfs);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
-		int r = validate_volume_target(cfg->volumes[i].target);
+		r = validate_volume_target(cfg->volumes[i].target);
 		if (r < 0)
 			return r;
 		if (stat(cfg->volumes[i].source, &host->volume_st[i]) < 0)
@@ -309,7 +334,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 	 * exec(2) inside has the last word. */
 	bool in_volume =
 	    strchr(cfg->argv[0], '/') ? under_volume(cfg, cfg->argv[0]) : cfg->n_volumes > 0;
-	int r = rootfs_find_command(rootfd, cfg->argv[0], cli_env_get(cfg, "PATH"));
+	r = rootfs_find_command(rootfd, cfg->argv[0], cli_env_get(cfg, "PATH"));
 	if (r < 0 && !in_volume) {
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;

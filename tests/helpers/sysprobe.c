@@ -126,7 +126,10 @@ int main(int argc, char **argv)
 		r = syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0);
 	else if (!strcmp(c, "personality")) /* executable stacks, no ASLR: for exploits */
 		r = personality(READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE);
-	else if (!strcmp(c, "move_pages")) /* no pages: returns 0 when allowed */
+	else if (!strcmp(c, "modify_ldt")) { /* read the (empty) LDT: 0 when allowed */
+		char ldt[16];
+		r = syscall(SYS_modify_ldt, 0, ldt, sizeof(ldt));
+	} else if (!strcmp(c, "move_pages")) /* no pages: returns 0 when allowed */
 		r = syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0);
 	else if (!strcmp(c, "mbind")) /* no range, default policy: 0 when allowed */
 		r = syscall(SYS_mbind, NULL, 0, 0, NULL, 0, 0);

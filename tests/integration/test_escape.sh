@@ -105,6 +105,37 @@ src=$(mktemp -d)
 row "a volume through a symlink in ROOTFS lands on the host" no "$([ -e /etc/shikumi-escape ] && echo yes || echo no)"
 rmdir /etc/shikumi-escape 2>/dev/null
 rm -rf "$own" "$src"
+# What an independent attacker found in the rebuilt start (see the issue's note).
+# An image whose /dev is an absolute symlink: the runtime, as host root, must not create or
+# chmod anything outside the root while it populates /dev.
+atk=$(mktemp -d)
+cp -a "$R" "$atk/root"
+rm -rf "$atk/root/dev"
+mkdir -p "$atk/root/sub" "$atk/root$atk/root/lower/sub"
+echo s >"$atk/victim"
+chmod 600 "$atk/victim"
+ln -s "$atk/victim" "$atk/root/sub/shm"
+ln -s "$atk/root/lower/sub" "$atk/root/dev"
+"$S" run "$atk/root" true >/dev/null 2>&1
+row "an image's /dev symlink makes the runtime chmod a host file" 600 "$(stat -c %a "$atk/victim")"
+row "... or create directories outside the container's layer" "" "$(ls "$atk/root/sub" | grep -v '^shm$' | tr '\n' ' ')"
+rm -rf "$atk"
+# The caller's stdio: a directory there would be the host's file tree inside.
+row "reach the host's / through stdin" refused \
+	"$(attempt bash -c '"$0" run "$1" sh -c "ls /proc/self/fd/0/ | grep -q ." </' "$S" "$R")"
+# The runtime's argv (host paths, whatever was typed) is not PID 1's command line inside.
+row "read ROOTFS's host path from /proc/1/cmdline" no \
+	"$("$S" run "$R" cat /proc/1/cmdline | tr '\0' ' ' | grep -qF "$R" && echo yes || echo no)"
+row "a volume on /./proc is refused" refused "$(attempt run_in -v /tmp:/./proc "$R" true)"
+battery "modify the local descriptor table (modify_ldt)" - '/t/sysprobe modify_ldt'
+# IPv6 router advertisements from a container must not reach the host's routes: no IPv6 on
+# the bridge, its ports, or eth0.
+"$S" run --net bridge "$R" true >/dev/null 2>&1
+row "the bridge takes IPv6 (router advertisements) from containers" no \
+	"$([ "$(cat /proc/sys/net/ipv6/conf/shikumi0/disable_ipv6 2>/dev/null)" = 1 ] && echo no || echo yes)"
+row "eth0 inside takes IPv6" no \
+	"$([ "$("$S" run --net bridge "$R" cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6 2>/dev/null)" = 1 ] && echo no || echo yes)"
+
 # 8. Smaller holes.
 row "see /sys/devices/virtual/powercap (a power side channel)" refused \
 	"$(attempt run_in "$R" sh -c 'ls /sys/devices/virtual/powercap | grep -q .')"
