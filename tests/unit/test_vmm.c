@@ -1,4 +1,5 @@
-/* Unit tests: the VMM's pure parts (vmm/bzimage.c, serial.c, legacy.c, x86.c, cli.c). */
+/* Unit tests: the VMM's pure parts (vmm/bzimage.c, bus.c, serial.c, i8042.c, cmos.c, x86.c, cli.c).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,9 @@
 #include "../../common/err.h"
 #include "../../vmm/bzimage.h"
 #include "../../vmm/cli.h"
-#include "../../vmm/legacy.h"
+#include "../../vmm/cmos.h"
+#include "../../vmm/i8042.h"
+#include "../../vmm/bus.h"
 #include "../../vmm/serial.h"
 #include "../../vmm/x86.h"
 
@@ -371,6 +374,103 @@ static void legacy_devices(void **state)
 	assert_true(k.reset);
 }
 
+/* A device for the bus tests: records the last access it was handed. */
+struct probe {
+	uint64_t offset;
+	uint32_t len;
+	bool write;
+	uint8_t byte;
+	int calls;
+};
+
+static void probe_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct probe *p = opaque;
+	p->offset = offset, p->len = len, p->write = is_write, p->calls++;
+	if (is_write)
+		p->byte = data[0];
+	else
+		memset(data, 0x5a, len);
+}
+
+static void bus(void **state)
+{
+	(void)state;
+	static struct bus b;
+	struct probe a = {0}, c = {0};
+	bus_init(&b, "port");
+	assert_int_equal(bus_register(&b, "a", 0x3f8, 8, probe_io, &a), 0);
+	assert_int_equal(bus_register(&b, "c", 0x60, 1, probe_io, &c), 0);
+	assert_int_equal(bus_register(&b, "c", 0x64, 1, probe_io, &c), 0);
+	/* Overlaps, at either end or inside, are refused, naming the owner. */
+	assert_int_equal(bus_register(&b, "x", 0x3f0, 9, probe_io, NULL), -EEXIST);
+	assert_non_null(strstr(err_msg(), "overlaps a's"));
+	assert_int_equal(bus_register(&b, "x", 0x3ff, 1, probe_io, NULL), -EEXIST);
+	assert_int_equal(bus_register(&b, "x", 0x3fa, 2, probe_io, NULL), -EEXIST);
+	assert_int_equal(bus_register(&b, "x", 0x400, 0, probe_io, NULL), -EINVAL);
+	assert_int_equal(bus_register(&b, "x", UINT64_MAX - 1, 4, probe_io, NULL), -EINVAL);
+	assert_int_equal(bus_register(&b, "x", 0x3f0, 8, probe_io, NULL), 0); /* adjacent: fine */
+	/* The device sees offsets from its base. */
+	uint8_t d[8] = {0x41};
+	assert_ptr_equal(bus_access(&b, 0x3fd, d, 1, true), &b.dev[0]);
+	assert_int_equal(a.offset, 5);
+	assert_true(a.write);
+	assert_int_equal(a.byte, 0x41);
+	assert_non_null(bus_access(&b, 0x64, d, 1, false));
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(d[0], 0x5a);
+	/* No device: reads give all ones, writes vanish, both are counted. */
+	memset(d, 0, sizeof(d));
+	assert_null(bus_access(&b, 0x61, d, 2, false));
+	assert_int_equal(d[0], 0xff);
+	assert_int_equal(d[1], 0xff);
+	assert_int_equal(d[2], 0);
+	assert_null(bus_access(&b, 0x80, d, 1, true));
+	assert_int_equal(b.unknown, 2);
+	/* An access that runs past a range's end belongs to nobody: the device never sees an
+	 * offset beyond its length. */
+	assert_null(bus_access(&b, 0x3fe, d, 4, false));
+	assert_null(bus_find(&b, UINT64_MAX, 8));
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(b.dev[0].exits, 1);
+	assert_int_equal(b.dev[2].exits, 1);
+	/* A full bus says so. */
+	while (b.n < BUS_MAX_DEVICES)
+		assert_int_equal(bus_register(&b, "f", 0x1000 + (uint64_t)b.n, 1, probe_io, NULL),
+				 0);
+	assert_int_equal(bus_register(&b, "g", 0x2000, 1, probe_io, NULL), -ENOSPC);
+}
+
+static void irq_capture(void *ctx, bool level)
+{
+	int *changes = ctx;
+	*changes += level ? 1 : 100;
+}
+
+/* The UART on the bus: its interrupt line follows its state, and is only signalled when it
+ * changes. */
+static void uart_bus(void **state)
+{
+	(void)state;
+	static struct serial s;
+	int changes = 0;
+	serial_init(&s, NULL, &changes);
+	s.set_irq = irq_capture;
+	uint8_t v = UART_IER_RDI;
+	serial_io(&s, UART_IER, &v, 1, true);
+	assert_int_equal(changes, 0);
+	assert_true(serial_input(&s, 'k'));
+	assert_int_equal(changes, 1); /* raised */
+	assert_true(serial_input(&s, 'l'));
+	assert_int_equal(changes, 1); /* still up: not signalled again */
+	serial_io(&s, UART_RX, &v, 1, false);
+	assert_int_equal(v, 'k');
+	serial_io(&s, UART_RX, &v, 1, false);
+	assert_int_equal(v, 'l');
+	assert_int_equal(changes, 101); /* lowered once the buffer is empty */
+}
+
 static void long_mode(void **state)
 {
 	(void)state;
@@ -456,7 +556,8 @@ int main(void)
 	    cmocka_unit_test(placement),      cmocka_unit_test(cpuid_guest),
 	    cmocka_unit_test(vmlinux),	      cmocka_unit_test(uart),
 	    cmocka_unit_test(legacy_devices), cmocka_unit_test(long_mode),
-	    cmocka_unit_test(options),
+	    cmocka_unit_test(options),	      cmocka_unit_test(bus),
+	    cmocka_unit_test(uart_bus),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }
