@@ -34,7 +34,7 @@ RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c ru
                runtime/net.c runtime/container.c runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
-VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/x86.c vmm/cli.c
+VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/x86.c vmm/cli.c
 VMM_SRC     := $(VMM_LIB) vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
@@ -132,7 +132,12 @@ $(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c vmm/bzimage.c vmm/bzimage.
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/bzimage.c common/err.c
 
-fuzz: $(BUILD)/fuzz/fuzz_bzimage guest-kernel
+# The virtqueue, the first code that follows guest-supplied addresses, the same way.
+$(BUILD)/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c vmm/virtq.c vmm/virtq.h common/err.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/virtq.c common/err.c
+
+fuzz: $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_virtq guest-kernel
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
@@ -151,7 +156,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage
+integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_virtq
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

@@ -13,6 +13,7 @@
 #include "../../vmm/cmos.h"
 #include "../../vmm/i8042.h"
 #include "../../vmm/bus.h"
+#include "../../vmm/virtq.h"
 #include "../../vmm/serial.h"
 #include "../../vmm/x86.h"
 
@@ -471,6 +472,138 @@ static void uart_bus(void **state)
 	assert_int_equal(changes, 101); /* lowered once the buffer is empty */
 }
 
+/* A queue of 4 in 64 KiB of "guest RAM": descriptors at 0x1000, available ring at 0x2000, used
+ * ring at 0x3000. */
+static uint8_t ram[65536];
+static const struct guest_mem gm = {ram, sizeof(ram)};
+
+static void put_desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = ram + 0x1000 + 16 * i;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+static void make_available(uint16_t idx, uint16_t slot, uint16_t head)
+{
+	memcpy(ram + 0x2000 + 4 + 2 * slot, &head, 2);
+	memcpy(ram + 0x2000 + 2, &idx, 2);
+}
+
+static struct virtq fresh_queue(void)
+{
+	memset(ram, 0, sizeof(ram));
+	return (struct virtq){
+	    .size = 4, .desc = 0x1000, .avail = 0x2000, .used = 0x3000, .ready = true};
+}
+
+static void virtqueue(void **state)
+{
+	(void)state;
+	static struct virtq_chain c;
+	struct virtq q = fresh_queue();
+	assert_int_equal(virtq_check(&q, &gm, 256), 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 0); /* nothing available yet */
+	/* A request as virtio-blk sends one: header (read), data (write), status (write). */
+	put_desc(2, 0x8000, 16, VIRTQ_DESC_F_NEXT, 0);
+	put_desc(0, 0x9000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	put_desc(3, 0xa000, 1, VIRTQ_DESC_F_WRITE, 0);
+	make_available(1, 0, 2);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 1);
+	assert_int_equal(c.head, 2);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.n_read, 1);
+	assert_int_equal(c.buf[1].addr, 0x9000);
+	assert_int_equal(c.buf[1].len, 512);
+	assert_true(c.buf[2].write);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 0);
+	virtq_push(&q, &gm, c.head, 513);
+	uint16_t used_idx;
+	uint32_t used[2];
+	memcpy(&used_idx, ram + 0x3002, 2);
+	memcpy(used, ram + 0x3004, 8);
+	assert_int_equal(used_idx, 1);
+	assert_int_equal(used[0], 2);
+	assert_int_equal(used[1], 513);
+	/* The index wraps at 65536, as the spec's free-running counters do. */
+	q = fresh_queue();
+	q.last_avail = q.used_idx = 65535;
+	put_desc(1, 0x8000, 16, 0, 0);
+	make_available(0, 65535 % 4, 1);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 1);
+	assert_int_equal(q.last_avail, 0);
+}
+
+/* Each lie a guest can tell is refused with an error, never followed. */
+static void virtqueue_lies(void **state)
+{
+	(void)state;
+	static struct virtq_chain c;
+	struct virtq q = fresh_queue();
+	/* Set-up: the size, the alignment, and each ring inside RAM. */
+	q.size = 3;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q.size = 512;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q.size = 0;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q = fresh_queue();
+	q.desc = 0x1008;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	assert_non_null(strstr(err_msg(), "misaligned"));
+	q = fresh_queue();
+	q.used = sizeof(ram) - 16; /* starts inside, ends outside */
+	assert_int_equal(virtq_check(&q, &gm, 256), -EFAULT);
+	q = fresh_queue();
+	q.avail = UINT64_MAX - 1; /* wraps */
+	assert_int_equal(virtq_check(&q, &gm, 256), -EFAULT);
+	/* An available index further ahead than the ring holds. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, 0, 0);
+	make_available(5, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	assert_non_null(strstr(err_msg(), "past a ring of 4"));
+	/* A head past the ring. */
+	q = fresh_queue();
+	make_available(1, 0, 4);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* A buffer outside RAM, one that wraps, one that runs off the end. */
+	uint64_t bad[] = {sizeof(ram), UINT64_MAX - 4, sizeof(ram) - 8};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		q = fresh_queue();
+		put_desc(0, bad[i], 16, 0, 0);
+		make_available(1, 0, 0);
+		assert_int_equal(virtq_pop(&q, &gm, &c), -EFAULT);
+		assert_non_null(strstr(err_msg(), "outside guest RAM"));
+	}
+	/* A loop in a chain: 0 -> 1 -> 0. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, 0x8000, 16, VIRTQ_DESC_F_NEXT, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	assert_non_null(strstr(err_msg(), "a loop"));
+	/* A link past the ring. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 9);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* Readable after writable, and indirect (never offered). */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	put_desc(1, 0x8000, 16, 0, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* After a refusal the device's index has not moved: nothing was taken. */
+	assert_int_equal(q.last_avail, 0);
+}
+
 static void long_mode(void **state)
 {
 	(void)state;
@@ -557,7 +690,8 @@ int main(void)
 	    cmocka_unit_test(vmlinux),	      cmocka_unit_test(uart),
 	    cmocka_unit_test(legacy_devices), cmocka_unit_test(long_mode),
 	    cmocka_unit_test(options),	      cmocka_unit_test(bus),
-	    cmocka_unit_test(uart_bus),
+	    cmocka_unit_test(uart_bus),	      cmocka_unit_test(virtqueue),
+	    cmocka_unit_test(virtqueue_lies),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }
