@@ -10,6 +10,8 @@
 #include "i8042.h"
 #include "marker.h"
 #include "serial.h"
+#include "virtio_blk.h"
+#include "virtio_mmio.h"
 #include "x86.h"
 
 #include <fcntl.h>
@@ -43,8 +45,11 @@ struct vm {
 	struct cmos cmos;
 	struct i8042 kbd; /* kbd.reset: the guest asked for a reset, the VM is over */
 	struct marker marker;
-	bool panicked;	/* "Kernel panic" went by on the console */
-	char line[160]; /* the console line being written, to spot a panic */
+	struct virtio_blk blk; /* with --disk: the image, behind blk_mmio */
+	struct virtio_mmio blk_mmio;
+	char cmdline[GUEST_CMDLINE_MAX]; /* cfg->cmdline and the virtio devices */
+	bool panicked;			 /* "Kernel panic" went by on the console */
+	char line[160];			 /* the console line being written, to spot a panic */
 	size_t line_len;
 	uint64_t t_first_run, t_end;
 	uint64_t hlt_exits, shutdown_exits;
@@ -203,7 +208,7 @@ static void images_close(struct images *im)
 	im->kernel.fd = im->initrd.fd = -1;
 }
 
-static int read_images(const struct vm_config *cfg, struct images *im)
+static int read_images(const struct vm_config *cfg, const char *cmdline, struct images *im)
 {
 	int r = open_file(&im->kernel, cfg->tiny ? "the guest" : "the kernel", cfg->kernel);
 	if (r < 0)
@@ -223,9 +228,9 @@ static int read_images(const struct vm_config *cfg, struct images *im)
 	if (r < 0)
 		return err_wrap(r, "%s", cfg->kernel);
 	uint32_t max = im->is_elf ? VMLINUX_CMDLINE_MAX : im->bz.cmdline_size;
-	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cfg->cmdline) > max))
+	if (strlen(cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cmdline) > max))
 		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
-			       strlen(cfg->cmdline), max);
+			       strlen(cmdline), max);
 	if (cfg->initrd && (r = open_file(&im->initrd, "the initrd", cfg->initrd)) < 0)
 		return r;
 	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. Without
@@ -258,20 +263,20 @@ static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *r
 			r = read_at(&im->kernel, vm->mem + im->elf.seg[i].paddr,
 				    im->elf.seg[i].filesz, im->elf.seg[i].offset);
 		if (r == 0)
-			r = boot_params_synth(vm->cfg->cmdline, layout, bp);
+			r = boot_params_synth(vm->cmdline, layout, bp);
 		regs->rip = im->elf.entry;
 	} else {
 		r = read_at(&im->kernel, vm->mem + GUEST_LOAD_ADDR, im->bz.kernel_size,
 			    im->bz.setup_size);
 		if (r == 0)
-			r = bzimage_boot_params(im->head, &im->bz, vm->cfg->cmdline, layout, bp);
+			r = bzimage_boot_params(im->head, &im->bz, vm->cmdline, layout, bp);
 		regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
 	}
 	if (r == 0 && layout->initrd_size)
 		r = read_at(&im->initrd, vm->mem + layout->initrd_addr, layout->initrd_size, 0);
 	if (r < 0)
 		return r;
-	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
+	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cmdline);
 	regs->rsi = GUEST_BOOT_PARAMS; /* the 64-bit entry finds boot_params here */
 	return 0;
 }
@@ -400,6 +405,56 @@ static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
 }
 
 /* ---- running ---- */
+
+/* A virtio device's interrupt line, to the in-kernel IOAPIC and PIC. */
+static void virtio_set_irq(void *ctx, uint32_t irq, bool level)
+{
+	struct vm *vm = ctx;
+	struct kvm_irq_level line = {.irq = irq, .level = level};
+	ioctl(vm->fd, KVM_IRQ_LINE, &line);
+}
+
+/* The disk, checked and locked before KVM is touched (bad input is reported the same on a
+ * machine without KVM), and announced on the kernel command line. */
+static int open_disk(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	vm->blk.fd = -1;
+	if (snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", cfg->cmdline) >=
+	    (int)sizeof(vm->cmdline))
+		return err_set(0, "the command line is longer than %u bytes", GUEST_CMDLINE_MAX);
+	if (!cfg->disk)
+		return 0;
+	int r = virtio_blk_open(&vm->blk, cfg->disk, cfg->disk_ro);
+	if (r < 0)
+		return r;
+	return virtio_mmio_cmdline(VIRTIO_MMIO_BASE, VIRTIO_MMIO_IRQ, vm->cmdline,
+				   sizeof(vm->cmdline));
+}
+
+/* The virtio devices, once guest RAM (which their queues live in) is there. */
+static int setup_virtio(struct vm *vm)
+{
+	if (!vm->cfg->disk)
+		return 0;
+	struct guest_mem mem = {vm->mem, vm->mem_size};
+	virtio_mmio_init(&vm->blk_mmio, &virtio_blk_ops, &vm->blk, virtio_blk_features(&vm->blk),
+			 mem, VIRTIO_MMIO_IRQ);
+	vm->blk_mmio.set_irq = virtio_set_irq;
+	vm->blk_mmio.irq_ctx = vm;
+	return bus_register(&vm->mmio, "virtio-blk", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE,
+			    virtio_mmio_io, &vm->blk_mmio);
+}
+
+/* What the devices refused of the guest: each refusal marked a device broken. */
+static void report_refusals(const struct vm *vm)
+{
+	if (vm->cfg->disk && vm->blk_mmio.refused)
+		fprintf(stderr,
+			"shikumi-vmm: virtio-blk: refused %llu time(s) what the guest wrote, and "
+			"marked the device as needing a reset; the first: %s\n",
+			(unsigned long long)vm->blk_mmio.refused, vm->blk_mmio.why);
+}
 
 /* The devices on the bus, the UART first: it takes most exits (one per console byte). */
 static int setup_devices(struct vm *vm)
@@ -653,7 +708,9 @@ int vm_run(const struct vm_config *cfg, int *status)
 	if (r == 0)
 		r = check_memory(cfg->memory);
 	if (r == 0)
-		r = read_images(cfg, &im);
+		r = open_disk(&vm);
+	if (r == 0)
+		r = read_images(cfg, vm.cmdline, &im);
 	m.read = timing_now();
 	if (r == 0)
 		r = run_images(&vm, &im, &m, status);
@@ -668,7 +725,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 	if (r < 0)
 		return r;
 	m->kvm = timing_now();
-	if ((r = setup_memory(vm)) < 0)
+	if ((r = setup_memory(vm)) < 0 || (r = setup_virtio(vm)) < 0)
 		return r;
 	m->memory = timing_now();
 	struct kvm_regs regs = {0};
@@ -691,6 +748,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 		return -EIO;
 	if (code == VM_EXIT_PANIC)
 		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
+	report_refusals(vm);
 	if (cfg->timing)
 		print_timing(vm, m);
 	*status = code;

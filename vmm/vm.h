@@ -25,6 +25,8 @@ struct vm_config {
 	const char *kernel;  /* a bzImage, or with `tiny` a flat binary */
 	const char *initrd;  /* NULL for none */
 	const char *cmdline; /* the kernel command line */
+	const char *disk;    /* a disk image for virtio-blk, NULL for none */
+	bool disk_ro;	     /* ... refused every write */
 	uint64_t memory;     /* guest RAM, bytes */
 	bool tiny;	     /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
 	bool timing;	     /* print the phases and the exit counts on stderr */

@@ -13,6 +13,8 @@
 #include "../../vmm/cmos.h"
 #include "../../vmm/i8042.h"
 #include "../../vmm/bus.h"
+#include "../../vmm/virtio_blk.h"
+#include "../../vmm/virtio_mmio.h"
 #include "../../vmm/virtq.h"
 #include "../../vmm/serial.h"
 #include "../../vmm/x86.h"
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <elf.h>
 #include <string.h>
+#include <unistd.h>
 
 #define IMG_SIZE (5 * 512 + 4096)
 static uint8_t img[IMG_SIZE];
@@ -604,6 +607,159 @@ static void virtqueue_lies(void **state)
 	assert_int_equal(q.last_avail, 0);
 }
 
+static uint32_t reg(struct virtio_mmio *t, uint64_t off)
+{
+	uint32_t v;
+	virtio_mmio_io(t, off, (uint8_t *)&v, 4, false);
+	return v;
+}
+
+static void set_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
+{
+	virtio_mmio_io(t, off, (uint8_t *)&v, 4, true);
+}
+
+static void count_irq(void *ctx, uint32_t irq, bool level)
+{
+	int *edges = ctx;
+	*edges += level && irq == 5;
+}
+
+/* A driver's set-up, as Linux's virtio_mmio does it: reset, features (VERSION_1), one queue of
+ * 4 at the unit test's ring addresses, DRIVER_OK. */
+static void driver_setup(struct virtio_mmio *t)
+{
+	set_reg(t, VIRTIO_MMIO_STATUS, 0);
+	set_reg(t, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* bit 32: VERSION_1 */
+	set_reg(t, VIRTIO_MMIO_STATUS, 0xb);
+	set_reg(t, VIRTIO_MMIO_QUEUE_SEL, 0);
+	set_reg(t, VIRTIO_MMIO_QUEUE_NUM, 4);
+	set_reg(t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_READY, 1);
+	set_reg(t, VIRTIO_MMIO_STATUS, 0xf);
+}
+
+/* virtio-mmio with virtio-blk behind it, on a 64 KiB image in /tmp. */
+static void virtio_disk(void **state)
+{
+	(void)state;
+	static struct virtio_blk b;
+	static struct virtio_mmio t;
+	char path[] = "/tmp/shikumi-test-disk-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static uint8_t sector[512];
+	memset(sector, 0x77, sizeof(sector));
+	assert_int_equal(ftruncate(fd, 65536), 0);
+	assert_int_equal(pwrite(fd, sector, 512, 1024), 512); /* sector 2 */
+	assert_int_equal(virtio_blk_open(&b, path, false), 0);
+	assert_int_equal(b.sectors, 128);
+	memset(ram, 0, sizeof(ram));
+	int edges = 0;
+	virtio_mmio_init(&t, &virtio_blk_ops, &b, virtio_blk_features(&b), gm, 5);
+	t.set_irq = count_irq;
+	t.irq_ctx = &edges;
+	assert_int_equal(reg(&t, VIRTIO_MMIO_MAGIC), 0x74726976);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_VERSION), 2);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_ID), 2);
+	set_reg(&t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_FEATURES), 1);
+	uint64_t cap = 0;
+	virtio_mmio_io(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&cap, 8, false);
+	assert_int_equal(cap, 128);
+	/* A legacy driver (no VERSION_1) does not get FEATURES_OK. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 3);
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0xb);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK, 0);
+	driver_setup(&t);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS), 0xf);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_QUEUE_READY), 1);
+	/* Read sector 2: header, 512 bytes to fill, status. */
+	uint32_t hdr[4] = {VIRTIO_BLK_T_IN, 0, 2, 0};
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, 0x9000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	put_desc(2, 0xa000, 1, VIRTQ_DESC_F_WRITE, 0);
+	ram[0xa000] = 0xee;
+	make_available(1, 0, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_OK);
+	assert_memory_equal(ram + 0x9000, sector, 512);
+	assert_int_equal(edges, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	set_reg(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	/* A read past the end of the disk: an I/O error, not a read beyond the file. */
+	hdr[2] = 128;
+	memcpy(ram + 0x8000, hdr, 16);
+	make_available(2, 1, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_IOERR);
+	/* get-id: the file's name. */
+	hdr[0] = VIRTIO_BLK_T_GET_ID;
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(1, 0x9000, 20, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	make_available(3, 2, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_OK);
+	assert_memory_equal(ram + 0x9000, "shikumi-test-disk-", 18);
+	/* The guest lies (a descriptor outside RAM): the device needs a reset, says so with a
+	 * configuration interrupt, and ignores further kicks. */
+	put_desc(1, sizeof(ram) - 4, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	make_available(4, 3, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(t.refused, 1);
+	assert_non_null(strstr(t.why, "outside guest RAM"));
+	/* Only a reset clears it; then the queue works again. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0xf | VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	driver_setup(&t);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS), 0xf);
+	/* A queue placed outside RAM is refused when made ready. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NUM, 4);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_DESC_HIGH, 1);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(t.refused, 2);
+	/* Writable twice: the lock. Read-only: writes fail with IOERR. */
+	static struct virtio_blk b2;
+	assert_int_equal(virtio_blk_open(&b2, path, false), -EBUSY);
+	assert_non_null(strstr(err_msg(), "in use by another VM"));
+	virtio_blk_close(&b2);
+	virtio_blk_close(&b);
+	assert_int_equal(virtio_blk_open(&b, path, true), 0);
+	virtio_mmio_init(&t, &virtio_blk_ops, &b, virtio_blk_features(&b), gm, 5);
+	driver_setup(&t);
+	hdr[0] = VIRTIO_BLK_T_OUT;
+	hdr[2] = 0;
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(1, 0x9000, 512, VIRTQ_DESC_F_NEXT, 2);
+	make_available(1, 0, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_IOERR);
+	assert_int_equal(pread(fd, sector, 512, 0), 512);
+	assert_int_equal(sector[0], 0); /* nothing written */
+	virtio_blk_close(&b);
+	/* Bad images. */
+	assert_int_equal(ftruncate(fd, 1000), 0);
+	assert_int_equal(virtio_blk_open(&b, path, true), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not a non-zero multiple of 512"));
+	virtio_blk_close(&b);
+	assert_int_equal(virtio_blk_open(&b, "/tmp", true), -EINVAL);
+	assert_non_null(strstr(err_msg(), "is a directory"));
+	virtio_blk_close(&b);
+	close(fd);
+	unlink(path);
+}
+
 static void long_mode(void **state)
 {
 	(void)state;
@@ -679,6 +835,14 @@ static void options(void **state)
 	assert_int_equal(PARSE("--frob"), -EINVAL);
 	assert_int_equal(PARSE("--kernel"), -EINVAL);
 	assert_int_equal(PARSE("--kernel", "bz", "extra"), -EINVAL);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", "d.ext4"), 0);
+	assert_string_equal(cfg.disk, "d.ext4");
+	assert_false(cfg.disk_ro);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", "/a,b/d.ext4,ro"), 0);
+	assert_string_equal(cfg.disk, "/a,b/d.ext4");
+	assert_true(cfg.disk_ro);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", ",ro"), -EINVAL);
+	assert_int_equal(PARSE("--tiny", "--disk", "d"), -EINVAL);
 }
 
 int main(void)
@@ -691,7 +855,7 @@ int main(void)
 	    cmocka_unit_test(legacy_devices), cmocka_unit_test(long_mode),
 	    cmocka_unit_test(options),	      cmocka_unit_test(bus),
 	    cmocka_unit_test(uart_bus),	      cmocka_unit_test(virtqueue),
-	    cmocka_unit_test(virtqueue_lies),
+	    cmocka_unit_test(virtqueue_lies), cmocka_unit_test(virtio_disk),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }
