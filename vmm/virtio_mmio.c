@@ -223,13 +223,25 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
 
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n)
 {
+	/* Before "--": what follows it is /init's arguments, which the kernel does not read. */
 	size_t len = strlen(buf);
-	int w = snprintf(buf + len, n - len, " virtio_mmio.device=%uK@0x%llx:%u",
+	char *at =
+	    strncmp(buf, "--", 2) == 0 && (buf[2] == ' ' || !buf[2]) ? buf : strstr(buf, " -- ");
+	if (!at && len >= 3 && strcmp(buf + len - 3, " --") == 0)
+		at = buf + len - 3;
+	if (!at)
+		at = buf + len;
+	char dev[64];
+	/* At the start, "DEV " before the "--"; elsewhere " DEV" before the space or the end. */
+	int w = snprintf(dev, sizeof(dev),
+			 at == buf && len ? "virtio_mmio.device=%uK@0x%llx:%u "
+					  : " virtio_mmio.device=%uK@0x%llx:%u",
 			 VIRTIO_MMIO_SIZE / 1024, (unsigned long long)base, irq);
-	if (w < 0 || (size_t)w >= n - len) {
-		buf[len] = '\0';
+	size_t add = (size_t)w;
+	if (len + add >= n)
 		return err_set(0, "the kernel command line has no room for the virtio devices"),
 		       -E2BIG;
-	}
+	memmove(at + add, at, strlen(at) + 1);
+	memcpy(at, dev, add);
 	return 0;
 }

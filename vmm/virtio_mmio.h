@@ -106,8 +106,8 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops
 void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 /* For the device: `head` was handled, `written` bytes went into its writable buffers. */
 void virtio_mmio_used(struct virtio_mmio *t, struct virtq *q, uint16_t head, uint32_t written);
-/* Appends " virtio_mmio.device=4K@0x...:IRQ" to the command line in buf (of size n).
- * Returns 0, or -E2BIG with a message. */
+/* Adds " virtio_mmio.device=4K@0x...:IRQ" to the command line in buf (of size n), before any
+ * "--" (the arguments for /init). Returns 0, or -E2BIG with a message. */
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n);
 
 #endif

@@ -758,6 +758,18 @@ static void virtio_disk(void **state)
 	virtio_blk_close(&b);
 	close(fd);
 	unlink(path);
+	/* The device goes on the kernel's part of the command line, not /init's. */
+	char cl[128] = "quiet -- sh -c x";
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "quiet virtio_mmio.device=4K@0xd0000000:5 -- sh -c x");
+	strcpy(cl, "quiet");
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "quiet virtio_mmio.device=4K@0xd0000000:5");
+	strcpy(cl, "-- true");
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 6, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "virtio_mmio.device=4K@0xd0000000:6 -- true");
+	char small[40] = "quiet";
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, small, sizeof(small)), -E2BIG);
 }
 
 static void long_mode(void **state)
