@@ -19,7 +19,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
-             gettext gettext-base strace
+             gettext gettext-base strace e2fsprogs
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output;
 # podman (with conmon: 18 packages, about 11 s to install here) drives shikumi as its OCI runtime
@@ -40,7 +40,7 @@ RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c ru
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
-VMM_LIB     := vmm/bzimage.c vmm/serial.c vmm/legacy.c vmm/x86.c vmm/cli.c
+VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/x86.c vmm/cli.c
 VMM_SRC     := $(VMM_LIB) vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
@@ -53,7 +53,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps bench-deps examples rootfs initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
+.PHONY: all deps bench-deps examples rootfs rootfs-image initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
         format-check bench-run bench-vm
 
 all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin
@@ -107,6 +107,12 @@ initramfs: $(BUILD)/initramfs.cpio.gz
 $(BUILD)/initramfs.cpio.gz: $(BUILD)/rootfs/.built rootfs/build-initramfs.sh rootfs/guest-init $(BUILD)/guest/outb
 	rootfs/build-initramfs.sh $(BUILD)/rootfs $(BUILD)/guest/outb $@
 
+# The same root as an ext4 disk image, for `shikumi vm --disk` (mke2fs -d: no root, no loop).
+rootfs-image: $(BUILD)/rootfs.ext4
+
+$(BUILD)/rootfs.ext4: $(BUILD)/rootfs/.built rootfs/build-rootfs-image.sh rootfs/guest-init $(BUILD)/guest/outb
+	rootfs/build-rootfs-image.sh $(BUILD)/rootfs $(BUILD)/guest/outb $@
+
 $(BUILD)/guest/outb: vmm/guest/outb.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
@@ -148,7 +154,12 @@ $(BUILD)/fuzz/fuzz_oci_config: tests/fuzz/fuzz_oci_config.c $(OCI_FUZZ_SRC) runt
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(LIB_CFLAGS) -o $@ $< $(OCI_FUZZ_SRC) $(LIB_LIBS)
 
-fuzz: $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config guest-kernel
+# The virtqueue, the first code that follows guest-supplied addresses, the same way.
+$(BUILD)/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c vmm/virtq.c vmm/virtq.h common/err.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/virtq.c common/err.c
+
+fuzz: $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config $(BUILD)/fuzz/fuzz_virtq guest-kernel
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
 
 HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
@@ -189,7 +200,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs guest-kernel guest-kernel-mini $(HELPERS) $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config
+integration: all rootfs initramfs rootfs-image guest-kernel guest-kernel-mini $(HELPERS) $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config $(BUILD)/fuzz/fuzz_virtq
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

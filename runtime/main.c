@@ -236,7 +236,7 @@ static int cmd_rootfs_chown(int argc, char **argv)
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
-	const char *memory = NULL;
+	const char *memory = NULL, *disk = NULL;
 	bool timing = false;
 	int i = 1;
 	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
@@ -245,7 +245,7 @@ static int cmd_vm(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
 			    "Usage: shikumi vm [--memory SIZE] [--timing] [--kernel BZIMAGE] "
-			    "[--initrd FILE] [-- CMD [ARG...]]\n"
+			    "[--initrd FILE] [--disk FILE[,ro]] [-- CMD [ARG...]]\n"
 			    "\n"
 			    "Boots the guest kernel (make guest-kernel) with the busybox root as "
 			    "its\n"
@@ -253,18 +253,26 @@ static int cmd_vm(int argc, char **argv)
 			    "shell. The exit status is CMD's, reported by the guest's /init "
 			    "through\n"
 			    "port 0x511. Arguments reach the guest on the kernel command line: no\n"
-			    "quotes inside them. Ctrl-A x stops the VM.");
+			    "quotes inside them. Ctrl-A x stops the VM.\n"
+			    "\n"
+			    "With --disk (make rootfs-image gives build/rootfs.ext4) the guest's / "
+			    "is\n"
+			    "that image, /dev/vda over virtio-blk, instead of the initramfs: what "
+			    "the\n"
+			    "guest writes there is kept for the next boot.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
 		} else if (i + 1 < argc &&
 			   (!strcmp(argv[i], "--memory") || !strcmp(argv[i], "--kernel") ||
-			    !strcmp(argv[i], "--initrd"))) {
+			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk"))) {
 			char *dst = !strcmp(argv[i], "--kernel")   ? kernel
 				    : !strcmp(argv[i], "--initrd") ? initrd
 								   : NULL;
 			if (dst)
 				snprintf(dst, PATH_MAX, "%s", argv[i + 1]);
+			else if (!strcmp(argv[i], "--disk"))
+				disk = argv[i + 1];
 			else
 				memory = argv[i + 1];
 			i++;
@@ -274,6 +282,16 @@ static int cmd_vm(int argc, char **argv)
 		}
 	}
 	size_t len = (size_t)snprintf(cmdline, sizeof(cmdline), "%s", VM_DEFAULT_CMDLINE);
+	/* The disk as /: no initramfs (the kernel would run its /init and never mount the disk),
+	 * the image's own /init (rootfs/guest-init, as in the initramfs). A disk that is not found
+	 * panics the kernel (status 120) rather than waiting for one (no rootwait). */
+	if (disk) {
+		size_t dl = strlen(disk);
+		bool ro = dl > 3 && !strcmp(disk + dl - 3, ",ro");
+		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len,
+					" root=/dev/vda rootfstype=ext4 init=/init %s",
+					ro ? "ro" : "rw");
+	}
 	if (i < argc && i + 1 < argc) {
 		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, " --");
 		for (int j = i + 1; j < argc && len < sizeof(cmdline); j++) {
@@ -297,8 +315,13 @@ static int cmd_vm(int argc, char **argv)
 	args[n++] = exe_sibling("shikumi-vmm", vmm, sizeof(vmm));
 	args[n++] = "--kernel";
 	args[n++] = kernel;
-	args[n++] = "--initrd";
-	args[n++] = initrd;
+	if (disk) {
+		args[n++] = "--disk";
+		args[n++] = (char *)disk;
+	} else {
+		args[n++] = "--initrd";
+		args[n++] = initrd;
+	}
 	args[n++] = "--cmdline";
 	args[n++] = cmdline;
 	if (memory) {

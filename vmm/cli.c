@@ -19,6 +19,8 @@ void vm_cli_help(FILE *f)
 	      "      --cmdline STR     the kernel command line (default: console=ttyS0 quiet\n"
 	      "                        reboot=k panic=-1 and options that skip slow probing)\n"
 	      "      --memory SIZE     guest RAM (default 256M; K, M, G)\n"
+	      "      --disk FILE[,ro]  a disk image (a multiple of 512 bytes) as virtio-blk\n"
+	      "                        over MMIO, /dev/vda in the guest; ,ro refuses writes\n"
 	      "      --tiny            boot the bare-metal guest build/guest/tiny.bin (or\n"
 	      "                        --kernel): no interrupt controller, ends at its HLT\n"
 	      "      --timing          print set-up, guest boot and user-space time, VM exits\n"
@@ -32,7 +34,16 @@ void vm_cli_help(FILE *f)
 	      f);
 }
 
-enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY, OPT_TINY, OPT_TIMING, OPT_DEBUG };
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_MEMORY,
+	OPT_DISK,
+	OPT_TINY,
+	OPT_TIMING,
+	OPT_DEBUG
+};
 
 int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *action)
 {
@@ -41,6 +52,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"initrd", required_argument, NULL, OPT_INITRD},
 	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
 	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"disk", required_argument, NULL, OPT_DISK},
 	    {"tiny", no_argument, NULL, OPT_TINY},
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
@@ -72,6 +84,20 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 				return err_set(0, "invalid --memory '%s': at least 2M", optarg);
 			cfg->memory = size & ~0xfffULL;
 			break;
+		case OPT_DISK: {
+			static char disk[4096]; /* the path without ",ro" */
+			size_t len = strlen(optarg);
+			if (len >= sizeof(disk))
+				return err_set(0, "--disk: the path is too long");
+			memcpy(disk, optarg, len + 1);
+			cfg->disk_ro = len >= 3 && !strcmp(disk + len - 3, ",ro");
+			if (cfg->disk_ro)
+				disk[len - 3] = '\0';
+			if (!disk[0])
+				return err_set(0, "--disk needs a file");
+			cfg->disk = disk;
+			break;
+		}
 		case OPT_TINY:
 			cfg->tiny = true;
 			break;
@@ -101,5 +127,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
 	if (cfg->tiny && cfg->initrd)
 		return err_set(0, "--initrd is for a Linux kernel, not --tiny");
+	if (cfg->tiny && cfg->disk)
+		return err_set(0, "--disk is for a Linux kernel, not --tiny");
 	return 0;
 }

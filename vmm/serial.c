@@ -8,6 +8,7 @@ void serial_init(struct serial *s, void (*tx)(void *, uint8_t), void *ctx)
 	s->tx = tx;
 	s->ctx = ctx;
 	s->dll = 12; /* 9600 baud, as after a reset */
+	pthread_mutex_init(&s->lock, NULL);
 }
 
 static bool rx_ready(const struct serial *s)
@@ -113,4 +114,36 @@ bool serial_receive(struct serial *s, uint8_t byte)
 	s->rx[(s->rx_head + s->rx_count) % SERIAL_RX_SIZE] = byte;
 	s->rx_count++;
 	return true;
+}
+
+/* Call with the lock held. */
+static void update_irq(struct serial *s)
+{
+	bool level = serial_irq(s);
+	if (level == s->irq_level || !s->set_irq)
+		return;
+	s->set_irq(s->ctx, level);
+	s->irq_level = level;
+}
+
+void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	(void)len; /* the registers are bytes: a wider access touches only the first */
+	struct serial *s = opaque;
+	pthread_mutex_lock(&s->lock);
+	if (is_write)
+		serial_out(s, (unsigned)offset, data[0]);
+	else
+		data[0] = serial_in(s, (unsigned)offset);
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+bool serial_input(struct serial *s, uint8_t byte)
+{
+	pthread_mutex_lock(&s->lock);
+	bool ok = serial_receive(s, byte);
+	update_irq(s);
+	pthread_mutex_unlock(&s->lock);
+	return ok;
 }

@@ -8,6 +8,7 @@
 #ifndef SHIKUMI_VMM_SERIAL_H
 #define SHIKUMI_VMM_SERIAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,11 @@ struct serial {
 	void (*tx)(void *ctx, uint8_t byte);
 	void *ctx;
 	uint64_t tx_bytes; /* counted for --timing: the port writes a lesson can show */
+	/* The interrupt line: set_irq (NULL for none) is called when the level changes. */
+	void (*set_irq)(void *ctx, bool level);
+	bool irq_level;
+	/* The vCPU (serial_io) and the input thread (serial_input) both change the state. */
+	pthread_mutex_t lock;
 };
 
 void serial_init(struct serial *s, void (*tx)(void *, uint8_t), void *ctx);
@@ -58,5 +64,11 @@ void serial_out(struct serial *s, unsigned offset, uint8_t value);
 bool serial_receive(struct serial *s, uint8_t byte);
 /* Whether the interrupt line should be up now. */
 bool serial_irq(const struct serial *s);
+
+/* The bus handler for the 8 ports (opaque: the struct serial): under the lock, the register
+ * access, then the interrupt line brought up to date. */
+void serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
+/* A byte typed on the terminal, under the lock; false when the buffer is full. */
+bool serial_input(struct serial *s, uint8_t byte);
 
 #endif

@@ -4,9 +4,14 @@
 #include "../common/fd.h"
 #include "../common/kvm.h"
 #include "../common/timing.h"
+#include "bus.h"
 #include "bzimage.h"
-#include "legacy.h"
+#include "cmos.h"
+#include "i8042.h"
+#include "marker.h"
 #include "serial.h"
+#include "virtio_blk.h"
+#include "virtio_mmio.h"
 #include "x86.h"
 
 #include <fcntl.h>
@@ -27,10 +32,6 @@
 #define GUEST_MEM_MAX	  (3ULL << 30)	    /* below the 32-bit PCI hole: one flat RAM region */
 #define HUGE_PAGE	  ((size_t)2 << 20) /* a transparent huge page on x86-64 */
 
-struct exits {
-	uint64_t serial, i8042, cmos, marker, other_io, mmio, hlt, shutdown;
-};
-
 struct vm {
 	const struct vm_config *cfg;
 	int kvm, fd, vcpu;
@@ -38,18 +39,20 @@ struct vm {
 	size_t run_size;
 	uint8_t *mem;
 	uint64_t mem_size;
+	/* The address map: every port and MMIO exit goes through one of these. */
+	struct bus pio, mmio;
 	struct serial uart;
 	struct cmos cmos;
-	struct i8042 kbd;
-	pthread_mutex_t lock; /* the UART, shared with the input thread */
-	bool irq_level;
-	int status;	/* from the status port, -1 until the guest reports one */
-	bool reset;	/* the guest asked for a reset: the VM is over */
-	bool panicked;	/* "Kernel panic" went by on the console */
-	char line[160]; /* the console line being written, to spot a panic */
+	struct i8042 kbd; /* kbd.reset: the guest asked for a reset, the VM is over */
+	struct marker marker;
+	struct virtio_blk blk; /* with --disk: the image, behind blk_mmio */
+	struct virtio_mmio blk_mmio;
+	char cmdline[GUEST_CMDLINE_MAX]; /* cfg->cmdline and the virtio devices */
+	bool panicked;			 /* "Kernel panic" went by on the console */
+	char line[160];			 /* the console line being written, to spot a panic */
 	size_t line_len;
-	uint64_t t_first_run, t_marker, t_end;
-	struct exits exits;
+	uint64_t t_first_run, t_end;
+	uint64_t hlt_exits, shutdown_exits;
 };
 
 /* ---- the console: guest serial <-> this terminal ---- */
@@ -106,15 +109,12 @@ static void console_flush(struct vm *vm)
 	vm->line_len = 0;
 }
 
-/* Raises or lowers IRQ 4 to match the UART; call with the lock held. */
-static void update_irq(struct vm *vm)
+/* The UART's interrupt line, to the in-kernel IOAPIC and PIC (the UART's lock is held). */
+static void serial_set_irq(void *ctx, bool level)
 {
-	bool level = serial_irq(&vm->uart);
-	if (level == vm->irq_level || vm->cfg->tiny)
-		return;
+	struct vm *vm = ctx;
 	struct kvm_irq_level irq = {.irq = SERIAL_COM1_IRQ, .level = level};
-	if (ioctl(vm->fd, KVM_IRQ_LINE, &irq) == 0)
-		vm->irq_level = level;
+	ioctl(vm->fd, KVM_IRQ_LINE, &irq);
 }
 
 /* Keystrokes to the guest's UART. Ctrl-A x ends the VM (as in QEMU). */
@@ -125,7 +125,7 @@ static void *input_thread(void *arg)
 	uint8_t c;
 	/* Typed-ahead input would be lost while the guest's kernel sets its port up: hold it
 	 * until user space says it is there. */
-	while (!__atomic_load_n(&vm->t_marker, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&vm->marker.t_marker, __ATOMIC_ACQUIRE))
 		usleep(10000);
 	while (read(STDIN_FILENO, &c, 1) == 1) {
 		if (ctrl_a && c == 'x') {
@@ -136,21 +136,12 @@ static void *input_thread(void *arg)
 		ctrl_a = c == 0x01 && !ctrl_a;
 		if (ctrl_a)
 			continue;
-		pthread_mutex_lock(&vm->lock);
-		while (!serial_receive(&vm->uart, c)) { /* full: let the guest catch up */
-			pthread_mutex_unlock(&vm->lock);
+		while (!serial_input(&vm->uart, c)) /* full: let the guest catch up */
 			usleep(1000);
-			pthread_mutex_lock(&vm->lock);
-		}
-		update_irq(vm);
-		pthread_mutex_unlock(&vm->lock);
 	}
 	/* Input ended (a pipe): a serial line has no end-of-file, so type the terminal's
 	 * end-of-file character, as one would; the guest's shell then exits. */
-	pthread_mutex_lock(&vm->lock);
-	serial_receive(&vm->uart, 0x04);
-	update_irq(vm);
-	pthread_mutex_unlock(&vm->lock);
+	serial_input(&vm->uart, 0x04);
 	return NULL;
 }
 
@@ -217,7 +208,7 @@ static void images_close(struct images *im)
 	im->kernel.fd = im->initrd.fd = -1;
 }
 
-static int read_images(const struct vm_config *cfg, struct images *im)
+static int read_images(const struct vm_config *cfg, const char *cmdline, struct images *im)
 {
 	int r = open_file(&im->kernel, cfg->tiny ? "the guest" : "the kernel", cfg->kernel);
 	if (r < 0)
@@ -237,9 +228,9 @@ static int read_images(const struct vm_config *cfg, struct images *im)
 	if (r < 0)
 		return err_wrap(r, "%s", cfg->kernel);
 	uint32_t max = im->is_elf ? VMLINUX_CMDLINE_MAX : im->bz.cmdline_size;
-	if (strlen(cfg->cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cfg->cmdline) > max))
+	if (strlen(cmdline) >= GUEST_CMDLINE_MAX || (max && strlen(cmdline) > max))
 		return err_set(0, "the command line is %zu bytes; this kernel takes at most %u",
-			       strlen(cfg->cmdline), max);
+			       strlen(cmdline), max);
 	if (cfg->initrd && (r = open_file(&im->initrd, "the initrd", cfg->initrd)) < 0)
 		return r;
 	/* A vmlinux says nothing about initrd limits: the protocol's default since 2.03. Without
@@ -272,20 +263,20 @@ static int load_linux(struct vm *vm, const struct images *im, struct kvm_regs *r
 			r = read_at(&im->kernel, vm->mem + im->elf.seg[i].paddr,
 				    im->elf.seg[i].filesz, im->elf.seg[i].offset);
 		if (r == 0)
-			r = boot_params_synth(vm->cfg->cmdline, layout, bp);
+			r = boot_params_synth(vm->cmdline, layout, bp);
 		regs->rip = im->elf.entry;
 	} else {
 		r = read_at(&im->kernel, vm->mem + GUEST_LOAD_ADDR, im->bz.kernel_size,
 			    im->bz.setup_size);
 		if (r == 0)
-			r = bzimage_boot_params(im->head, &im->bz, vm->cfg->cmdline, layout, bp);
+			r = bzimage_boot_params(im->head, &im->bz, vm->cmdline, layout, bp);
 		regs->rip = GUEST_LOAD_ADDR + BZ_ENTRY64_OFFSET;
 	}
 	if (r == 0 && layout->initrd_size)
 		r = read_at(&im->initrd, vm->mem + layout->initrd_addr, layout->initrd_size, 0);
 	if (r < 0)
 		return r;
-	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cfg->cmdline);
+	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cmdline);
 	regs->rsi = GUEST_BOOT_PARAMS; /* the 64-bit entry finds boot_params here */
 	return 0;
 }
@@ -415,51 +406,113 @@ static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
 
 /* ---- running ---- */
 
+/* A virtio device's interrupt line, to the in-kernel IOAPIC and PIC. */
+static void virtio_set_irq(void *ctx, uint32_t irq, bool level)
+{
+	struct vm *vm = ctx;
+	struct kvm_irq_level line = {.irq = irq, .level = level};
+	ioctl(vm->fd, KVM_IRQ_LINE, &line);
+}
+
+/* The disk, checked and locked before KVM is touched (bad input is reported the same on a
+ * machine without KVM), and announced on the kernel command line. */
+static int open_disk(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	vm->blk.fd = -1;
+	if (snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", cfg->cmdline) >=
+	    (int)sizeof(vm->cmdline))
+		return err_set(0, "the command line is longer than %u bytes", GUEST_CMDLINE_MAX);
+	if (!cfg->disk)
+		return 0;
+	int r = virtio_blk_open(&vm->blk, cfg->disk, cfg->disk_ro);
+	if (r < 0)
+		return r;
+	return virtio_mmio_cmdline(VIRTIO_MMIO_BASE, VIRTIO_MMIO_IRQ, vm->cmdline,
+				   sizeof(vm->cmdline));
+}
+
+/* The virtio devices, once guest RAM (which their queues live in) is there. */
+static int setup_virtio(struct vm *vm)
+{
+	if (!vm->cfg->disk)
+		return 0;
+	struct guest_mem mem = {vm->mem, vm->mem_size};
+	virtio_mmio_init(&vm->blk_mmio, &virtio_blk_ops, &vm->blk, virtio_blk_features(&vm->blk),
+			 mem, VIRTIO_MMIO_IRQ);
+	vm->blk_mmio.set_irq = virtio_set_irq;
+	vm->blk_mmio.irq_ctx = vm;
+	return bus_register(&vm->mmio, "virtio-blk", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE,
+			    virtio_mmio_io, &vm->blk_mmio);
+}
+
+/* What the devices refused of the guest: each refusal marked a device broken. */
+static void report_refusals(const struct vm *vm)
+{
+	if (vm->cfg->disk && vm->blk_mmio.refused)
+		fprintf(stderr,
+			"shikumi-vmm: virtio-blk: refused %llu time(s) what the guest wrote, and "
+			"marked the device as needing a reset; the first: %s\n",
+			(unsigned long long)vm->blk_mmio.refused, vm->blk_mmio.why);
+}
+
+/* The devices on the bus, the UART first: it takes most exits (one per console byte). */
+static int setup_devices(struct vm *vm)
+{
+	bus_init(&vm->pio, "port");
+	bus_init(&vm->mmio, "MMIO");
+	serial_init(&vm->uart, console_tx, vm);
+	if (!vm->cfg->tiny) /* the tiny guest has no interrupt controller */
+		vm->uart.set_irq = serial_set_irq;
+	i8042_init(&vm->kbd);
+	marker_init(&vm->marker);
+	struct bus *p = &vm->pio;
+	int r = bus_register(p, "serial", SERIAL_COM1_BASE, 8, serial_io, &vm->uart);
+	if (r == 0)
+		r = bus_register(p, "i8042", I8042_DATA_PORT, 1, i8042_data_io, &vm->kbd);
+	if (r == 0)
+		r = bus_register(p, "i8042", I8042_CMD_PORT, 1, i8042_cmd_io, &vm->kbd);
+	if (r == 0)
+		r = bus_register(p, "cmos", CMOS_INDEX_PORT, 2, cmos_io, &vm->cmos);
+	if (r == 0)
+		r = bus_register(p, "marker", MARKER_PORT, 2, marker_io, &vm->marker);
+	return r;
+}
+
+static void debug_unknown(const struct vm *vm, const struct bus *b, uint64_t addr,
+			  const uint8_t *data, uint32_t len, bool is_write)
+{
+	uint64_t v = 0;
+	memcpy(&v, data, len < sizeof(v) ? len : sizeof(v));
+	if (is_write)
+		fprintf(stderr,
+			"shikumi-vmm: %u-byte write of 0x%llx to unknown %s 0x%llx ignored\r\n",
+			len, (unsigned long long)v, b->space, (unsigned long long)addr);
+	else
+		fprintf(stderr, "shikumi-vmm: %u-byte read of unknown %s 0x%llx: 0x%llx\r\n", len,
+			b->space, (unsigned long long)addr, (unsigned long long)v);
+	(void)vm;
+}
+
 static void port_io(struct vm *vm)
 {
 	struct kvm_run *run = vm->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	uint16_t port = run->io.port;
 	bool out = run->io.direction == KVM_EXIT_IO_OUT;
-	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
-		if (port >= SERIAL_COM1_BASE && port < SERIAL_COM1_BASE + 8) {
-			vm->exits.serial++;
-			pthread_mutex_lock(&vm->lock);
-			if (out)
-				serial_out(&vm->uart, port - SERIAL_COM1_BASE, data[0]);
-			else
-				data[0] = serial_in(&vm->uart, port - SERIAL_COM1_BASE);
-			update_irq(vm);
-			pthread_mutex_unlock(&vm->lock);
-		} else if (port == I8042_CMD_PORT || port == I8042_DATA_PORT) {
-			vm->exits.i8042++;
-			if (out)
-				i8042_out(&vm->kbd, port, data[0]);
-			else
-				data[0] = i8042_in(&vm->kbd, port);
-			vm->reset = vm->kbd.reset;
-		} else if (port == CMOS_INDEX_PORT || port == CMOS_DATA_PORT) {
-			vm->exits.cmos++;
-			if (out)
-				cmos_out(&vm->cmos, port, data[0]);
-			else
-				data[0] = cmos_in(&vm->cmos, time(NULL));
-		} else if (port == VM_PORT_MARKER && out) {
-			vm->exits.marker++;
-			if (!vm->t_marker)
-				__atomic_store_n(&vm->t_marker, timing_now(), __ATOMIC_RELEASE);
-		} else if (port == VM_PORT_STATUS && out) {
-			vm->exits.marker++;
-			vm->status = data[0];
-		} else {
-			vm->exits.other_io++;
-			if (!out)
-				memset(data, 0xff, run->io.size);
-			if (vm->cfg->debug)
-				fprintf(stderr, "shikumi-vmm: %s of unknown port 0x%x ignored\r\n",
-					out ? "write" : "read", port);
-		}
-	}
+	/* A string instruction (rep outsb) comes as one exit of `count` accesses. */
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
+		if (!bus_access(&vm->pio, run->io.port, data, run->io.size, out) && vm->cfg->debug)
+			debug_unknown(vm, &vm->pio, run->io.port, data, run->io.size, out);
+}
+
+static void mmio(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+	uint32_t len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : 8;
+	if (!bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write) &&
+	    vm->cfg->debug)
+		debug_unknown(vm, &vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
+			      run->mmio.is_write);
 }
 
 static void dump_registers(struct vm *vm)
@@ -480,11 +533,11 @@ static void dump_registers(struct vm *vm)
  * writes failed?), which must not read as success. */
 static int reset_status(const struct vm *vm)
 {
-	if (vm->status >= 0)
-		return vm->status;
+	if (vm->marker.status >= 0)
+		return vm->marker.status;
 	if (vm->panicked)
 		return VM_EXIT_PANIC;
-	if (vm->t_marker) {
+	if (vm->marker.t_marker) {
 		fprintf(stderr, "shikumi-vmm: the guest reached user space but reported no exit "
 				"status (port 0x511)\r\n");
 		return VM_EXIT_ERROR;
@@ -505,26 +558,20 @@ static int run_loop(struct vm *vm)
 		switch (vm->run->exit_reason) {
 		case KVM_EXIT_IO:
 			port_io(vm);
-			if (vm->reset)
+			if (vm->kbd.reset)
 				return reset_status(vm);
 			break;
 		case KVM_EXIT_MMIO:
-			vm->exits.mmio++;
-			if (!vm->run->mmio.is_write)
-				memset(vm->run->mmio.data, 0xff, sizeof(vm->run->mmio.data));
-			if (vm->cfg->debug)
-				fprintf(stderr, "shikumi-vmm: MMIO %s at 0x%llx ignored\r\n",
-					vm->run->mmio.is_write ? "write" : "read",
-					(unsigned long long)vm->run->mmio.phys_addr);
+			mmio(vm);
 			break;
 		case KVM_EXIT_HLT: /* only without an irqchip (the tiny guest): it is done */
-			vm->exits.hlt++;
-			return vm->status >= 0 ? vm->status : 0;
+			vm->hlt_exits++;
+			return vm->marker.status >= 0 ? vm->marker.status : 0;
 		case KVM_EXIT_SHUTDOWN:
-			vm->exits.shutdown++;
+			vm->shutdown_exits++;
 			/* A reset by triple fault after the guest reported is a reboot. */
-			if (vm->status >= 0)
-				return vm->status;
+			if (vm->marker.status >= 0)
+				return vm->marker.status;
 			if (vm->panicked)
 				return VM_EXIT_PANIC;
 			console_flush(vm);
@@ -589,6 +636,35 @@ static struct memory_use memory_use(const struct vm *vm)
 	return u;
 }
 
+/* Adds one bus's devices to the exits line, a device with several ranges (the i8042) once. */
+static void print_bus_exits(const struct bus *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		bool seen = false;
+		uint64_t n = 0;
+		for (int j = 0; j < b->n; j++) {
+			if (strcmp(b->dev[j].name, b->dev[i].name))
+				continue;
+			seen |= j < i;
+			n += b->dev[j].exits;
+		}
+		if (!seen)
+			fprintf(stderr, "%s %llu, ", b->dev[i].name, (unsigned long long)n);
+	}
+}
+
+/* "exits: serial N, ...": the devices in bus order (the UART first, which lessons and tests
+ * read), then what no device claimed, then the exits that are no access at all. */
+static void print_exits(const struct vm *vm)
+{
+	fputs("exits: ", stderr);
+	print_bus_exits(&vm->pio);
+	print_bus_exits(&vm->mmio);
+	fprintf(stderr, "other ports %llu, other mmio %llu, hlt %llu, shutdown %llu\n",
+		(unsigned long long)vm->pio.unknown, (unsigned long long)vm->mmio.unknown,
+		(unsigned long long)vm->hlt_exits, (unsigned long long)vm->shutdown_exits);
+}
+
 /* The VMM's set-up, mark by mark: each phase ends where the next begins. */
 struct setup_marks {
 	uint64_t start, read, kvm, memory, load, vcpu;
@@ -602,21 +678,14 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 	timing_print(stderr, "load", m->memory, m->load);
 	timing_print(stderr, "vcpu", m->load, m->vcpu);
 	timing_print(stderr, "vmm-setup", m->start, vm->t_first_run);
-	if (vm->t_marker) {
-		timing_print(stderr, "guest-boot", vm->t_first_run, vm->t_marker);
-		timing_print(stderr, "user-space", vm->t_marker, vm->t_end);
+	if (vm->marker.t_marker) {
+		timing_print(stderr, "guest-boot", vm->t_first_run, vm->marker.t_marker);
+		timing_print(stderr, "user-space", vm->marker.t_marker, vm->t_end);
 	} else {
 		timing_print(stderr, "guest-run", vm->t_first_run, vm->t_end);
 	}
 	timing_print(stderr, "total", m->start, vm->t_end);
-	const struct exits *e = &vm->exits;
-	fprintf(stderr,
-		"exits: serial %llu, i8042 %llu, cmos %llu, marker %llu, other ports %llu, "
-		"mmio %llu, hlt %llu, shutdown %llu\n",
-		(unsigned long long)e->serial, (unsigned long long)e->i8042,
-		(unsigned long long)e->cmos, (unsigned long long)e->marker,
-		(unsigned long long)e->other_io, (unsigned long long)e->mmio,
-		(unsigned long long)e->hlt, (unsigned long long)e->shutdown);
+	print_exits(vm);
 	struct memory_use u = memory_use(vm);
 	fprintf(stderr,
 		"memory: VMM RSS %.1f MiB, guest RAM resident %.1f MiB (%.0f MiB in huge pages), "
@@ -630,18 +699,18 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 int vm_run(const struct vm_config *cfg, int *status)
 {
 	static struct vm vm; /* one per process; the input thread may outlive vm_run */
-	vm = (struct vm){
-	    .cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .status = -1, .mem_size = cfg->memory};
-	pthread_mutex_init(&vm.lock, NULL);
-	serial_init(&vm.uart, console_tx, &vm);
-	i8042_init(&vm.kbd);
+	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .mem_size = cfg->memory};
 	*status = VM_EXIT_ERROR;
 	struct setup_marks m = {.start = timing_now()};
 	static struct images im; /* 64 KiB of headers: not on the stack */
 	im = (struct images){.kernel.fd = -1, .initrd.fd = -1};
-	int r = check_memory(cfg->memory);
+	int r = setup_devices(&vm);
 	if (r == 0)
-		r = read_images(cfg, &im);
+		r = check_memory(cfg->memory);
+	if (r == 0)
+		r = open_disk(&vm);
+	if (r == 0)
+		r = read_images(cfg, vm.cmdline, &im);
 	m.read = timing_now();
 	if (r == 0)
 		r = run_images(&vm, &im, &m, status);
@@ -656,7 +725,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 	if (r < 0)
 		return r;
 	m->kvm = timing_now();
-	if ((r = setup_memory(vm)) < 0)
+	if ((r = setup_memory(vm)) < 0 || (r = setup_virtio(vm)) < 0)
 		return r;
 	m->memory = timing_now();
 	struct kvm_regs regs = {0};
@@ -679,6 +748,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 		return -EIO;
 	if (code == VM_EXIT_PANIC)
 		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
+	report_refusals(vm);
 	if (cfg->timing)
 		print_timing(vm, m);
 	*status = code;

@@ -1,13 +1,15 @@
 #!/bin/bash
-# A short libFuzzer run over the kernel loaders (bzImage and vmlinux) (tests/fuzz/fuzz_bzimage.c), seeded with the
+# Short libFuzzer runs over the kernel loaders (bzImage and vmlinux) (tests/fuzz/fuzz_bzimage.c), seeded with the
 # head of the real guest kernel: no crash, no sanitizer report, no broken promise of the
-# loader for FUZZ_SECONDS (default 15); then the OCI config.json reader
-# (tests/fuzz/fuzz_oci_config.c), seeded with `shikumi spec`'s output, for FUZZ_OCI_SECONDS
-# (default 5, or FUZZ_SECONDS when given). `make fuzz FUZZ_SECONDS=600` runs both longer.
+# loader for FUZZ_SECONDS (default 15); then over the virtqueue (tests/fuzz/fuzz_virtq.c) and
+# the OCI config.json reader (tests/fuzz/fuzz_oci_config.c, seeded with `shikumi spec`'s
+# output), 30 s each as their issues ask (or FUZZ_SECONDS when given). `make fuzz
+# FUZZ_SECONDS=600` runs all three longer.
 . "$(dirname "$0")/lib.sh"
 F="$BUILD/fuzz/fuzz_bzimage"
 seconds=${FUZZ_SECONDS:-15}
-oci_seconds=${FUZZ_OCI_SECONDS:-${FUZZ_SECONDS:-5}}
+oci_seconds=${FUZZ_SECONDS:-30}
+vq_seconds=${FUZZ_SECONDS:-30}
 corpus="$BUILD/fuzz/corpus"
 mkdir -p "$corpus"
 # A seed: 256 MiB, a 1 MiB initrd, a 64-byte command line, then the real kernel's setup code
@@ -39,6 +41,29 @@ grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$log" | sed
 expect_eq "the kernel-loader fuzzer ran ${seconds}s without a crash or a broken promise" 0 "$rc"
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 expect_true "the fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+# The virtqueue fuzzer (tests/fuzz/fuzz_virtq.c), seeded with a well-formed queue: 4 entries,
+# descriptors at 0, the available ring at 0x40, the used ring at 0x80, and one chain (a
+# 16-byte readable buffer, then a 64-byte writable one) made available, so that the fuzzer
+# starts from a chain the device takes.
+VQ="$BUILD/fuzz/fuzz_virtq"
+vq_corpus="$BUILD/fuzz/corpus-virtq"
+mkdir -p "$vq_corpus"
+seed="$vq_corpus/seed-one-chain"
+{
+	printf '\x04\x00\x00\x00\x00\x00\x40\x00\x00\x00\x80\x00\x00\x00\x00\x00'
+	printf '\x00\x02\x00\x00\x00\x00\x00\x00\x10\x00\x00\x00\x01\x00\x01\x00'
+	printf '\x00\x04\x00\x00\x00\x00\x00\x00\x40\x00\x00\x00\x02\x00\x00\x00'
+	head -c $((0x40 - 32)) /dev/zero
+	printf '\x00\x00\x01\x00\x00\x00'
+	head -c $((2048 - 0x46)) /dev/zero
+} >"$seed"
+vq_log="$BUILD/fuzz/last-run-virtq.log"
+"$VQ" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$vq_seconds" -max_len=16384 -timeout=5 -print_final_stats=1 "$vq_corpus" >"$vq_log" 2>&1
+rc=$?
+grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$vq_log" | sed 's/^/  /'
+expect_eq "the virtqueue fuzzer ran ${vq_seconds}s without a crash or a broken promise" 0 "$rc"
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$vq_log")
+expect_true "the virtqueue fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
 # The seed must reach the deep paths: shikumi-vmm accepts the same bytes as a kernel (on a
 # machine without KVM it then stops at /dev/kvm, after every check of the image).
 if [ -f "$K" ] && [ ! -e /dev/kvm ]; then

@@ -1,4 +1,5 @@
-/* Unit tests: the VMM's pure parts (vmm/bzimage.c, serial.c, legacy.c, x86.c, cli.c). */
+/* Unit tests: the VMM's pure parts (vmm/bzimage.c, bus.c, serial.c, i8042.c, cmos.c, x86.c, cli.c).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,13 +10,19 @@
 #include "../../common/err.h"
 #include "../../vmm/bzimage.h"
 #include "../../vmm/cli.h"
-#include "../../vmm/legacy.h"
+#include "../../vmm/cmos.h"
+#include "../../vmm/i8042.h"
+#include "../../vmm/bus.h"
+#include "../../vmm/virtio_blk.h"
+#include "../../vmm/virtio_mmio.h"
+#include "../../vmm/virtq.h"
 #include "../../vmm/serial.h"
 #include "../../vmm/x86.h"
 
 #include <stdlib.h>
 #include <elf.h>
 #include <string.h>
+#include <unistd.h>
 
 #define IMG_SIZE (5 * 512 + 4096)
 static uint8_t img[IMG_SIZE];
@@ -371,6 +378,400 @@ static void legacy_devices(void **state)
 	assert_true(k.reset);
 }
 
+/* A device for the bus tests: records the last access it was handed. */
+struct probe {
+	uint64_t offset;
+	uint32_t len;
+	bool write;
+	uint8_t byte;
+	int calls;
+};
+
+static void probe_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct probe *p = opaque;
+	p->offset = offset, p->len = len, p->write = is_write, p->calls++;
+	if (is_write)
+		p->byte = data[0];
+	else
+		memset(data, 0x5a, len);
+}
+
+static void bus(void **state)
+{
+	(void)state;
+	static struct bus b;
+	struct probe a = {0}, c = {0};
+	bus_init(&b, "port");
+	assert_int_equal(bus_register(&b, "a", 0x3f8, 8, probe_io, &a), 0);
+	assert_int_equal(bus_register(&b, "c", 0x60, 1, probe_io, &c), 0);
+	assert_int_equal(bus_register(&b, "c", 0x64, 1, probe_io, &c), 0);
+	/* Overlaps, at either end or inside, are refused, naming the owner. */
+	assert_int_equal(bus_register(&b, "x", 0x3f0, 9, probe_io, NULL), -EEXIST);
+	assert_non_null(strstr(err_msg(), "overlaps a's"));
+	assert_int_equal(bus_register(&b, "x", 0x3ff, 1, probe_io, NULL), -EEXIST);
+	assert_int_equal(bus_register(&b, "x", 0x3fa, 2, probe_io, NULL), -EEXIST);
+	assert_int_equal(bus_register(&b, "x", 0x400, 0, probe_io, NULL), -EINVAL);
+	assert_int_equal(bus_register(&b, "x", UINT64_MAX - 1, 4, probe_io, NULL), -EINVAL);
+	assert_int_equal(bus_register(&b, "x", 0x3f0, 8, probe_io, NULL), 0); /* adjacent: fine */
+	/* The device sees offsets from its base. */
+	uint8_t d[8] = {0x41};
+	assert_ptr_equal(bus_access(&b, 0x3fd, d, 1, true), &b.dev[0]);
+	assert_int_equal(a.offset, 5);
+	assert_true(a.write);
+	assert_int_equal(a.byte, 0x41);
+	assert_non_null(bus_access(&b, 0x64, d, 1, false));
+	assert_int_equal(c.offset, 0);
+	assert_int_equal(d[0], 0x5a);
+	/* No device: reads give all ones, writes vanish, both are counted. */
+	memset(d, 0, sizeof(d));
+	assert_null(bus_access(&b, 0x61, d, 2, false));
+	assert_int_equal(d[0], 0xff);
+	assert_int_equal(d[1], 0xff);
+	assert_int_equal(d[2], 0);
+	assert_null(bus_access(&b, 0x80, d, 1, true));
+	assert_int_equal(b.unknown, 2);
+	/* An access that runs past a range's end belongs to nobody: the device never sees an
+	 * offset beyond its length. */
+	assert_null(bus_access(&b, 0x3fe, d, 4, false));
+	assert_null(bus_find(&b, UINT64_MAX, 8));
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(c.calls, 1);
+	assert_int_equal(b.dev[0].exits, 1);
+	assert_int_equal(b.dev[2].exits, 1);
+	/* A full bus says so. */
+	while (b.n < BUS_MAX_DEVICES)
+		assert_int_equal(bus_register(&b, "f", 0x1000 + (uint64_t)b.n, 1, probe_io, NULL),
+				 0);
+	assert_int_equal(bus_register(&b, "g", 0x2000, 1, probe_io, NULL), -ENOSPC);
+}
+
+static void irq_capture(void *ctx, bool level)
+{
+	int *changes = ctx;
+	*changes += level ? 1 : 100;
+}
+
+/* The UART on the bus: its interrupt line follows its state, and is only signalled when it
+ * changes. */
+static void uart_bus(void **state)
+{
+	(void)state;
+	static struct serial s;
+	int changes = 0;
+	serial_init(&s, NULL, &changes);
+	s.set_irq = irq_capture;
+	uint8_t v = UART_IER_RDI;
+	serial_io(&s, UART_IER, &v, 1, true);
+	assert_int_equal(changes, 0);
+	assert_true(serial_input(&s, 'k'));
+	assert_int_equal(changes, 1); /* raised */
+	assert_true(serial_input(&s, 'l'));
+	assert_int_equal(changes, 1); /* still up: not signalled again */
+	serial_io(&s, UART_RX, &v, 1, false);
+	assert_int_equal(v, 'k');
+	serial_io(&s, UART_RX, &v, 1, false);
+	assert_int_equal(v, 'l');
+	assert_int_equal(changes, 101); /* lowered once the buffer is empty */
+}
+
+/* A queue of 4 in 64 KiB of "guest RAM": descriptors at 0x1000, available ring at 0x2000, used
+ * ring at 0x3000. */
+static uint8_t ram[65536];
+static const struct guest_mem gm = {ram, sizeof(ram)};
+
+static void put_desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = ram + 0x1000 + 16 * i;
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+static void make_available(uint16_t idx, uint16_t slot, uint16_t head)
+{
+	memcpy(ram + 0x2000 + 4 + 2 * slot, &head, 2);
+	memcpy(ram + 0x2000 + 2, &idx, 2);
+}
+
+static struct virtq fresh_queue(void)
+{
+	memset(ram, 0, sizeof(ram));
+	return (struct virtq){
+	    .size = 4, .desc = 0x1000, .avail = 0x2000, .used = 0x3000, .ready = true};
+}
+
+static void virtqueue(void **state)
+{
+	(void)state;
+	static struct virtq_chain c;
+	struct virtq q = fresh_queue();
+	assert_int_equal(virtq_check(&q, &gm, 256), 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 0); /* nothing available yet */
+	/* A request as virtio-blk sends one: header (read), data (write), status (write). */
+	put_desc(2, 0x8000, 16, VIRTQ_DESC_F_NEXT, 0);
+	put_desc(0, 0x9000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 3);
+	put_desc(3, 0xa000, 1, VIRTQ_DESC_F_WRITE, 0);
+	make_available(1, 0, 2);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 1);
+	assert_int_equal(c.head, 2);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.n_read, 1);
+	assert_int_equal(c.buf[1].addr, 0x9000);
+	assert_int_equal(c.buf[1].len, 512);
+	assert_true(c.buf[2].write);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 0);
+	virtq_push(&q, &gm, c.head, 513);
+	uint16_t used_idx;
+	uint32_t used[2];
+	memcpy(&used_idx, ram + 0x3002, 2);
+	memcpy(used, ram + 0x3004, 8);
+	assert_int_equal(used_idx, 1);
+	assert_int_equal(used[0], 2);
+	assert_int_equal(used[1], 513);
+	/* The index wraps at 65536, as the spec's free-running counters do. */
+	q = fresh_queue();
+	q.last_avail = q.used_idx = 65535;
+	put_desc(1, 0x8000, 16, 0, 0);
+	make_available(0, 65535 % 4, 1);
+	assert_int_equal(virtq_pop(&q, &gm, &c), 1);
+	assert_int_equal(q.last_avail, 0);
+}
+
+/* Each lie a guest can tell is refused with an error, never followed. */
+static void virtqueue_lies(void **state)
+{
+	(void)state;
+	static struct virtq_chain c;
+	struct virtq q = fresh_queue();
+	/* Set-up: the size, the alignment, and each ring inside RAM. */
+	q.size = 3;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q.size = 512;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q.size = 0;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	q = fresh_queue();
+	q.desc = 0x1008;
+	assert_int_equal(virtq_check(&q, &gm, 256), -EINVAL);
+	assert_non_null(strstr(err_msg(), "misaligned"));
+	q = fresh_queue();
+	q.used = sizeof(ram) - 16; /* starts inside, ends outside */
+	assert_int_equal(virtq_check(&q, &gm, 256), -EFAULT);
+	q = fresh_queue();
+	q.avail = UINT64_MAX - 1; /* wraps */
+	assert_int_equal(virtq_check(&q, &gm, 256), -EFAULT);
+	/* An available index further ahead than the ring holds. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, 0, 0);
+	make_available(5, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	assert_non_null(strstr(err_msg(), "past a ring of 4"));
+	/* A head past the ring. */
+	q = fresh_queue();
+	make_available(1, 0, 4);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* A buffer outside RAM, one that wraps, one that runs off the end. */
+	uint64_t bad[] = {sizeof(ram), UINT64_MAX - 4, sizeof(ram) - 8};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		q = fresh_queue();
+		put_desc(0, bad[i], 16, 0, 0);
+		make_available(1, 0, 0);
+		assert_int_equal(virtq_pop(&q, &gm, &c), -EFAULT);
+		assert_non_null(strstr(err_msg(), "outside guest RAM"));
+	}
+	/* A loop in a chain: 0 -> 1 -> 0. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, 0x8000, 16, VIRTQ_DESC_F_NEXT, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	assert_non_null(strstr(err_msg(), "a loop"));
+	/* A link past the ring. */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 9);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* Readable after writable, and indirect (never offered). */
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
+	put_desc(1, 0x8000, 16, 0, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	q = fresh_queue();
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	make_available(1, 0, 0);
+	assert_int_equal(virtq_pop(&q, &gm, &c), -EINVAL);
+	/* After a refusal the device's index has not moved: nothing was taken. */
+	assert_int_equal(q.last_avail, 0);
+}
+
+static uint32_t reg(struct virtio_mmio *t, uint64_t off)
+{
+	uint32_t v;
+	virtio_mmio_io(t, off, (uint8_t *)&v, 4, false);
+	return v;
+}
+
+static void set_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
+{
+	virtio_mmio_io(t, off, (uint8_t *)&v, 4, true);
+}
+
+static void count_irq(void *ctx, uint32_t irq, bool level)
+{
+	int *edges = ctx;
+	*edges += level && irq == 5;
+}
+
+/* A driver's set-up, as Linux's virtio_mmio does it: reset, features (VERSION_1), one queue of
+ * 4 at the unit test's ring addresses, DRIVER_OK. */
+static void driver_setup(struct virtio_mmio *t)
+{
+	set_reg(t, VIRTIO_MMIO_STATUS, 0);
+	set_reg(t, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* bit 32: VERSION_1 */
+	set_reg(t, VIRTIO_MMIO_STATUS, 0xb);
+	set_reg(t, VIRTIO_MMIO_QUEUE_SEL, 0);
+	set_reg(t, VIRTIO_MMIO_QUEUE_NUM, 4);
+	set_reg(t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000);
+	set_reg(t, VIRTIO_MMIO_QUEUE_READY, 1);
+	set_reg(t, VIRTIO_MMIO_STATUS, 0xf);
+}
+
+/* virtio-mmio with virtio-blk behind it, on a 64 KiB image in /tmp. */
+static void virtio_disk(void **state)
+{
+	(void)state;
+	static struct virtio_blk b;
+	static struct virtio_mmio t;
+	char path[] = "/tmp/shikumi-test-disk-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static uint8_t sector[512];
+	memset(sector, 0x77, sizeof(sector));
+	assert_int_equal(ftruncate(fd, 65536), 0);
+	assert_int_equal(pwrite(fd, sector, 512, 1024), 512); /* sector 2 */
+	assert_int_equal(virtio_blk_open(&b, path, false), 0);
+	assert_int_equal(b.sectors, 128);
+	memset(ram, 0, sizeof(ram));
+	int edges = 0;
+	virtio_mmio_init(&t, &virtio_blk_ops, &b, virtio_blk_features(&b), gm, 5);
+	t.set_irq = count_irq;
+	t.irq_ctx = &edges;
+	assert_int_equal(reg(&t, VIRTIO_MMIO_MAGIC), 0x74726976);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_VERSION), 2);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_ID), 2);
+	set_reg(&t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_FEATURES), 1);
+	uint64_t cap = 0;
+	virtio_mmio_io(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&cap, 8, false);
+	assert_int_equal(cap, 128);
+	/* A legacy driver (no VERSION_1) does not get FEATURES_OK. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 3);
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0xb);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK, 0);
+	driver_setup(&t);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS), 0xf);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_QUEUE_READY), 1);
+	/* Read sector 2: header, 512 bytes to fill, status. */
+	uint32_t hdr[4] = {VIRTIO_BLK_T_IN, 0, 2, 0};
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(0, 0x8000, 16, VIRTQ_DESC_F_NEXT, 1);
+	put_desc(1, 0x9000, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	put_desc(2, 0xa000, 1, VIRTQ_DESC_F_WRITE, 0);
+	ram[0xa000] = 0xee;
+	make_available(1, 0, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_OK);
+	assert_memory_equal(ram + 0x9000, sector, 512);
+	assert_int_equal(edges, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	set_reg(&t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	/* A read past the end of the disk: an I/O error, not a read beyond the file. */
+	hdr[2] = 128;
+	memcpy(ram + 0x8000, hdr, 16);
+	make_available(2, 1, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_IOERR);
+	/* get-id: the file's name. */
+	hdr[0] = VIRTIO_BLK_T_GET_ID;
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(1, 0x9000, 20, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	make_available(3, 2, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_OK);
+	assert_memory_equal(ram + 0x9000, "shikumi-test-disk-", 18);
+	/* The guest lies (a descriptor outside RAM): the device needs a reset, says so with a
+	 * configuration interrupt, and ignores further kicks. */
+	put_desc(1, sizeof(ram) - 4, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2);
+	make_available(4, 3, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(reg(&t, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(t.refused, 1);
+	assert_non_null(strstr(t.why, "outside guest RAM"));
+	/* Only a reset clears it; then the queue works again. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0xf | VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	driver_setup(&t);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_STATUS), 0xf);
+	/* A queue placed outside RAM is refused when made ready. */
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NUM, 4);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_DESC_HIGH, 1);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(t.refused, 2);
+	/* Writable twice: the lock. Read-only: writes fail with IOERR. */
+	static struct virtio_blk b2;
+	assert_int_equal(virtio_blk_open(&b2, path, false), -EBUSY);
+	assert_non_null(strstr(err_msg(), "in use by another VM"));
+	virtio_blk_close(&b2);
+	virtio_blk_close(&b);
+	assert_int_equal(virtio_blk_open(&b, path, true), 0);
+	virtio_mmio_init(&t, &virtio_blk_ops, &b, virtio_blk_features(&b), gm, 5);
+	driver_setup(&t);
+	hdr[0] = VIRTIO_BLK_T_OUT;
+	hdr[2] = 0;
+	memcpy(ram + 0x8000, hdr, 16);
+	put_desc(1, 0x9000, 512, VIRTQ_DESC_F_NEXT, 2);
+	make_available(1, 0, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(ram[0xa000], VIRTIO_BLK_S_IOERR);
+	assert_int_equal(pread(fd, sector, 512, 0), 512);
+	assert_int_equal(sector[0], 0); /* nothing written */
+	virtio_blk_close(&b);
+	/* Bad images. */
+	assert_int_equal(ftruncate(fd, 1000), 0);
+	assert_int_equal(virtio_blk_open(&b, path, true), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not a non-zero multiple of 512"));
+	virtio_blk_close(&b);
+	assert_int_equal(virtio_blk_open(&b, "/tmp", true), -EINVAL);
+	assert_non_null(strstr(err_msg(), "is a directory"));
+	virtio_blk_close(&b);
+	close(fd);
+	unlink(path);
+	/* The device goes on the kernel's part of the command line, not /init's. */
+	char cl[128] = "quiet -- sh -c x";
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "quiet virtio_mmio.device=4K@0xd0000000:5 -- sh -c x");
+	strcpy(cl, "quiet");
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "quiet virtio_mmio.device=4K@0xd0000000:5");
+	strcpy(cl, "-- true");
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 6, cl, sizeof(cl)), 0);
+	assert_string_equal(cl, "virtio_mmio.device=4K@0xd0000000:6 -- true");
+	char small[40] = "quiet";
+	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, small, sizeof(small)), -E2BIG);
+}
+
 static void long_mode(void **state)
 {
 	(void)state;
@@ -448,6 +849,14 @@ static void options(void **state)
 	assert_int_equal(PARSE("--frob"), -EINVAL);
 	assert_int_equal(PARSE("--kernel"), -EINVAL);
 	assert_int_equal(PARSE("--kernel", "bz", "extra"), -EINVAL);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", "d.ext4"), 0);
+	assert_string_equal(cfg.disk, "d.ext4");
+	assert_false(cfg.disk_ro);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", "/a,b/d.ext4,ro"), 0);
+	assert_string_equal(cfg.disk, "/a,b/d.ext4");
+	assert_true(cfg.disk_ro);
+	assert_int_equal(PARSE("--kernel", "bz", "--disk", ",ro"), -EINVAL);
+	assert_int_equal(PARSE("--tiny", "--disk", "d"), -EINVAL);
 }
 
 int main(void)
@@ -458,7 +867,9 @@ int main(void)
 	    cmocka_unit_test(placement),      cmocka_unit_test(cpuid_guest),
 	    cmocka_unit_test(vmlinux),	      cmocka_unit_test(uart),
 	    cmocka_unit_test(legacy_devices), cmocka_unit_test(long_mode),
-	    cmocka_unit_test(options),
+	    cmocka_unit_test(options),	      cmocka_unit_test(bus),
+	    cmocka_unit_test(uart_bus),	      cmocka_unit_test(virtqueue),
+	    cmocka_unit_test(virtqueue_lies), cmocka_unit_test(virtio_disk),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }
