@@ -10,6 +10,18 @@ base=$(leftovers)
 
 run_cmocka "$BUILD/tests/test_cgroup" SHIKUMI_REAL_CGROUP=1
 
+# --- the escape battery's cgroup rows, on a pure cgroup v2 host (issue 16) ---
+# PID 1 of the first version held its group's fd: ../.. of it was the host's cgroup root,
+# whose cgroup.kill killed host processes.
+expect_eq "no fd of PID 1 leads to the host's cgroup tree" refused \
+	"$("$S" run "$R" sh -c 'for f in /proc/1/fd/*; do cd -P "$f/../.." 2>/dev/null && [ -e cgroup.procs ] && exit 0; done; exit 1' && echo reached || echo refused)"
+expect_eq "the container cannot raise its own memory.max" refused \
+	"$("$S" run --memory 32M "$R" sh -c 'echo max >/sys/fs/cgroup/memory.max' 2>/dev/null && echo raised || echo refused)"
+expect_eq "nor kill its own group from inside (cgroup.kill): the shell lives on" alive \
+	"$("$S" run "$R" sh -c '{ echo 1 >/sys/fs/cgroup/cgroup.kill; } 2>/dev/null; echo alive')"
+expect_eq "nor move itself out (cgroup.procs of a fresh cgroup2 mount)" refused \
+	"$("$S" run "$R" sh -c 'mount -t cgroup2 none /mnt 2>/dev/null && echo $$ >/mnt/cgroup.procs' 2>/dev/null && echo moved || echo refused)"
+
 # --- memory ---
 out=$("$S" run --memory 32M --memory-swap 0 -v "$H:/t:ro" "$R" /t/memhog 64 2>&1)
 expect_eq "a 64M hog under --memory 32M is OOM-killed: 137" "137" "$?"
