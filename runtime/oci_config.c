@@ -96,7 +96,10 @@ static int get(struct json_object *obj, const char *parent, const char *key, jso
 	char path[P_MAX];
 	join(path, parent, key);
 	*out = member(obj, key);
-	return *out ? expect(*out, path, t) : 0;
+	int r = *out ? expect(*out, path, t) : 0;
+	if (r < 0)
+		*out = NULL; /* a caller that looks before it checks r sees nothing of the wrong type */
+	return r;
 }
 
 static int get_string(struct json_object *obj, const char *parent, const char *key,
@@ -214,9 +217,9 @@ static int read_env(struct json_object *proc, struct container_config *cfg)
 {
 	struct json_object *env;
 	int r = get(proc, "process", "env", json_type_array, &env);
-	size_t n = env ? json_object_array_length(env) : 0;
 	if (r < 0)
 		return r;
+	size_t n = env ? json_object_array_length(env) : 0;
 	if (n > CONFIG_MAX_ENV)
 		return BAD("process.env", "too many variables (at most %d)", CONFIG_MAX_ENV);
 	for (size_t i = 0; i < n; i++) {
