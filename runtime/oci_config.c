@@ -98,7 +98,8 @@ static int get(struct json_object *obj, const char *parent, const char *key, jso
 	*out = member(obj, key);
 	int r = *out ? expect(*out, path, t) : 0;
 	if (r < 0)
-		*out = NULL; /* a caller that looks before it checks r sees nothing of the wrong type */
+		*out = NULL; /* a caller that looks before it checks r sees nothing of the wrong
+				type */
 	return r;
 }
 
@@ -186,28 +187,42 @@ static int read_root(struct json_object *doc, const char *bundle, struct oci_con
 	return 0;
 }
 
-static int read_args(struct json_object *proc, struct oci_config *oc)
+/* parent.key as an array of at most max strings, into out[] (NULL-terminated), *n of them;
+ * what names the elements in the "too many" message. */
+static int get_strings(struct json_object *obj, const char *parent, const char *key,
+		       const char *what, size_t max, const char **out, size_t *n)
 {
-	struct json_object *args;
-	int r = get(proc, "process", "args", json_type_array, &args);
+	struct json_object *array;
+	char name[P_MAX];
+	join(name, parent, key);
+	int r = get(obj, parent, key, json_type_array, &array);
 	if (r < 0)
 		return r;
-	size_t n = args ? json_object_array_length(args) : 0;
+	*n = array ? json_object_array_length(array) : 0;
+	if (*n > max)
+		return BAD(name, "too many%s (at most %zu)", what, max);
+	for (size_t i = 0; i < *n; i++) {
+		char path[P_MAX];
+		index_path(path, name, i);
+		struct json_object *e = json_object_array_get_idx(array, i);
+		if ((r = expect(e, path, json_type_string)) < 0)
+			return r;
+		out[i] = json_object_get_string(e);
+	}
+	out[*n] = NULL;
+	return 0;
+}
+
+static int read_args(struct json_object *proc, struct oci_config *oc)
+{
+	size_t n;
+	int r = get_strings(proc, "process", "args", "", OCI_MAX_ARGS, (const char **)oc->argv, &n);
+	if (r < 0)
+		return r;
 	if (n == 0)
 		return BAD("process.args", "must not be empty");
-	if (n > OCI_MAX_ARGS)
-		return BAD("process.args", "too many (at most %d)", OCI_MAX_ARGS);
-	for (size_t i = 0; i < n; i++) {
-		char path[P_MAX];
-		index_path(path, "process.args", i);
-		struct json_object *a = json_object_array_get_idx(args, i);
-		if ((r = expect(a, path, json_type_string)) < 0)
-			return r;
-		oc->argv[i] = (char *)json_object_get_string(a);
-	}
 	if (!oc->argv[0][0])
 		return BAD("process.args[0]", "must not be empty");
-	oc->argv[n] = NULL;
 	oc->cfg.argv = oc->argv;
 	return 0;
 }
@@ -215,26 +230,18 @@ static int read_args(struct json_object *proc, struct oci_config *oc)
 /* The environment is the config's alone, as runc has it: no defaults are added. */
 static int read_env(struct json_object *proc, struct container_config *cfg)
 {
-	struct json_object *env;
-	int r = get(proc, "process", "env", json_type_array, &env);
+	int r = get_strings(proc, "process", "env", " variables", CONFIG_MAX_ENV, cfg->env,
+			    &cfg->n_env);
 	if (r < 0)
 		return r;
-	size_t n = env ? json_object_array_length(env) : 0;
-	if (n > CONFIG_MAX_ENV)
-		return BAD("process.env", "too many variables (at most %d)", CONFIG_MAX_ENV);
-	for (size_t i = 0; i < n; i++) {
-		char path[P_MAX];
-		index_path(path, "process.env", i);
-		struct json_object *e = json_object_array_get_idx(env, i);
-		if ((r = expect(e, path, json_type_string)) < 0)
-			return r;
-		const char *kv = json_object_get_string(e);
-		if (kv[0] == '=' || !strchr(kv, '='))
+	for (size_t i = 0; i < cfg->n_env; i++) {
+		const char *kv = cfg->env[i];
+		if (kv[0] == '=' || !strchr(kv, '=')) {
+			char path[P_MAX];
+			index_path(path, "process.env", i);
 			return BAD(path, "expected NAME=VALUE");
-		cfg->env[i] = kv;
+		}
 	}
-	cfg->n_env = n;
-	cfg->env[n] = NULL;
 	return 0;
 }
 

@@ -6,6 +6,20 @@
 # output), 30 s each as their issues ask (or FUZZ_SECONDS when given). `make fuzz
 # FUZZ_SECONDS=600` runs all three longer.
 . "$(dirname "$0")/lib.sh"
+
+# fuzz WHAT BINARY CORPUS SECONDS LOG [OPTION...]: one libFuzzer run, its findings shown,
+# and two checks: it ended without a finding, and it really ran.
+fuzz() {
+	local what=$1 bin=$2 dir=$3 secs=$4 log=$5 rc runs
+	shift 5
+	"$bin" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$secs" -timeout=5 -print_final_stats=1 \
+		"$@" "$dir" >"$log" 2>&1
+	rc=$?
+	grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$log" | sed 's/^/  /'
+	expect_eq "the $what fuzzer ran ${secs}s without a crash or a broken promise" 0 "$rc"
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	expect_true "the $what fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+}
 F="$BUILD/fuzz/fuzz_bzimage"
 seconds=${FUZZ_SECONDS:-15}
 oci_seconds=${FUZZ_SECONDS:-30}
@@ -34,13 +48,7 @@ if [ -f "$BUILD/guest/vmlinux-mini" ]; then
 		head -c 4096 "$BUILD/guest/vmlinux-mini"
 	} >"$corpus/seed-vmlinux"
 fi
-log="$BUILD/fuzz/last-run.log"
-"$F" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$seconds" -max_len=16384 -timeout=5 -print_final_stats=1 "$corpus" >"$log" 2>&1
-rc=$?
-grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$log" | sed 's/^/  /'
-expect_eq "the kernel-loader fuzzer ran ${seconds}s without a crash or a broken promise" 0 "$rc"
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-expect_true "the fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+fuzz kernel-loader "$F" "$corpus" "$seconds" "$BUILD/fuzz/last-run.log" -max_len=16384
 # The virtqueue fuzzer (tests/fuzz/fuzz_virtq.c), seeded with a well-formed queue: 4 entries,
 # descriptors at 0, the available ring at 0x40, the used ring at 0x80, and one chain (a
 # 16-byte readable buffer, then a 64-byte writable one) made available, so that the fuzzer
@@ -57,13 +65,7 @@ seed="$vq_corpus/seed-one-chain"
 	printf '\x00\x00\x01\x00\x00\x00'
 	head -c $((2048 - 0x46)) /dev/zero
 } >"$seed"
-vq_log="$BUILD/fuzz/last-run-virtq.log"
-"$VQ" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$vq_seconds" -max_len=16384 -timeout=5 -print_final_stats=1 "$vq_corpus" >"$vq_log" 2>&1
-rc=$?
-grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$vq_log" | sed 's/^/  /'
-expect_eq "the virtqueue fuzzer ran ${vq_seconds}s without a crash or a broken promise" 0 "$rc"
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$vq_log")
-expect_true "the virtqueue fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+fuzz virtqueue "$VQ" "$vq_corpus" "$vq_seconds" "$BUILD/fuzz/last-run-virtq.log" -max_len=16384
 # The seed must reach the deep paths: shikumi-vmm accepts the same bytes as a kernel (on a
 # machine without KVM it then stops at /dev/kvm, after every check of the image).
 if [ -f "$K" ] && [ ! -e /dev/kvm ]; then
@@ -84,11 +86,5 @@ jq '.process.rlimits=[{"type":"RLIMIT_NOFILE","soft":10,"hard":20}] | .process.u
 	| .mounts+=[{"destination":"/data","type":"bind","source":"d","options":["rbind","ro"]}]
 	| .linux.resources={"memory":{"limit":67108864},"cpu":{"quota":5000,"period":10000,"shares":512},"pids":{"limit":9}}' \
 	"$ocorpus/seed-spec.json" >"$ocorpus/seed-full.json"
-olog="$BUILD/fuzz/last-run-oci.log"
-"$O" -artifact_prefix="$BUILD/fuzz/" -max_total_time="$oci_seconds" -max_len=8192 -timeout=5 \
-	-dict=tests/fuzz/oci_config.dict -print_final_stats=1 "$ocorpus" >"$olog" 2>&1
-rc=$?
-grep -E '^(SUMMARY|==[0-9]+==|artifact_prefix|.*Test unit written)' "$olog" | sed 's/^/  /'
-expect_eq "the config.json fuzzer ran ${oci_seconds}s without a crash, a leak or a broken promise" 0 "$rc"
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$olog")
-expect_true "the config.json fuzzer really ran (${runs:-0} inputs)" test "${runs:-0}" -gt 1000
+fuzz config.json "$O" "$ocorpus" "$oci_seconds" "$BUILD/fuzz/last-run-oci.log" -max_len=8192 \
+	-dict=tests/fuzz/oci_config.dict
