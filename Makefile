@@ -104,13 +104,13 @@ $(BUILD)/rootfs/.built: rootfs/build-rootfs.sh
 # The VM's side: the same busybox root as an initramfs, and a kernel for it.
 initramfs: $(BUILD)/initramfs.cpio.gz
 
-$(BUILD)/initramfs.cpio.gz: $(BUILD)/rootfs/.built rootfs/build-initramfs.sh rootfs/guest-init $(BUILD)/guest/outb
+$(BUILD)/initramfs.cpio.gz: $(BUILD)/rootfs/.built rootfs/build-initramfs.sh rootfs/guest-tree.sh rootfs/guest-init $(BUILD)/guest/outb
 	rootfs/build-initramfs.sh $(BUILD)/rootfs $(BUILD)/guest/outb $@
 
 # The same root as an ext4 disk image, for `shikumi vm --disk` (mke2fs -d: no root, no loop).
 rootfs-image: $(BUILD)/rootfs.ext4
 
-$(BUILD)/rootfs.ext4: $(BUILD)/rootfs/.built rootfs/build-rootfs-image.sh rootfs/guest-init $(BUILD)/guest/outb
+$(BUILD)/rootfs.ext4: $(BUILD)/rootfs/.built rootfs/build-rootfs-image.sh rootfs/guest-tree.sh rootfs/guest-init $(BUILD)/guest/outb
 	rootfs/build-rootfs-image.sh $(BUILD)/rootfs $(BUILD)/guest/outb $@
 
 $(BUILD)/guest/outb: vmm/guest/outb.c | $(BUILD)
@@ -144,7 +144,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(RUNTIME_LIB) $(VMM_LIB) $(COMMON_SR
 
 # The bzImage loader under libFuzzer (clang), with ASan and UBSan.
 FUZZ_SECONDS ?= 600
-$(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c vmm/bzimage.c vmm/bzimage.h common/err.c | $(BUILD)
+$(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c tests/fuzz/fuzz.h vmm/bzimage.c vmm/bzimage.h common/err.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/bzimage.c common/err.c
 
@@ -155,7 +155,7 @@ $(BUILD)/fuzz/fuzz_oci_config: tests/fuzz/fuzz_oci_config.c $(OCI_FUZZ_SRC) runt
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(LIB_CFLAGS) -o $@ $< $(OCI_FUZZ_SRC) $(LIB_LIBS)
 
 # The virtqueue, the first code that follows guest-supplied addresses, the same way.
-$(BUILD)/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c vmm/virtq.c vmm/virtq.h common/err.c | $(BUILD)
+$(BUILD)/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz.h vmm/virtq.c vmm/virtq.h common/err.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/virtq.c common/err.c
 

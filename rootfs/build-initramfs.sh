@@ -8,13 +8,9 @@ usage="usage: build-initramfs.sh ROOTFS OUTB OUT"
 rootfs=${1:?$usage}
 outb=${2:?$usage}
 out=${3:?$usage}
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/guest-tree.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -a "$rootfs/." "$tmp/"
-rm -f "$tmp/.built"
-mkdir -p "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/run" "$tmp/root"
-install -m 0755 "$here/guest-init" "$tmp/init"
-install -m 0755 "$outb" "$tmp/sbin/outb"
+stage_guest_tree "$rootfs" "$outb" "$tmp"
 (cd "$tmp" && find . -print0 | cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9 >"$out.tmp"
 mv "$out.tmp" "$out"

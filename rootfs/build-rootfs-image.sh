@@ -10,14 +10,10 @@ usage="usage: build-rootfs-image.sh ROOTFS OUTB OUT"
 rootfs=${1:?$usage}
 outb=${2:?$usage}
 out=${3:?$usage}
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/guest-tree.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$out.tmp"' EXIT
-cp -a "$rootfs/." "$tmp/"
-rm -f "$tmp/.built"
-mkdir -p "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/run" "$tmp/root"
-install -m 0755 "$here/guest-init" "$tmp/init"
-install -m 0755 "$outb" "$tmp/sbin/outb"
+stage_guest_tree "$rootfs" "$outb" "$tmp"
 mib=$(($(du -sm "$tmp" | cut -f1) + 64))
 mke2fs -q -F -t ext4 -L shikumi-root -E root_owner=0:0 -d "$tmp" "$out.tmp" "${mib}M" >/dev/null
 mv "$out.tmp" "$out"

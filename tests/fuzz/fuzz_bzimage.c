@@ -7,23 +7,11 @@
  *   make fuzz [FUZZ_SECONDS=600]     a longer run than the one make check does */
 #include "vmm/bzimage.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
-static uint32_t le(const uint8_t *p, int n)
-{
-	uint32_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* One input: a kernel file of `image_size` bytes whose first `head_len` bytes are `head`. */
 static int check(uint64_t mem, uint64_t initrd_size, size_t cmdline_len, const uint8_t *head,

@@ -11,23 +11,11 @@
 #include "vmm/virtq.h"
 
 #include <errno.h>
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
-static uint32_t le(const uint8_t *p, int n)
-{
-	uint32_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static volatile uint8_t sink; /* reads of the readable buffers, kept */
 
