@@ -35,7 +35,8 @@ SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
                runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/seccomp_profile.c \
                runtime/userns.c runtime/ipam.c \
-               runtime/net.c runtime/validate.c runtime/child.c runtime/supervisor.c runtime/overlay.c \
+               runtime/net.c runtime/validate.c runtime/confine.c runtime/child.c runtime/exec.c \
+               runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
                runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c \
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)

@@ -11,7 +11,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "../common/timing.h"
-#include "caps.h"
+#include "confine.h"
 #include "fault.h"
 #include "init.h"
 #include "mounts.h"
@@ -293,43 +293,23 @@ static int cwd(struct child *c)
 	return 0;
 }
 
-/* The OCI process.user's supplementary groups and umask (the CLI sets neither; become_root
- * has dropped the host's groups already). */
+/* The OCI process.user's supplementary groups and umask, its resource limits, and the
+ * capability drop (confine.c): the same for PID 1, the command and an exec'd process. */
 static int identity(struct child *c)
 {
-	const struct container_config *cfg = c->cfg;
-	if (cfg->n_groups) {
-		gid_t g[CONFIG_MAX_GROUPS];
-		for (size_t i = 0; i < cfg->n_groups; i++)
-			g[i] = cfg->groups[i];
-		if (setgroups(cfg->n_groups, g) < 0)
-			return err_set(errno, "cannot set the supplementary groups");
-	}
-	if (cfg->umask >= 0)
-		umask((mode_t)cfg->umask);
-	return 0;
+	return confine_identity(c->cfg);
 }
 
-/* Resource limits before the capabilities go: raising a hard limit above the caller's takes
- * CAP_SYS_RESOURCE, which the container does not keep. */
 static int rlimits(struct child *c)
 {
-	for (size_t i = 0; i < c->cfg->n_rlimits; i++) {
-		const struct rlimit_set *l = &c->cfg->rlimits[i];
-		struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
-		if (setrlimit(l->resource, &rl) < 0)
-			return err_set(errno, "cannot set resource limit %d to %llu/%llu",
-				       l->resource, (unsigned long long)l->soft,
-				       (unsigned long long)l->hard);
-	}
-	return 0;
+	return confine_rlimits(c->cfg);
 }
 
 /* From here on this init, and everything it starts, is a reduced root: the same capability
  * sets for PID 1 and the command (invariant 2). */
 static int capabilities(struct child *c)
 {
-	return c->cfg->privileged ? 0 : caps_apply(c->cfg->caps);
+	return confine_capabilities(c->cfg);
 }
 
 /* Invariant 2: PID 1 gives nothing away. Non-dumpable, /proc/1/mem, /proc/1/exe (the host's
@@ -372,28 +352,14 @@ static int hide_argv(void)
 	return 0;
 }
 
-/* no_new_privs: no setuid binary or file capability can give back what was dropped (and
- * seccomp needs it from a process without CAP_SYS_ADMIN). */
 static int no_new_privs(struct child *c)
 {
-	if (!c->cfg->privileged && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_set(errno, "cannot set no_new_privs");
-	return 0;
+	return confine_no_new_privs(c->cfg);
 }
 
-/* The command's filter: the default one was compiled at build time, a profile before the
- * clone; here it is only handed to the kernel. */
 static int command_seccomp(struct child *c)
 {
-	const struct container_config *cfg = c->cfg;
-	int r = 0;
-	if (!strcmp(cfg->seccomp, "default")) {
-		const struct seccomp_prebuilt *p =
-		    &seccomp_prebuilt[seccomp_variant_for(cfg->caps)];
-		r = seccomp_load_bpf(p->bpf, p->len);
-	} else if (c->a->host->seccomp_bpf) {
-		r = seccomp_load_bpf(c->a->host->seccomp_bpf, c->a->host->seccomp_len);
-	}
+	int r = confine_seccomp(c->cfg, c->a->host);
 	c->timing.t[PHASE_SECCOMP] = timing_now();
 	return r;
 }

@@ -68,6 +68,8 @@ enum tty_mode {
 	TTY_OFF,
 };
 
+struct json_object;
+
 struct container_config {
 	const char *rootfs;
 	char *const *argv; /* NULL-terminated; never empty after cli_parse */
@@ -87,6 +89,7 @@ struct container_config {
 	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */
+	struct json_object *seccomp_profile; /* an OCI config's linux.seccomp, parsed; or NULL */
 	enum userns_mode userns;
 	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS]; /* --uidmap/--gidmap */
 	size_t n_uidmap, n_gidmap;

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 /* What validation learned about this machine, for the start that follows. */
 struct container_host {
@@ -46,13 +47,38 @@ int container_run(const struct container_config *cfg, const struct container_hos
 		  uint64_t t_start, int *exit_code);
 
 /* `create`: the same start, stopped before the command: the init waits until something
- * opens the fifo (start_fd, O_PATH) for reading. Once it is ready, record(pid, cgroup path or
+ * opens the fifo (start_fd, O_PATH) for reading. With cfg->tty TTY_ON the command's pty is
+ * made in the container and its master sent to console_socket (runc's --console-socket).
+ * The container's group is shikumi/oci-ID (id), which outlives this runtime. Once it is ready,
+ * record(pid, cgroup path or
  * "", arg) is called: only when that returns 0 is the init told to wait for `start`; when it
  * fails, or the runtime dies before, the init ends itself, so that no container exists that
  * no state records. Nothing is torn down after that; the caller's `delete` does it. On
  * failure nothing is left, as with container_run. */
 int container_create(const struct container_config *cfg, const struct container_host *host,
-		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
-		     void *arg);
+		     const char *id, int start_fd, int console_socket,
+		     int (*record)(pid_t pid, const char *cgroup, void *arg), void *arg);
+
+/* `exec`: a process in a running container (exec.c). */
+struct exec_target {
+	pid_t pid;	    /* the container's init, on the host */
+	uint64_t pid_start; /* its start time: a process that reused the pid is not it */
+	const char *cgroup; /* the container's group on the host, "" when none */
+};
+
+struct exec_opts {
+	bool detach;	    /* return once the command runs, leaving it to the caller's reaper */
+	int console_socket; /* cfg->tty: where the pty's master goes; -1: relay it here */
+	int (*record)(pid_t pid, void *arg); /* told the process's pid (a pid file), or NULL */
+	void *arg;
+};
+
+/* Runs cfg's command (argv, env, cwd, tty) in the namespaces and cgroup of t, confined as
+ * the container's command is (cfg's capabilities, no_new_privs, seccomp; host from
+ * container_validate's seccomp compilation). Follows it to its end (*exit_code is its $?),
+ * or with o->detach returns once it is exec'd. The caller must be running from a sealed copy
+ * of its binary (exe_reexec_sealed). */
+int container_exec(const struct container_config *cfg, const struct container_host *host,
+		   const struct exec_target *t, const struct exec_opts *o, int *exit_code);
 
 #endif

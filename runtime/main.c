@@ -47,6 +47,14 @@ static void usage(FILE *f)
 	      "                        as --userns=private needs where idmapped mounts are not\n"
 	      "                        supported; BASE 0 gives it back to root\n"
 	      "\n"
+	      "The runc command line (as podman and containerd call it; see README.md):\n"
+	      "  [--root DIR] [--log FILE] [--log-format text|json] COMMAND, COMMAND one of\n"
+	      "  create [--bundle DIR] [--pid-file F] [--console-socket SOCK] ID, start ID,\n"
+	      "  state ID, list [--format json], ps [--format json] ID, kill [--all] ID [SIG],\n"
+	      "  pause ID, resume ID, delete [--force] ID, features, and\n"
+	      "  exec [--process FILE | -e K=V --cwd DIR -t] [--detach] [--pid-file F]\n"
+	      "       [--console-socket SOCK] ID [CMD...]\n"
+	      "\n"
 	      "shikumi COMMAND --help shows the options of COMMAND.\n",
 	      f);
 }

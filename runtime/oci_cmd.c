@@ -1,5 +1,5 @@
 /* The runc command line: the global options, create, start, state, list, kill and delete over
- * the state directory (exec, ps, pause and resume are not written yet). Each
+ * the state directory, exec, ps, pause, resume and features. Each
  * command locks the container's directory for as long as it reads and changes it, and each
  * works from whatever a runtime killed at any moment left: a state "creating" (no init yet),
  * an init that is gone, a cgroup that is empty or not. */
@@ -9,10 +9,14 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "container.h"
+#include "reexec.h"
+#include "seccomp_load.h"
 #include "oci_config.h"
 #include "state.h"
 
+#include <ctype.h>
 #include <dirent.h>
+#include <sys/capability.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <poll.h>
@@ -21,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,10 +36,11 @@ struct globals {
 	const char *log;
 	bool log_json;
 	bool debug;
+	char **argv0; /* the whole command line, for exec's re-execution */
 };
 
-static const char *const commands[] = {"state", "list", "kill",	 "delete", "create", "start",
-				       "exec",	"ps",	"pause", "resume", NULL};
+static const char *const commands[] = {"state", "list", "kill",	 "delete", "create",   "start",
+				       "exec",	"ps",	"pause", "resume", "features", NULL};
 
 bool oci_cmd_wanted(int argc, char **argv)
 {
@@ -317,6 +324,18 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
+/* The config as create read it, for exec (state.h's STATE_CONFIG). */
+static int save_config(int dirfd, const struct oci_config *oc)
+{
+	const char *text = json_object_to_json_string_ext(oc->doc, JSON_C_TO_STRING_PLAIN);
+	autoclose int fd =
+	    openat(dirfd, STATE_CONFIG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t n = strlen(text);
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n)
+		return err_set(errno, "cannot keep the config in the state directory");
+	return 0;
+}
+
 struct record_arg {
 	int dirfd;
 	struct oci_state *st;
@@ -332,14 +351,43 @@ static int record_init(pid_t pid, const char *cgroup, void *arg)
 	return state_write(a->dirfd, a->st);
 }
 
+/* --console-socket: conmon's or the shim's AF_UNIX socket, connected; a path longer than
+ * sun_path is reached through its directory's fd. */
+static int connect_console(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	autoclose int dir = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", path);
+		char *slash = strrchr(parent, '/');
+		if (!slash || strlen(slash) + 32 >= sizeof(sa.sun_path))
+			return err_set(ENAMETOOLONG, "--console-socket '%s'", path);
+		*slash = '\0';
+		if ((dir = open(*parent ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return err_set(errno, "--console-socket '%s'", path);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dir, slash + 1);
+	} else {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return err_set(e, "cannot connect to --console-socket '%s'", path);
+	}
+	return fd;
+}
+
 static int create_in(const struct globals *g, const char *bundle, const char *pid_file,
-		     const char *id, int dirfd)
+		     const char *console, const char *id, int dirfd)
 {
 	static struct oci_config oc;
 	static struct container_host host;
 	static char rootfs[PATH_MAX];
 	struct oci_state st = {0};
-	autoclose int fifo = -1;
+	autoclose int fifo = -1, console_fd = -1;
 	int r, code;
 	if (!realpath(bundle, st.bundle))
 		return err_set(errno, "bundle '%s'", bundle);
@@ -348,11 +396,15 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 	strftime(st.created, sizeof(st.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if ((r = oci_config_load(st.bundle, &oc)) < 0)
 		goto out;
-	if (oc.terminal) {
-		r = err_set(0, "config.json: process.terminal: a terminal (--console-socket) is "
-			       "not supported yet");
+	if (oc.terminal != (console != NULL)) {
+		r = err_set(0, oc.terminal ? "config.json: process.terminal is true: the terminal "
+					     "needs --console-socket"
+					   : "--console-socket is given but config.json's "
+					     "process.terminal is false");
 		goto out;
 	}
+	if (console && (r = console_fd = connect_console(console)) < 0)
+		goto out;
 	if (!realpath(oc.cfg.rootfs, rootfs)) {
 		r = err_set(errno, "config.json: root.path: '%s'", oc.cfg.rootfs);
 		goto out;
@@ -361,7 +413,8 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 	if (oc.annotations)
 		snprintf(st.annotations, sizeof(st.annotations), "%s",
 			 json_object_to_json_string_ext(oc.annotations, JSON_C_TO_STRING_PLAIN));
-	if ((r = container_validate(&oc.cfg, &host, &code)) < 0)
+	if ((r = container_validate(&oc.cfg, &host, &code)) < 0 ||
+	    (r = save_config(dirfd, &oc)) < 0)
 		goto out;
 	/* "creating" is on disk before anything else is made: a create killed from here on
 	 * leaves a state that delete clears. */
@@ -376,7 +429,7 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 		goto out;
 	}
 	struct record_arg ra = {dirfd, &st};
-	if ((r = container_create(&oc.cfg, &host, fifo, record_init, &ra)) < 0)
+	if ((r = container_create(&oc.cfg, &host, st.id, fifo, console_fd, record_init, &ra)) < 0)
 		goto out;
 	if (pid_file) {
 		char text[32];
@@ -391,7 +444,7 @@ out:
 
 static int cmd_create(const struct globals *g, int argc, char **argv)
 {
-	const char *bundle = ".", *pid_file = NULL;
+	const char *bundle = ".", *pid_file = NULL, *console = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -404,17 +457,18 @@ static int cmd_create(const struct globals *g, int argc, char **argv)
 		else if (!strcmp(a, "--pid-file"))
 			pid_file = argv[++i];
 		else if (!strcmp(a, "--console-socket"))
-			i++; /* used only with process.terminal, refused for now */
+			console = argv[++i];
 		else if (strcmp(a, "--no-pivot") && strcmp(a, "--no-new-keyring"))
 			return err_set(0, "unknown option '%s' for create", a);
 	}
 	if (argc - i != 1)
-		return err_set(0, "usage: shikumi create [--bundle DIR] [--pid-file FILE] ID");
+		return err_set(0, "usage: shikumi create [--bundle DIR] [--pid-file FILE] "
+				  "[--console-socket SOCK] ID");
 	const char *id = argv[i];
 	int dirfd = state_open(g->root, id, true);
 	if (dirfd < 0)
 		return dirfd;
-	int r = create_in(g, bundle, pid_file, id, dirfd);
+	int r = create_in(g, bundle, pid_file, console, id, dirfd);
 	if (r < 0) {
 		/* nothing stays of a failed create: its record goes too */
 		char msg[512];
@@ -451,9 +505,386 @@ static int cmd_start(const struct globals *g, int argc, char **argv)
 	return state_write(fd, &st);
 }
 
+/* Reads a whole small file (a config or a process.json) into a malloc'd, NUL-terminated
+ * buffer. */
+static char *read_text(int dirfd, const char *path, size_t *len)
+{
+	autoclose int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		err_set(errno, "cannot read %s", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > 16 << 20) {
+		err_set(0, "%s: not a regular file of at most 16 MiB", path);
+		return NULL;
+	}
+	char *text = malloc((size_t)st.st_size + 1);
+	ssize_t n = text ? read(fd, text, (size_t)st.st_size) : -1;
+	if (n != st.st_size) {
+		free(text);
+		err_set(n < 0 ? errno : EIO, "cannot read %s", path);
+		return NULL;
+	}
+	text[n] = '\0';
+	*len = (size_t)n;
+	return text;
+}
+
+/* exec's config: the container's own, with --process FILE's process in place of its
+ * process, so that the new process is read (and checked) as the container's was. */
+static int exec_config(int dirfd, const char *bundle, const char *process_file,
+		       struct oci_config *oc)
+{
+	size_t len;
+	autofree char *text = read_text(dirfd, STATE_CONFIG, &len);
+	if (!text)
+		return err_wrap(-EIO, "the container's config (was it created by this shikumi?)");
+	if (!process_file)
+		return oci_config_parse(text, len, bundle, oc);
+	autofree char *ptext = read_text(AT_FDCWD, process_file, &len);
+	if (!ptext)
+		return -EIO;
+	struct json_object *proc = json_tokener_parse(ptext);
+	if (!proc || json_object_get_type(proc) != json_type_object) {
+		json_object_put(proc);
+		return err_set(0, "--process %s: not a JSON object", process_file);
+	}
+	struct json_object *doc = json_tokener_parse(text);
+	if (!doc || json_object_get_type(doc) != json_type_object) {
+		json_object_put(doc);
+		json_object_put(proc);
+		return err_set(0, "the container's config is damaged");
+	}
+	json_object_object_add(doc, "process", proc);
+	const char *merged = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	int r = oci_config_parse(merged, strlen(merged), bundle, oc);
+	json_object_put(doc);
+	if (r < 0)
+		err_wrap(r, "--process %s", process_file);
+	return r;
+}
+
+/* -e K=V: the variable replaces the config's K, or joins the list. */
+static int exec_setenv(struct container_config *cfg, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq || eq == kv)
+		return err_set(0, "invalid --env '%s': use K=V", kv);
+	size_t klen = (size_t)(eq - kv) + 1;
+	for (size_t i = 0; i < cfg->n_env; i++)
+		if (!strncmp(cfg->env[i], kv, klen)) {
+			cfg->env[i] = kv;
+			return 0;
+		}
+	if (cfg->n_env >= CONFIG_MAX_ENV)
+		return err_set(E2BIG, "too many environment variables");
+	cfg->env[cfg->n_env++] = kv;
+	cfg->env[cfg->n_env] = NULL;
+	return 0;
+}
+
+struct pid_file_arg {
+	const char *path;
+};
+
+static int record_exec(pid_t pid, void *arg)
+{
+	const char *path = arg;
+	char text[32];
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	return write_file(path, text);
+}
+
+static const char exec_usage[] =
+    "usage: shikumi exec [--process FILE | -e K=V... --cwd DIR -t] [--detach] "
+    "[--pid-file FILE] [--console-socket SOCK] ID [COMMAND [ARG...]]";
+
+static int cmd_exec(const struct globals *g, int argc, char **argv)
+{
+	const char *process_file = NULL, *pid_file = NULL, *console = NULL, *cwd = NULL;
+	const char *env[CONFIG_MAX_ENV];
+	size_t n_env = 0;
+	bool tty = false, detach = false;
+	autoclose int console_fd = -1;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		bool takes = !strcmp(a, "--process") || !strcmp(a, "-p") ||
+			     !strcmp(a, "--pid-file") || !strcmp(a, "--console-socket") ||
+			     !strcmp(a, "--cwd") || !strcmp(a, "-e") || !strcmp(a, "--env") ||
+			     !strcmp(a, "--preserve-fds") || !strcmp(a, "--user") ||
+			     !strcmp(a, "-u") || !strcmp(a, "--process-label") ||
+			     !strcmp(a, "--apparmor") || !strcmp(a, "--cap") || !strcmp(a, "-c");
+		if (takes && i + 1 >= argc)
+			return err_set(0, "option '%s' needs a value", a);
+		if (!strcmp(a, "--process") || !strcmp(a, "-p"))
+			process_file = argv[++i];
+		else if (!strcmp(a, "--pid-file"))
+			pid_file = argv[++i];
+		else if (!strcmp(a, "--console-socket"))
+			console = argv[++i];
+		else if (!strcmp(a, "--cwd"))
+			cwd = argv[++i];
+		else if (!strcmp(a, "-e") || !strcmp(a, "--env")) {
+			if (n_env >= CONFIG_MAX_ENV)
+				return err_set(E2BIG, "too many --env");
+			env[n_env++] = argv[++i];
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty"))
+			tty = true;
+		else if (!strcmp(a, "-d") || !strcmp(a, "--detach"))
+			detach = true;
+		else if (!strcmp(a, "--preserve-fds")) {
+			if (strcmp(argv[++i], "0"))
+				return err_set(0, "--preserve-fds: passing file descriptors into a "
+						  "container is not supported (only 0)");
+		} else if (takes) {
+			/* a different identity, label or capability set than the container's: exec
+			 * gives exactly what the container's process has */
+			return err_set(0,
+				       "option '%s' is not supported: an exec'd process gets the "
+				       "container's user and capabilities",
+				       a);
+		} else if (strcmp(a, "--no-new-privs"))
+			return err_set(0, "unknown option '%s' for exec", a);
+	}
+	if (i >= argc || (!process_file && argc - i < 2) || (process_file && argc - i != 1))
+		return err_set(0, "%s", exec_usage);
+	if (process_file && (n_env || cwd || tty))
+		return err_set(0, "exec: --process FILE gives the process; -e, --cwd and -t go "
+				  "with a COMMAND instead");
+	/* Before anything is looked at: from here on this process is a sealed copy. */
+	int r = reexec_sealed(g->argv0);
+	if (r < 0)
+		return r;
+	static struct oci_config oc;
+	static struct container_host host;
+	struct oci_state st;
+	{
+		autoclose int fd = load(g, argv[i], &st);
+		if (fd < 0)
+			return fd;
+		const char *status = state_status(&st);
+		if (strcmp(status, "running") && strcmp(status, "created"))
+			return err_set(0, "container '%s' is %s: exec needs a running container",
+				       st.id, status);
+		/* the lock goes with fd: exec may run for hours, kill and delete must not wait */
+		if ((r = exec_config(fd, st.bundle, process_file, &oc)) < 0)
+			goto out;
+	}
+	struct container_config *cfg = &oc.cfg;
+	if (!process_file) {
+		cfg->argv = argv + i + 1;
+		cfg->tty = tty ? TTY_ON : TTY_OFF;
+		if (cwd)
+			cfg->cwd = cwd;
+		for (size_t k = 0; k < n_env; k++)
+			if ((r = exec_setenv(cfg, env[k])) < 0)
+				goto out;
+	}
+	if (cfg->tty == TTY_ON && detach && !console) {
+		r = err_set(0, "exec: a terminal with --detach needs --console-socket");
+		goto out;
+	}
+	if (console && cfg->tty != TTY_ON) {
+		r = err_set(0, "exec: --console-socket is given but the process has no terminal");
+		goto out;
+	}
+	if (cfg->seccomp_profile &&
+	    (r = seccomp_compile_json(cfg->seccomp_profile, cfg->caps, "linux.seccomp",
+				      &host.seccomp_bpf, &host.seccomp_len)) < 0)
+		goto out;
+	if (console && (r = console_fd = connect_console(console)) < 0)
+		goto out;
+	const struct exec_target t = {st.pid, st.pid_start, st.cgroup};
+	const struct exec_opts o = {detach, console_fd, pid_file ? record_exec : NULL,
+				    (void *)pid_file};
+	int code;
+	r = container_exec(cfg, &host, &t, &o, &code);
+	if (r == 0 && !detach) {
+		oci_config_free(&oc);
+		exit(code); /* the process's status is exec's, as with runc */
+	}
+	if (r < 0 && code != 125) {
+		fprintf(stderr, "shikumi: %s\n", err_msg());
+		oci_config_free(&oc);
+		exit(code);
+	}
+out:
+	oci_config_free(&oc);
+	return r;
+}
+
+static int cmd_ps(const struct globals *g, int argc, char **argv)
+{
+	bool json = false;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc) {
+			const char *f = argv[++i];
+			if (strcmp(f, "json") && strcmp(f, "table"))
+				return err_set(0, "invalid --format '%s': use table or json", f);
+			json = !strcmp(f, "json");
+		} else {
+			return err_set(0, "unknown option '%s' for ps", argv[i]);
+		}
+	}
+	if (argc - i != 1)
+		return err_set(0, "usage: shikumi ps [--format table|json] ID");
+	struct oci_state st;
+	autoclose int fd = load(g, argv[i], &st);
+	if (fd < 0)
+		return fd;
+	if (!strcmp(state_status(&st), "stopped"))
+		return err_set(0, "container '%s' is stopped", st.id);
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", st.cgroup);
+	FILE *f = st.cgroup[0] ? fopen(path, "re") : NULL;
+	struct json_object *pids = json_object_new_array();
+	int pid;
+	if (f) {
+		while (fscanf(f, "%d", &pid) == 1)
+			json_object_array_add(pids, json_object_new_int(pid));
+		fclose(f);
+	} else {
+		json_object_array_add(pids, json_object_new_int(st.pid));
+	}
+	if (json) {
+		puts(json_object_to_json_string_ext(pids, JSON_C_TO_STRING_PLAIN));
+	} else {
+		printf("%-8s %s\n", "PID", "CMD");
+		for (size_t k = 0; k < json_object_array_length(pids); k++) {
+			pid = json_object_get_int(json_object_array_get_idx(pids, k));
+			char cmd[256] = "", p[64];
+			snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
+			autoclose int c = open(p, O_RDONLY | O_CLOEXEC);
+			ssize_t n = c < 0 ? 0 : read(c, cmd, sizeof(cmd) - 1);
+			for (ssize_t j = 0; j < n - 1; j++)
+				if (!cmd[j])
+					cmd[j] = ' ';
+			while (n > 0 && (!cmd[n - 1] || cmd[n - 1] == ' '))
+				n--; /* a title written over argv (shikumi-init) leaves padding */
+			cmd[n > 0 ? n : 0] = '\0';
+			printf("%-8d %s\n", pid, cmd);
+		}
+	}
+	json_object_put(pids);
+	return 0;
+}
+
+/* pause/resume: cgroup v2's freezer (cgroup.freeze), waited on until cgroup.events says
+ * the whole group is (or no longer is) frozen. */
+static int freeze(const struct globals *g, int argc, char **argv, bool frozen)
+{
+	const char *cmd = frozen ? "pause" : "resume";
+	if (argc != 2)
+		return err_set(0, "usage: shikumi %s ID", cmd);
+	struct oci_state st;
+	autoclose int fd = load(g, argv[1], &st);
+	if (fd < 0)
+		return fd;
+	const char *status = state_status(&st);
+	if (strcmp(status, frozen ? "running" : "paused") &&
+	    !(frozen && !strcmp(status, "created")))
+		return err_set(0, "container '%s' is %s: only a %s container can be %s", st.id,
+			       status, frozen ? "running" : "paused",
+			       frozen ? "paused" : "resumed");
+	if (!st.cgroup[0])
+		return err_set(0, "container '%s' has no cgroup to freeze", st.id);
+	struct cgroup cg = {.fd = open(st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+	if (cg.fd < 0)
+		return err_set(errno, "cannot open the cgroup %s", st.cgroup);
+	snprintf(cg.path, sizeof(cg.path), "%s", st.cgroup);
+	autoclose int cgfd = cg.fd;
+	int r = cgroup_freeze(&cg, frozen);
+	if (r < 0)
+		return r;
+	for (int tries = 0; tries < 500; tries++) {
+		char events[256] = "";
+		autoclose int ev = openat(cg.fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+		ssize_t n = ev < 0 ? -1 : read(ev, events, sizeof(events) - 1);
+		events[n > 0 ? n : 0] = '\0';
+		if (strstr(events, frozen ? "frozen 1" : "frozen 0"))
+			return 0;
+		usleep(10000);
+	}
+	return err_set(ETIMEDOUT, "'%s' did not %s within 5 s", st.id, frozen ? "freeze" : "thaw");
+}
+
+/* runtime-spec features.md: what this runtime implements, for a client to check. */
+static int cmd_features(void)
+{
+	struct json_object *o = json_object_new_object(), *linux_ = json_object_new_object();
+	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
+	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.1.0"));
+	json_object_object_add(o, "hooks", json_object_new_array());
+	static const char *const mount_options[] = {
+	    "ro",   "rw",    "nosuid",	"suid",	    "nodev", "dev",    "noexec", "exec",
+	    "bind", "rbind", "private", "rprivate", "slave", "rslave", NULL};
+	struct json_object *opts = json_object_new_array();
+	for (size_t k = 0; mount_options[k]; k++)
+		json_object_array_add(opts, json_object_new_string(mount_options[k]));
+	json_object_object_add(o, "mountOptions", opts);
+	static const char *const namespaces[] = {"cgroup", "ipc",  "mount", "network",
+						 "pid",	   "user", "uts",   NULL};
+	struct json_object *ns = json_object_new_array();
+	for (size_t k = 0; namespaces[k]; k++)
+		json_object_array_add(ns, json_object_new_string(namespaces[k]));
+	json_object_object_add(linux_, "namespaces", ns);
+	struct json_object *caps = json_object_new_array();
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
+		char *name = cap_to_name(c), upper[64];
+		size_t k = 0;
+		for (; name && name[k] && k < sizeof(upper) - 1; k++)
+			upper[k] = (char)toupper((unsigned char)name[k]);
+		upper[k] = '\0';
+		if (name && strncmp(upper, "CAP_", 4) == 0)
+			json_object_array_add(caps, json_object_new_string(upper));
+		cap_free(name);
+	}
+	json_object_object_add(linux_, "capabilities", caps);
+	struct json_object *cg = json_object_new_object();
+	json_object_object_add(cg, "v1", json_object_new_boolean(false));
+	json_object_object_add(cg, "v2", json_object_new_boolean(true));
+	json_object_object_add(cg, "systemd", json_object_new_boolean(false));
+	json_object_object_add(cg, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(linux_, "cgroup", cg);
+	struct json_object *sc = json_object_new_object();
+	json_object_object_add(sc, "enabled", json_object_new_boolean(true));
+	static const char *const actions[] = {
+	    "SCMP_ACT_ALLOW",	     "SCMP_ACT_ERRNO",	     "SCMP_ACT_KILL",
+	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+	    "SCMP_ACT_TRACE",	     "SCMP_ACT_LOG",	     NULL};
+	static const char *const ops[] = {"SCMP_CMP_NE",	"SCMP_CMP_LT", "SCMP_CMP_LE",
+					  "SCMP_CMP_EQ",	"SCMP_CMP_GE", "SCMP_CMP_GT",
+					  "SCMP_CMP_MASKED_EQ", NULL};
+	static const char *const archs[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+					    NULL};
+	const char *const *lists[] = {actions, ops, archs};
+	const char *keys[] = {"actions", "operators", "archs"};
+	for (size_t l = 0; l < 3; l++) {
+		struct json_object *a = json_object_new_array();
+		for (size_t k = 0; lists[l][k]; k++)
+			json_object_array_add(a, json_object_new_string(lists[l][k]));
+		json_object_object_add(sc, keys[l], a);
+	}
+	json_object_object_add(linux_, "seccomp", sc);
+	struct json_object *off = json_object_new_object();
+	json_object_object_add(off, "enabled", json_object_new_boolean(false));
+	json_object_object_add(linux_, "apparmor", off);
+	off = json_object_new_object();
+	json_object_object_add(off, "enabled", json_object_new_boolean(false));
+	json_object_object_add(linux_, "selinux", off);
+	json_object_object_add(o, "linux", linux_);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return 0;
+}
+
 int oci_cmd_main(int argc, char **argv)
 {
-	struct globals g = {.root = STATE_DEFAULT_ROOT};
+	struct globals g = {.root = STATE_DEFAULT_ROOT, .argv0 = argv};
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i], *eq = strchr(a, '=');
@@ -491,7 +922,8 @@ int oci_cmd_main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		err_set(0, "missing command (create, start, state, list, kill, delete)");
+		err_set(0, "missing command (create, start, state, list, ps, exec, kill, pause, "
+			   "resume, delete, features)");
 		return report(&g);
 	}
 	const char *cmd = argv[i];
@@ -508,6 +940,14 @@ int oci_cmd_main(int argc, char **argv)
 		r = cmd_create(&g, argc - i, argv + i);
 	else if (!strcmp(cmd, "start"))
 		r = cmd_start(&g, argc - i, argv + i);
+	else if (!strcmp(cmd, "exec"))
+		r = cmd_exec(&g, argc - i, argv + i);
+	else if (!strcmp(cmd, "ps"))
+		r = cmd_ps(&g, argc - i, argv + i);
+	else if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume"))
+		r = freeze(&g, argc - i, argv + i, !strcmp(cmd, "pause"));
+	else if (!strcmp(cmd, "features"))
+		r = argc - i == 1 ? cmd_features() : err_set(0, "usage: shikumi features");
 	else
 		r = err_set(0, "'%s' is not implemented yet", cmd);
 	return r < 0 ? report(&g) : 0;

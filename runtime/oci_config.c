@@ -856,14 +856,16 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 			   "'%s' is refused: the container's mounts "
 			   "are private",
 			   prop);
-	/* The seccomp profile reader is being written (seccomp_policy_from_json); until it is
-	 * here a profile is refused, never replaced by shikumi's own. Without one, shikumi's
-	 * default allow-list applies. */
+	/* linux.seccomp is the same profile format as --seccomp=FILE (seccomp_profile.h), built
+	 * for the capabilities process.capabilities keeps: validation compiles it. Without one,
+	 * shikumi's default allow-list applies, as runc applies none. */
+	if ((r = get(linux_, "linux", "seccomp", json_type_object, &cfg->seccomp_profile)) < 0)
+		return r;
+	if (cfg->seccomp_profile)
+		cfg->seccomp = "linux.seccomp";
 	static const struct {
 		const char *key, *why;
 	} refused[] = {
-	    {"seccomp", "a seccomp profile is not read yet (without one, shikumi's default "
-			"allow-list applies)"},
 	    {"devices", "device nodes beyond shikumi's standard /dev are not supported yet"},
 	    {"mountLabel", "SELinux is not supported by shikumi"},
 	    {"intelRdt", "not supported"},

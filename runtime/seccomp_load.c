@@ -3,6 +3,7 @@
 #include "../common/err.h"
 #include "seccomp_profile.h"
 
+#include <limits.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
@@ -22,15 +23,12 @@ int seccomp_load_bpf(const unsigned char *bpf, size_t len)
 	return 0;
 }
 
-int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, size_t *len)
+/* Exports a built filter to BPF in memory, and releases it. */
+static int export_bpf(scmp_filter_ctx ctx, const char *what, unsigned char **bpf, size_t *len)
 {
-	scmp_filter_ctx ctx;
-	int r = seccomp_profile_from_file(path, caps, &ctx);
-	if (r < 0)
-		return r;
-	int fd = memfd_create("seccomp", MFD_CLOEXEC);
+	int r, fd = memfd_create("seccomp", MFD_CLOEXEC);
 	if (fd < 0 || (r = seccomp_export_bpf(ctx, fd)) < 0) {
-		r = err_set(fd < 0 ? errno : -r, "cannot compile the seccomp profile '%s'", path);
+		r = err_set(fd < 0 ? errno : -r, "cannot compile the seccomp profile %s", what);
 		goto out;
 	}
 	off_t size = lseek(fd, 0, SEEK_END);
@@ -46,4 +44,25 @@ out:
 		close(fd);
 	seccomp_release(ctx);
 	return r;
+}
+
+int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, size_t *len)
+{
+	scmp_filter_ctx ctx;
+	int r = seccomp_profile_from_file(path, caps, &ctx);
+	if (r < 0)
+		return r;
+	char what[PATH_MAX + 2];
+	snprintf(what, sizeof(what), "'%s'", path);
+	return export_bpf(ctx, what, bpf, len);
+}
+
+int seccomp_compile_json(struct json_object *profile, uint64_t caps, const char *where,
+			 unsigned char **bpf, size_t *len)
+{
+	scmp_filter_ctx ctx;
+	int r = seccomp_policy_from_json(profile, caps, where, &ctx);
+	if (r < 0)
+		return r;
+	return export_bpf(ctx, where, bpf, len);
 }

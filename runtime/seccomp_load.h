@@ -26,4 +26,10 @@ int seccomp_load_bpf(const unsigned char *bpf, size_t len);
  * (the file is out of reach once the container has pivoted). *bpf is malloc'd. */
 int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, size_t *len);
 
+/* The same for a profile already parsed (an OCI config's linux.seccomp); where names it in
+ * messages ("linux.seccomp: syscalls[2].action: ..."). */
+struct json_object;
+int seccomp_compile_json(struct json_object *profile, uint64_t caps, const char *where,
+			 unsigned char **bpf, size_t *len);
+
 #endif

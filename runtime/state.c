@@ -175,6 +175,14 @@ const char *state_status(const struct oci_state *st)
 		return "creating";
 	if (!st->pid_start || state_pid_start(st->pid) != st->pid_start)
 		return "stopped";
+	if (st->cgroup[0]) {
+		/* `pause` froze the group (cgroup v2's freezer) */
+		char path[PATH_MAX + 16], c = 0;
+		snprintf(path, sizeof(path), "%s/cgroup.freeze", st->cgroup);
+		autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && read(fd, &c, 1) == 1 && c == '1')
+			return "paused";
+	}
 	return st->started ? "running" : "created";
 }
 
@@ -205,7 +213,8 @@ int state_remove(const char *root, const char *id, int dirfd)
 {
 	if ((unlinkat(dirfd, STATE_FILE, 0) < 0 && errno != ENOENT) ||
 	    (unlinkat(dirfd, STATE_FILE ".tmp", 0) < 0 && errno != ENOENT) ||
-	    (unlinkat(dirfd, "exec.fifo", 0) < 0 && errno != ENOENT))
+	    (unlinkat(dirfd, "exec.fifo", 0) < 0 && errno != ENOENT) ||
+	    (unlinkat(dirfd, STATE_CONFIG, 0) < 0 && errno != ENOENT))
 		return err_set(errno, "cannot remove the state of '%s'", id);
 	autoclose int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || unlinkat(rootfd, id, AT_REMOVEDIR) < 0)

@@ -13,6 +13,9 @@
 
 #define STATE_DEFAULT_ROOT "/run/shikumi/containers"
 #define STATE_ID_MAX	   256
+/* The bundle's config.json as create read it, kept for `exec` (which must give a new process
+ * what the container's got, whatever the bundle holds by then). */
+#define STATE_CONFIG "config.json"
 
 struct oci_state {
 	char id[STATE_ID_MAX];
@@ -39,8 +42,8 @@ int state_read(int dirfd, struct oci_state *st);
 /* The start time of pid (field 22 of /proc/PID/stat), or 0 when it does not exist. */
 uint64_t state_pid_start(pid_t pid);
 
-/* "creating" (no init yet), "created", "running" or "stopped": whether the init recorded is
- * still the same live process, and whether it was started. */
+/* "creating" (no init yet), "created", "running", "paused" (its group frozen) or "stopped": whether
+ * the init recorded is still the same live process, and whether it was started. */
 const char *state_status(const struct oci_state *st);
 
 /* The runtime-spec state JSON (ociVersion, id, status, pid, bundle, annotations); malloc'd. */

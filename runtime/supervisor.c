@@ -15,6 +15,7 @@
 #include "net.h"
 #include "stats.h"
 #include "sync.h"
+#include "supervisor.h"
 #include "tty.h"
 #include "userns.h"
 
@@ -242,6 +243,21 @@ static void runtime_loop(struct runtime *rt)
 	}
 }
 
+int supervisor_follow(pid_t pid, int sock, int master, int sigfd, char *error, size_t n)
+{
+	struct runtime rt = {
+	    .pid = pid, .sock = sock, .sigfd = sigfd, .master = master, .stdin_open = true};
+	if (master >= 0 && isatty(STDIN_FILENO)) {
+		tty_copy_winsize(STDIN_FILENO, master);
+		if (tty_make_raw(STDIN_FILENO) < 0)
+			fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+	}
+	runtime_loop(&rt);
+	tty_restore();
+	snprintf(error, n, "%s", rt.error);
+	return rt.output_closed ? 128 + SIGPIPE : exit_code_from_wait_status(rt.status);
+}
+
 static void print_timing(const struct runtime *rt, uint64_t t_start, uint64_t t_validated,
 			 uint64_t t_cgroup, uint64_t t_end)
 {
@@ -276,19 +292,25 @@ static int prepare_userns(const struct container_config *cfg, const struct conta
 }
 
 /* Every container gets a group of its own (for kill-all, limits and counters) where the host
- * has cgroup v2: shikumi/run-PID-START below our own group. */
+ * has cgroup v2: shikumi/run-PID-START below our own group, whose name says that it lives
+ * as long as this runtime (the next start removes it once we are gone); a container that
+ * `create` leaves running outlives its runtime, so its group is shikumi/oci-ID (id), which
+ * only `delete` removes. */
 static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
-			struct cgroup *cg)
+			const char *id, struct cgroup *cg)
 {
 	unsigned controllers = cgroup_limits_controllers(&cfg->limits);
 	if (!host->cgroup2 || (host->rootless && !controllers && !host->cg_writable))
 		return 0;
 	cgroup_remove_stale(host->cg_root, host->cg_base);
-	char name[64];
-	int r = cgroup_run_name(name, sizeof(name));
+	char name[300];
+	int r = id ? snprintf(name, sizeof(name), "oci-%s", id) >= (int)sizeof(name)
+			 ? err_set(ENAMETOOLONG, "container id '%s'", id)
+			 : 0
+		   : cgroup_run_name(name, sizeof(name));
 	if (r == 0)
 		r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
-	if (r < 0 && !controllers) {
+	if (r < 0 && !controllers && !id) {
 		/* No limit asked for: the container can run without a group of its own. */
 		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
 		return 0;
@@ -353,7 +375,9 @@ static void report_cgroup(const struct container_config *cfg, const struct runti
 
 /* What `create` asks of a start: stop before the command, hand the container over. */
 struct detach {
-	int start_fd; /* the exec.fifo the init waits on */
+	const char *id;	    /* the container's id: its group is shikumi/oci-ID */
+	int start_fd;	    /* the exec.fifo the init waits on */
+	int console_socket; /* process.terminal: where the pty's master goes; -1 without */
 	int (*record)(pid_t pid, const char *cgroup, void *arg);
 	void *arg;
 };
@@ -368,20 +392,23 @@ int container_run(const struct container_config *cfg, const struct container_hos
 }
 
 int container_create(const struct container_config *cfg, const struct container_host *host,
-		     int start_fd, int (*record)(pid_t pid, const char *cgroup, void *arg),
-		     void *arg)
+		     const char *id, int start_fd, int console_socket,
+		     int (*record)(pid_t pid, const char *cgroup, void *arg), void *arg)
 {
 	int code;
-	const struct detach d = {start_fd, record, arg};
+	const struct detach d = {id, start_fd, console_socket, record, arg};
 	return container_start(cfg, host, timing_now(), &code, &d);
 }
 
-/* `create`: the init says it is ready (waiting on the fifo) or why it failed. */
+/* `create`: the init says it is ready (waiting on the fifo) or why it failed; with a
+ * terminal, it has passed the pty's master first (rt->master). */
 static int wait_ready(struct runtime *rt)
 {
 	struct sync_msg m;
 	for (;;) {
 		int fd = -1, r = sync_recv(rt->sock, &m, &fd);
+		if (r > 0 && m.type == SYNC_PTY && fd >= 0 && rt->master < 0)
+			rt->master = fd_steal(&fd);
 		if (fd >= 0)
 			close(fd);
 		if (r <= 0)
@@ -426,7 +453,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 	autoclose int proc_clone = -1;
 	uint64_t t_cgroup = 0;
 	int r;
-	if ((r = fault_point("cgroup")) < 0 || (r = cgroup_setup(cfg, host, &cg)) < 0)
+	if ((r = fault_point("cgroup")) < 0 ||
+	    (r = cgroup_setup(cfg, host, detach ? detach->id : NULL, &cg)) < 0)
 		goto fail;
 	t_cgroup = timing_now();
 	if (cfg->net == NET_BRIDGE &&
@@ -519,7 +547,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 		/* Recorded, then told to wait: a runtime killed before the go leaves an init
 		 * that reads end-of-file and ends itself. */
 		const struct sync_msg recorded = {.type = SYNC_GO};
-		if ((r = detach->record(rt.pid, cg.fd >= 0 ? cg.path : "", detach->arg)) < 0 ||
+		if ((tty && (r = tty_send_console(detach->console_socket, rt.master)) < 0) ||
+		    (r = detach->record(rt.pid, cg.fd >= 0 ? cg.path : "", detach->arg)) < 0 ||
 		    (r = sync_send(rt.sock, &recorded, -1)) < 0) {
 			kill(rt.pid, SIGKILL);
 			waitpid(rt.pid, NULL, 0);
@@ -527,6 +556,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 		}
 		if (cg.fd >= 0)
 			close(cg.fd);
+		if (rt.master >= 0)
+			close(rt.master);
 		close(rt.sock);
 		close(rt.sigfd);
 		sigaction(SIGPIPE, &caller_pipe, NULL);
@@ -565,6 +596,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 	return 0;
 
 fail:
+	if (rt.master >= 0)
+		close(rt.master);
 	if (rt.sock >= 0)
 		close(rt.sock);
 	if (rt.sigfd >= 0)

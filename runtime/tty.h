@@ -18,4 +18,8 @@ void tty_copy_winsize(int fd_from, int fd_to);
  * stdout and stderr. The caller must have called setsid(). */
 int tty_attach_slave(int fd);
 
+/* runc's --console-socket: sends the pty master over the connected AF_UNIX socket sock as
+ * SCM_RIGHTS (conmon and containerd's shim take the container's terminal this way). */
+int tty_send_console(int sock, int master);
+
 #endif

@@ -341,9 +341,13 @@ int container_validate(const struct container_config *cfg, struct container_host
 	}
 	if ((r = plan_userns(cfg, host, &host->root_st)) < 0 || (r = validate_net(cfg, host)) < 0)
 		return r;
-	if (strcmp(cfg->seccomp, "default") && strcmp(cfg->seccomp, "off") &&
-	    (r = seccomp_compile_file(cfg->seccomp, cfg->caps, &host->seccomp_bpf,
-				      &host->seccomp_len)) < 0)
+	if (cfg->seccomp_profile)
+		r = seccomp_compile_json(cfg->seccomp_profile, cfg->caps, "linux.seccomp",
+					 &host->seccomp_bpf, &host->seccomp_len);
+	else if (strcmp(cfg->seccomp, "default") && strcmp(cfg->seccomp, "off"))
+		r = seccomp_compile_file(cfg->seccomp, cfg->caps, &host->seccomp_bpf,
+					 &host->seccomp_len);
+	if (r < 0)
 		return r;
 	if ((r = locate_cgroup(host)) < 0)
 		return r;

@@ -85,8 +85,8 @@ refuse "an SELinux label" '.process.selinuxLabel = "system_u:system_r:container_
 	'config.json: process.selinuxLabel: SELinux is not supported by shikumi'
 refuse "a namespace path to join" '.linux.namespaces[1].path = "/proc/1/ns/net"' \
 	'config.json: linux.namespaces[1].path: joining an existing namespace is not supported yet'
-refuse "a seccomp profile (not read yet)" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}' \
-	"config.json: linux.seccomp: a seccomp profile is not read yet (without one, shikumi's default allow-list applies)"
+refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"}' \
+	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
 refuse "a tmpfs mount" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]' \
 	'config.json: mounts[7].type: '"'"'tmpfs'"'"' at /tmp is not supported yet (bind mounts only, and the standard /proc, /dev, /sys ones)'
 refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
@@ -178,6 +178,14 @@ expect_eq "--log-format json logs the error as podman reads it" "error container
 	"$(jq -r '"\(.level) \(.msg)"' "$B/log.json")"
 out=$("$S" --systemd-cgroup list 2>&1)
 expect_eq "--systemd-cgroup is refused with one line" "1 1" "$? $(printf '%s\n' "$out" | wc -l)"
+# --- linux.seccomp: the OCI profile format, as --seccomp=FILE reads it ---
+cfg '.process.args = ["/bin/sh", "-c", "mkdir /tmp/x 2>/dev/null; echo mkdir=$?; grep ^Seccomp: /proc/self/status | tr -d \"\\t\""]
+	| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'
+expect_eq "linux.seccomp is the container's filter (mkdir refused with its errnoRet)" "mkdir=1 Seccomp:2" \
+	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+cfg 'del(.linux.seccomp)'
+
 # --- the lifecycle: create, start, kill, delete ---
 rm -f "$B/config.json" && (cd "$B" && "$S" spec)
 mkdir -p "$B/mark"
@@ -213,4 +221,90 @@ expect_eq "delete --force of a created container: the init is gone, the command 
 out=$(cd "$B" && jq '.process.args = []' config.json >bad.json && mkdir -p bad && mv bad.json bad/config.json && "$S" --root "$SR" create --bundle bad x 2>&1)
 expect_eq "a create refused by config.json leaves no state" "1 shikumi: config.json: process.args: must not be empty|" "$? $out|$(ls "$SR")"
 expect_eq "the state root holds nothing more" "" "$(ls "$SR")"
+
+# --- exec, ps, pause, resume: a second process in a running container ---
+rm -f "$B/config.json" && (cd "$B" && "$S" spec)
+T="$BUILD/tests" cfg '.mounts += [{"destination": "/probe", "type": "bind", "source": $ENV.T, "options": ["rbind", "ro"]}]
+	| .hostname = "execbox" | .process.env += ["FROM=config"]
+	| .process.args = ["/bin/sh", "-c", "echo made-by-init >/tmp/mark; n=0; while :; do n=$((n+1)); echo $n >/tmp/count; sleep 0.05; done"]'
+o create --bundle "$B" --pid-file "$B/pid" ex </dev/null >/dev/null 2>&1 && o start ex
+init=$(cat "$B/pid")
+for i in $(seq 100); do o exec ex test -s /tmp/count 2>/dev/null && break; sleep 0.05; done
+cmdpid=$(cat "/proc/$init/task/$init/children" | tr -d ' ')
+"$S" run "$R" true </dev/null
+expect_eq "a shikumi run meanwhile (which removes groups of dead runtimes) leaves a created container's group" \
+	"running yes" "$(o state ex | jq -r .status) $([ -d "$(jq -r .cgroup "$SR/ex/state.json")" ] && echo yes)"
+st() { grep -E '^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs|Seccomp):' "$1" | tr -d '\t' | tr '\n' ' '; }
+got=$(o exec ex sh -c 'hostname; cat /tmp/mark; echo $FROM; echo pid=$$; grep -E "^(CapEff|CapBnd|CapInh|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t" | tr "\n" " "' 2>&1)
+expect_eq "exec: the container's hostname, files and env; a pid of its pid namespace" \
+	"execbox made-by-init config" "$(printf '%s\n' "$got" | head -3 | tr '\n' ' ' | sed 's/ $//')"
+expect_match "... its pid is small, in the container's numbering" '^pid=[0-9]{1,2}$' "$(printf '%s\n' "$got" | sed -n 4p)"
+expect_eq "exec gets the command's capabilities, no_new_privs and seccomp" "$(st "/proc/$cmdpid/status")" \
+	"$(printf '%s\n' "$got" | sed -n 5p)"
+o exec --pid-file "$B/cgpid" ex sleep 0.5 &
+for i in $(seq 50); do [ -s "$B/cgpid" ] && break; sleep 0.02; done
+ecg=$(grep -qx "$(cat "$B/cgpid")" "$(jq -r .cgroup "$SR/ex/state.json")/cgroup.procs" && echo in)
+wait
+expect_eq "exec joins the container's cgroup" "in" "$ecg"
+exec 9</
+out=$(o exec ex sh -c 'ls /proc/self/fd/9 >/dev/null 2>&1 && echo host-fd-9; ls /proc/self/fd | tr "\n" " "' 2>&1)
+exec 9<&-
+expect_eq "exec: no fd of the caller crosses (fd 9 was the host's /)" "0 1 2 3 " "$out"
+o exec ex sh -c 'exit 3'
+expect_eq "exec's status is the process's" 3 $?
+out=$(o exec ex /no/such 2>&1)
+expect_eq "exec of a missing command: 127, one line" "127|1" "$?|$(printf '%s\n' "$out" | wc -l)"
+expect_eq "exec -e and --cwd" "2 /tmp" "$(o exec -e FROM=2 --cwd /tmp ex sh -c 'echo $FROM $PWD')"
+jq -n '{"args": ["/bin/sh", "-c", "echo $P $PWD"], "env": ["P=process-json", "PATH=/bin"], "cwd": "/etc"}' >"$B/process.json"
+expect_eq "exec --process FILE" "process-json /etc" "$(o exec --process "$B/process.json" ex)"
+jq -n '{"args": ["/bin/sh"], "cwd": "etc"}' >"$B/process.json"
+out=$(o exec --process "$B/process.json" ex 2>&1)
+expect_eq "a bad --process is one line naming its path" "1 shikumi: --process $B/process.json: config.json: process.cwd: must be an absolute path" "$? $out"
+o exec --detach --pid-file "$B/epid" ex sleep 30
+epid=$(cat "$B/epid")
+expect_eq "exec --detach returns at once; the pid file names the process, in the container" "sleep $(readlink /proc/$init/ns/pid)" \
+	"$(cat /proc/$epid/comm) $(readlink /proc/$epid/ns/pid)"
+expect_match "ps lists the init, the command and the exec'd process" "^\\[$init,($cmdpid,$epid|$epid,$cmdpid)(,[0-9]+)*\\]\$" "$(o ps --format json ex)"
+expect_match "ps's table shows their command lines" "$epid +sleep 30" "$(o ps ex)"
+# CVE-2019-5736: root inside waits for shikumi to come in through exec and grabs its binary
+o exec ex sh -c 'printf "#!/proc/self/exe --version\n" >/tmp/evil; chmod +x /tmp/evil; (/probe/exegrab 3 >/tmp/grab 2>&1 &)'
+sum=$(md5sum <"$S")
+for i in $(seq 60); do o exec ex /tmp/evil >/dev/null 2>&1; done
+for i in $(seq 100); do o exec ex grep -q '^caught [0-9]*, ' /tmp/grab 2>/dev/null && break; sleep 0.1; done
+grab=$(o exec ex cat /tmp/grab)
+expect_match "exec: root inside catches shikumi entering (the attack is real)" '^caught [1-9][0-9]*, written 0$' "$(printf '%s\n' "$grab" | tail -1)"
+expect_eq "... what it catches is a sealed copy, never the host's binary, and it cannot write it" "" \
+	"$(printf '%s\n' "$grab" | grep -E '^(caught|write) ' | grep -vE '^caught /memfd:shikumi|^write /memfd:shikumi .*: EPERM$|^caught [0-9]+, ')"
+expect_eq "... the host's shikumi binary is unchanged" "$sum" "$(md5sum <"$S")"
+# pause and resume: the group's freezer
+o pause ex
+c1=$(cat "/proc/$cmdpid/root/tmp/count"); sleep 0.3; c2=$(cat "/proc/$cmdpid/root/tmp/count")
+expect_eq "pause: state paused, the command makes no progress" "paused $c1" "$(o state ex | jq -r .status) $c2"
+out=$(o exec ex true 2>&1)
+expect_eq "exec into a paused container is refused" "1 shikumi: container 'ex' is paused: exec needs a running container" "$? $out"
+o resume ex
+sleep 0.3
+expect_eq "resume: running again, and counting" "running yes" "$(o state ex | jq -r .status) $([ "$(cat "/proc/$cmdpid/root/tmp/count")" -gt "$c2" ] && echo yes)"
+out=$(o resume ex 2>&1)
+expect_eq "resume of a running container is refused" "1 shikumi: container 'ex' is running: only a paused container can be resumed" "$? $out"
+# a terminal: relayed to the caller's (ptydrive), or handed over a console socket (conmon's way)
+out=$("$BUILD/tests/ptydrive" -t 10 'expect:# ' 'send:tty; exit 4\r' -- "$S" --root "$SR" exec -t ex /bin/sh 2>&1 | tr -d '\r')
+expect_eq "exec -t: a pty of the container's devpts, the status back" "/dev/pts/0 4" "$(printf '%s\n' "$out" | grep -m1 '^/dev/pts/') $("$BUILD/tests/ptydrive" -t 10 'expect:# ' 'send:exit 4\r' -- "$S" --root "$SR" exec -t ex /bin/sh >/dev/null 2>&1; echo $?)"
+out=$("$BUILD/tests/consock" "$B/c.sock" 10 'tty; echo via-socket\nexit\n' -- "$S" --root "$SR" exec -t --detach --console-socket "$B/c.sock" ex /bin/sh | tr -d '\r')
+expect_match "exec -t --detach --console-socket: the terminal goes to the socket's holder" '^via-socket$' "$out"
+o delete --force ex
+expect_eq "delete --force ends the exec'd processes with the container" "gone" "$([ -e /proc/$epid ] && echo left || echo gone)"
+out=$(o exec ex true 2>&1)
+expect_eq "exec into a container that does not exist" "1 shikumi: container 'ex' does not exist" "$? $out"
+# create with a terminal: conmon's console socket
+cfg '.process.terminal = true | .process.args = ["/bin/sh"]'
+( "$BUILD/tests/consock" "$B/t.sock" 10 'tty; exit 5\n' -- "$S" --root "$SR" create --bundle "$B" --console-socket "$B/t.sock" term >"$B/term.out" 2>&1; echo "consock=$?" >>"$B/term.out" ) &
+for i in $(seq 100); do [ "$(o state term 2>/dev/null | jq -r .status)" = created ] && break; sleep 0.05; done
+o start term
+wait
+expect_match "create --console-socket: the command's terminal reached the socket's holder" '^/dev/pts/0' "$(tr -d '\r' <"$B/term.out")"
+o delete --force term 2>/dev/null
+out=$(o create --bundle "$B" term2 2>&1 </dev/null)
+expect_eq "process.terminal without --console-socket is one line, nothing created" "1 shikumi: config.json: process.terminal is true: the terminal needs --console-socket|" "$? $out|$(ls "$SR")"
+expect_eq "features: runtime-spec features JSON" "1.1.0 7 true" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled] | map(tostring) | join(" ")')"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"

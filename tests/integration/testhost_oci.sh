@@ -1,6 +1,7 @@
 #!/bin/bash
 # Inside the test host (pure cgroup v2): real OCI clients drive shikumi. podman 4.3 through
-# conmon (create, start, state, kill, delete, its exit status and output), the container's
+# conmon (create, start, state, kill, delete, exec, pause, its exit status and output, -it
+# through the console socket, podman's own seccomp profile), the container's
 # limits from config.json in the group create made, and delete removing that group.
 . "$(dirname "$0")/lib.sh"
 
@@ -28,23 +29,35 @@ expect_eq "delete --force removes the group and the state" "gone" "$([ -e "$cg" 
 # --- podman, through conmon ---
 if command -v podman >/dev/null; then
 	P=(podman --runtime "$SH" --cgroup-manager cgroupfs --events-backend none)
-	run_opts=(--rm --network none --ulimit host --security-opt seccomp=unconfined --rootfs "$R")
+	run_opts=(--rm --network none --ulimit host --rootfs "$R")
 	out=$("${P[@]}" run "${run_opts[@]}" /bin/echo hi 2>&1)
 	expect_eq "podman run --runtime shikumi echo hi" "0 hi" "$? $out"
 	out=$("${P[@]}" run "${run_opts[@]}" /bin/sh -c 'exit 7' 2>&1)
 	expect_eq "podman gets the command's exit status through conmon" "7" "$?"
 	out=$("${P[@]}" run "${run_opts[@]}" /bin/sh -c 'hostname; cat /proc/self/status | grep NoNewPrivs' 2>&1)
 	expect_match "podman's container has its hostname and no_new_privs" "NoNewPrivs:.1" "$out"
-	out=$("${P[@]}" run --rm --network none --ulimit host --rootfs "$R" /bin/true 2>&1)
-	expect_match "podman's own seccomp profile is refused with the JSON path, until it is read" \
-		"config.json: linux.seccomp: a seccomp profile is not read yet" "$out"
+	out=$("${P[@]}" run "${run_opts[@]}" /bin/grep ^Seccomp: /proc/self/status 2>&1)
+	expect_eq "podman's own seccomp profile (linux.seccomp) is read and is the container's filter" "Seccomp:	2" "$out"
+	out=$("$BUILD/tests/ptydrive" -t 120 'expect:# ' 'send:tty; exit 3\r' -- "${P[@]}" run -it "${run_opts[@]}" /bin/sh 2>&1)
+	rc=$?
+	expect_eq "podman run -it: a terminal through conmon's console socket, the status back" "/dev/pts/0 3" \
+		"$(printf '%s\n' "$out" | tr -d '\r' | grep -m1 '^/dev/pts/') $rc"
 	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
-	id=$("${P[@]}" run -d --network none --ulimit host --security-opt seccomp=unconfined --rootfs "$R" \
+	id=$("${P[@]}" run -d --network none --ulimit host --rootfs "$R" \
 		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)
 	# podman gives the runtime a --root of its choosing: find the container's state there
 	sroot=$(dirname "$(find /run -maxdepth 4 -type d -name "$id" -path '*shikumi*' 2>/dev/null | head -1)")
 	expect_eq "podman run -d: shikumi state says running" "running" "$("$SH" --root "$sroot" state "$id" 2>&1 | jq -r .status)"
 	expect_eq "podman ps sees it running" "Up" "$("${P[@]}" ps --format '{{.Status}}' --filter id="$id" | cut -d' ' -f1)"
+	out=$("${P[@]}" exec "$id" sh -c 'echo in-$(hostname); grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t" | tr "\n" " "' 2>&1)
+	expect_eq "podman exec: shikumi exec in the container, as confined as its command" \
+		"in-$(echo "$id" | cut -c1-12) NoNewPrivs:1 Seccomp:2 " "$(printf '%s\n' "$out" | tr '\n' '|' | sed 's/|/ /; s/|$//')"
+	"${P[@]}" exec "$id" sh -c 'exit 6' >/dev/null 2>&1
+	expect_eq "podman exec's status is the process's" 6 $?
+	"${P[@]}" pause "$id" >/dev/null 2>&1
+	expect_eq "podman pause: shikumi pause freezes it" "paused" "$("$SH" --root "$sroot" state "$id" 2>&1 | jq -r .status)"
+	"${P[@]}" unpause "$id" >/dev/null 2>&1
+	expect_eq "podman unpause: running again" "running" "$("$SH" --root "$sroot" state "$id" 2>&1 | jq -r .status)"
 	"${P[@]}" stop -t 5 "$id" >/dev/null 2>&1
 	expect_eq "podman stop ends it with TERM (exit 0 from its trap)" "0" "$("${P[@]}" inspect --format '{{.State.ExitCode}}' "$id" 2>&1)"
 	"${P[@]}" rm "$id" >/dev/null 2>&1

@@ -191,9 +191,8 @@ static void errors_name_the_path(void **state)
 	    ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": "
 	    "\"user\"}], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": "
 	    "0}]");
-	EXPECT_REFUSED("config.json: linux.seccomp: a seccomp profile is not read yet (without "
-		       "one, shikumi's default allow-list applies)",
-		       "", "", ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+	EXPECT_REFUSED("config.json: linux.seccomp: expected an object", "", "",
+		       ", \"seccomp\": [\"SCMP_ACT_ALLOW\"]");
 	EXPECT_REFUSED("config.json: linux.resources.memory.limit: at least 1048576 (1M), or "
 		       "nothing can run",
 		       "", "", ", \"resources\": {\"memory\": {\"limit\": 4096}}");

@@ -1,0 +1,47 @@
+#include "reexec.h"
+
+#include "../common/err.h"
+#include "../common/fd.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: executable, even under vm.memfd_noexec=1 */
+#endif
+
+extern char **environ;
+
+static const int SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+int reexec_sealed(char **argv)
+{
+	autoclose int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return err_set(errno, "cannot open /proc/self/exe");
+	int seals = fcntl(self, F_GET_SEALS);
+	if (seals >= 0 && (seals & SEALS) == SEALS)
+		return 0;
+	struct stat st;
+	if (fstat(self, &st) < 0)
+		return err_set(errno, "cannot stat /proc/self/exe");
+	autoclose int copy =
+	    memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (copy < 0 && errno == EINVAL) /* a kernel before 6.3 */
+		copy = memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (copy < 0)
+		return err_set(errno, "cannot create a sealed copy of shikumi");
+	for (off_t done = 0; done < st.st_size;) {
+		ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
+		if (n <= 0)
+			return err_set(n < 0 ? errno : EIO, "cannot copy shikumi into a memfd");
+		done += n;
+	}
+	if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
+		return err_set(errno, "cannot seal the copy of shikumi");
+	fexecve(copy, argv, environ);
+	return err_set(errno, "cannot run the sealed copy of shikumi");
+}

@@ -1,0 +1,13 @@
+/* runc CVE-2019-5736: a process of the runtime that enters a running container must not let
+ * the container reach the runtime's binary on the host. */
+#ifndef SHIKUMI_REEXEC_H
+#define SHIKUMI_REEXEC_H
+
+/* Unless it already is, re-executes the running program (with argv) from a memfd copy of
+ * itself, sealed against writes, growth and shrinking: /proc/self/exe is then that copy, so
+ * a container that opens it (a command that is a script starting `#!/proc/self/exe`, or an
+ * O_PATH open of /proc/PID/exe reopened for writing) reaches nothing of the host. Returns 0
+ * when running from such a copy; otherwise does not return, or a negative errno. */
+int reexec_sealed(char **argv);
+
+#endif
