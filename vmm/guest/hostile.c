@@ -475,7 +475,7 @@ static void attack_ring(struct dev *d)
 		 * each), so that the device really reads and writes the disk, into and out of
 		 * guest memory, before it meets the lies further on. */
 		uint32_t i = 0;
-		if (chance(60))
+		if (chance(75))
 			valid = 1 + below(ndesc / 3 < 8 ? ndesc / 3 + 1 : 8);
 		if (valid > ndesc / 3)
 			valid = ndesc / 3;
@@ -489,6 +489,14 @@ static void attack_ring(struct dev *d)
 			t[i + 1] = (struct desc){h + 0x100, sectors * 512, (uint16_t)(D_NEXT | dir),
 						 (uint16_t)(i + 2)};
 			t[i + 2] = (struct desc){h + 0x100 + sectors * 512, 1, D_WRITE, 0};
+			/* A read whose data lands on the rings the device is walking (the
+			 * descriptors still to come, the available heads and index), or a status
+			 * byte written over the available index: the device must not trust what
+			 * it read before its own write. */
+			if (chance(15))
+				t[i + 1].addr = chance(50) ? desc : avail;
+			if (chance(5))
+				t[i + 2].addr = avail + 2;
 		}
 		for (; i < ndesc; i++) {
 			uint16_t flags =
@@ -520,8 +528,8 @@ static void attack_ring(struct dev *d)
 	if (in_scratch(avail, 6 + 2ULL * ring)) {
 		volatile uint16_t *a = (uint16_t *)(uintptr_t)avail;
 		for (uint32_t i = 0; i < ring; i++)
-			a[2 + i] = (uint16_t)(valid && chance(80) ? 3 * below(valid)
-					      : chance(80)	  ? below(ring)
+			a[2 + i] = (uint16_t)(valid && chance(90) ? 3 * below(valid)
+					      : chance(90)	  ? below(ring)
 								  : rnd());
 		uint16_t idx = a[1];
 		switch (valid ? below(8) : below(5)) {
