@@ -57,7 +57,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 .PHONY: all deps bench-deps examples rootfs rootfs-image initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
         format-check bench-run bench-vm
 
-all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin
+all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin $(BUILD)/guest/hostile.bin
 
 $(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
@@ -75,6 +75,19 @@ $(BUILD)/guest/tiny.bin: vmm/guest/tiny.S | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $(BUILD)/guest/tiny.o $<
 	objcopy -O binary -j .text $(BUILD)/guest/tiny.o $@
+
+# The hostile guest (tests/integration/test_vmm_hostile.sh): freestanding C, linked at 1 MiB,
+# no SSE (the VMM turns none on) and no red zone, its sections as one flat image.
+$(BUILD)/guest/hostile.bin: vmm/guest/hostile.c vmm/guest/hostile.ld | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -static \
+		-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-fno-builtin -Wl,--build-id=none,--no-warn-rwx-segments -T vmm/guest/hostile.ld -o $(BUILD)/guest/hostile.elf $<
+	objcopy -O binary $(BUILD)/guest/hostile.elf $@
+
+# The VMM with ASan and UBSan (dynamic: ASan cannot be static), for the hostile guest's test.
+$(BUILD)/tests/shikumi-vmm-asan: $(VMM_SRC) $(wildcard vmm/*.h common/*.h) | $(BUILD)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -fno-sanitize-recover=all -pthread -o $@ $(VMM_SRC)
 
 $(BUILD):
 	@mkdir -p $(BUILD)/tests $(BUILD)/gen
@@ -201,7 +214,7 @@ $(BUILD)/tests/%: tests/helpers/%.c | $(BUILD)
 
 unit: $(UNIT_TESTS)
 
-integration: all rootfs initramfs rootfs-image guest-kernel guest-kernel-mini $(HELPERS) $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config $(BUILD)/fuzz/fuzz_virtq
+integration: all rootfs initramfs rootfs-image guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-vmm-asan $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config $(BUILD)/fuzz/fuzz_virtq
 
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"

@@ -56,6 +56,10 @@ struct bus_device *bus_access(struct bus *b, uint64_t addr, uint8_t *data, uint3
 		return NULL;
 	}
 	d->exits++;
+	/* A device with byte-wide registers answers one byte of a wider read: the others read
+	 * as the floating bus too, not as what the exit's buffer held. */
+	if (!is_write)
+		memset(data, 0xff, len);
 	d->io(d->opaque, addr - d->base, data, len, is_write);
 	return d;
 }

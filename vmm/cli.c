@@ -9,7 +9,7 @@
 void vm_cli_help(FILE *f)
 {
 	fputs("Usage: shikumi-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [OPTIONS]\n"
-	      "       shikumi-vmm --tiny [--kernel tiny.bin]\n"
+	      "       shikumi-vmm --tiny [--kernel tiny.bin|hostile.bin] [--disk FILE]\n"
 	      "\n"
 	      "A minimal virtual machine monitor on KVM: one vCPU, the in-kernel interrupt\n"
 	      "controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
@@ -22,7 +22,8 @@ void vm_cli_help(FILE *f)
 	      "      --disk FILE[,ro]  a disk image (a multiple of 512 bytes) as virtio-blk\n"
 	      "                        over MMIO, /dev/vda in the guest; ,ro refuses writes\n"
 	      "      --tiny            boot the bare-metal guest build/guest/tiny.bin (or\n"
-	      "                        --kernel): no interrupt controller, ends at its HLT\n"
+	      "                        --kernel): no interrupt controller, ends at its HLT;\n"
+	      "                        --disk at 0xd0000000, --cmdline at 0x20000 for it\n"
 	      "      --timing          print set-up, guest boot and user-space time, VM exits\n"
 	      "                        by reason and memory use, on stderr\n"
 	      "      --debug           report every access to an unknown port or MMIO address\n"
@@ -127,7 +128,5 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
 	if (cfg->tiny && cfg->initrd)
 		return err_set(0, "--initrd is for a Linux kernel, not --tiny");
-	if (cfg->tiny && cfg->disk)
-		return err_set(0, "--disk is for a Linux kernel, not --tiny");
 	return 0;
 }

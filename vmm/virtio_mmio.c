@@ -105,8 +105,10 @@ static void set_status(struct virtio_mmio *t, uint32_t v)
 	}
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(t->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    ((t->driver_features & ~t->device_features) ||
-	     !(t->driver_features & 1ULL << VIRTIO_F_VERSION_1)))
+	     !(t->driver_features & 1ULL << VIRTIO_F_VERSION_1))) {
 		v &= ~(uint32_t)VIRTIO_CONFIG_S_FEATURES_OK; /* the driver reads it back: refused */
+		t->ignored[VIRTIO_MMIO_IGN_FEATURES]++;
+	}
 	/* NEEDS_RESET is the device's to set and only a reset clears it. */
 	t->status = (v & ~(uint32_t)VIRTIO_CONFIG_S_NEEDS_RESET) |
 		    (t->status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -122,6 +124,7 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	struct virtq *q = selected(t);
 	/* A queue's set-up is frozen while it is ready (4.2.2.1 asks drivers not to touch it). */
 	struct virtq *setup = q && !q->ready ? q : NULL;
+	uint64_t *ignored = t->ignored;
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		t->device_features_sel = v;
@@ -129,6 +132,8 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (t->driver_features_sel < 2 && !(t->status & VIRTIO_CONFIG_S_FEATURES_OK))
 			set_addr(&t->driver_features, t->driver_features_sel == 1, v);
+		else
+			ignored[VIRTIO_MMIO_IGN_FEATURES]++;
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		t->driver_features_sel = v;
@@ -139,10 +144,14 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case VIRTIO_MMIO_QUEUE_NUM:
 		if (setup)
 			setup->size = (uint16_t)(v > 0xffff ? 0 : v);
+		else
+			ignored[VIRTIO_MMIO_IGN_QUEUE]++;
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
-		if (!q)
+		if (!q) {
+			ignored[VIRTIO_MMIO_IGN_QUEUE]++;
 			break;
+		}
 		if (!v) {
 			q->ready = false;
 			break;
@@ -161,8 +170,10 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (v >= t->ops->num_queues || !t->vq[v].ready ||
 		    (t->status & VIRTIO_CONFIG_S_NEEDS_RESET) ||
-		    !(t->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		    !(t->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+			ignored[VIRTIO_MMIO_IGN_KICK]++;
 			break;
+		}
 		t->used_pending = false;
 		int r = t->ops->notify(t->dev, t, &t->vq[v]);
 		if (r < 0) {
@@ -182,17 +193,25 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
 		if (setup)
 			set_addr(&setup->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, v);
+		else
+			ignored[VIRTIO_MMIO_IGN_QUEUE]++;
 		break;
 	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
 	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 		if (setup)
 			set_addr(&setup->avail, off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH, v);
+		else
+			ignored[VIRTIO_MMIO_IGN_QUEUE]++;
 		break;
 	case VIRTIO_MMIO_QUEUE_USED_LOW:
 	case VIRTIO_MMIO_QUEUE_USED_HIGH:
 		if (setup)
 			set_addr(&setup->used, off == VIRTIO_MMIO_QUEUE_USED_HIGH, v);
+		else
+			ignored[VIRTIO_MMIO_IGN_QUEUE]++;
 		break;
+	default: /* read-only or reserved */
+		ignored[VIRTIO_MMIO_IGN_READONLY]++;
 	}
 }
 
@@ -205,11 +224,14 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
 		 */
 		if (!is_write)
 			t->ops->config_read(t->dev, offset - VIRTIO_MMIO_CONFIG, data, len);
+		else
+			t->ignored[VIRTIO_MMIO_IGN_READONLY]++;
 	} else if (len != 4 || offset % 4) {
 		/* The registers are 32-bit, aligned (4.2.2.2): anything else reads 0, writes
 		 * nothing. */
 		if (!is_write)
 			memset(data, 0, len);
+		t->ignored[VIRTIO_MMIO_IGN_WIDTH]++;
 	} else if (is_write) {
 		uint32_t v;
 		memcpy(&v, data, 4);
@@ -219,6 +241,27 @@ void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, 
 		memcpy(data, &v, 4);
 	}
 	pthread_mutex_unlock(&t->lock);
+}
+
+void virtio_mmio_report(const struct virtio_mmio *t, FILE *f, bool details)
+{
+	if (t->refused)
+		fprintf(f,
+			"shikumi-vmm: %s: refused %llu time(s) what the guest wrote, and marked "
+			"the device as needing a reset; the first: %s\n",
+			t->ops->name, (unsigned long long)t->refused, t->why);
+	const uint64_t *n = t->ignored;
+	if (details && (n[0] || n[1] || n[2] || n[3] || n[4]))
+		fprintf(f,
+			"shikumi-vmm: %s: ignored %llu register accesses of the wrong width or "
+			"misaligned, %llu writes to read-only registers or config, %llu to a "
+			"queue's set-up while it was ready or to no queue, %llu kicks of no ready "
+			"queue, before DRIVER_OK or while broken, %llu feature writes refused\n",
+			t->ops->name, (unsigned long long)n[VIRTIO_MMIO_IGN_WIDTH],
+			(unsigned long long)n[VIRTIO_MMIO_IGN_READONLY],
+			(unsigned long long)n[VIRTIO_MMIO_IGN_QUEUE],
+			(unsigned long long)n[VIRTIO_MMIO_IGN_KICK],
+			(unsigned long long)n[VIRTIO_MMIO_IGN_FEATURES]);
 }
 
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n)

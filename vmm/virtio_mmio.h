@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define VIRTIO_MMIO_BASE  0xd0000000ULL /* above guest RAM (at most 3 GiB), below 4 GiB */
 #define VIRTIO_MMIO_SIZE  0x1000
@@ -94,10 +95,23 @@ struct virtio_mmio {
 	uint64_t driver_features;
 	uint32_t interrupt_status, config_generation;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
-	uint64_t refused;  /* rule-breaking events: each marked the device broken */
-	char why[200];	   /* the first one's message, for the VMM to report */
+	uint64_t refused; /* rule-breaking events: each marked the device broken */
+	char why[200];	  /* the first one's message, for the VMM to report */
+	/* Accesses the transport dropped without breaking the device, by kind (the
+	 * VIRTIO_MMIO_IGN_ names), for virtio_mmio_report. */
+	uint64_t ignored[5];
 	uint64_t requests; /* chains handled, for --timing */
 	bool used_pending; /* a chain was used since the last kick began */
+};
+
+/* What virtio_mmio_report counts in `ignored`. */
+enum {
+	VIRTIO_MMIO_IGN_WIDTH,	  /* not a 32-bit aligned access to a register */
+	VIRTIO_MMIO_IGN_READONLY, /* a write to a read-only or reserved register, or config */
+	VIRTIO_MMIO_IGN_QUEUE,	  /* a queue's set-up while it was ready, or a queue not there */
+	VIRTIO_MMIO_IGN_KICK,	  /* a kick of no ready queue, before DRIVER_OK, or while broken */
+	VIRTIO_MMIO_IGN_FEATURES, /* features not offered (or no VERSION_1) at FEATURES_OK, or
+				     written after it */
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops, void *dev,
@@ -106,6 +120,9 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops
 void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 /* For the device: `head` was handled, `written` bytes went into its writable buffers. */
 void virtio_mmio_used(struct virtio_mmio *t, struct virtq *q, uint16_t head, uint32_t written);
+/* What the device refused of the guest, on `f`: the rule-breaking events that marked it broken
+ * (always, when there were any), and with `details` the accesses it dropped, by kind. */
+void virtio_mmio_report(const struct virtio_mmio *t, FILE *f, bool details);
 /* Adds " virtio_mmio.device=4K@0x...:IRQ" to the command line in buf (of size n), before any
  * "--" (the arguments for /init). Returns 0, or -E2BIG with a message. */
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n);

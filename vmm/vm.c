@@ -248,6 +248,8 @@ static int read_images(const struct vm_config *cfg, const char *cmdline, struct 
 static int load_tiny(struct vm *vm, const struct images *im, struct kvm_regs *regs)
 {
 	regs->rip = GUEST_LOAD_ADDR;
+	/* The command line where Linux would find it: the hostile guest reads its seed there. */
+	strcpy((char *)vm->mem + GUEST_CMDLINE, vm->cmdline);
 	return read_at(&im->kernel, vm->mem + GUEST_LOAD_ADDR, im->kernel.size, 0);
 }
 
@@ -440,20 +442,29 @@ static int setup_virtio(struct vm *vm)
 	struct guest_mem mem = {vm->mem, vm->mem_size};
 	virtio_mmio_init(&vm->blk_mmio, &virtio_blk_ops, &vm->blk, virtio_blk_features(&vm->blk),
 			 mem, VIRTIO_MMIO_IRQ);
-	vm->blk_mmio.set_irq = virtio_set_irq;
+	if (!vm->cfg->tiny) /* no interrupt controller to raise a line on */
+		vm->blk_mmio.set_irq = virtio_set_irq;
 	vm->blk_mmio.irq_ctx = vm;
 	return bus_register(&vm->mmio, "virtio-blk", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE,
 			    virtio_mmio_io, &vm->blk_mmio);
 }
 
-/* What the devices refused of the guest: each refusal marked a device broken. */
+/* What the devices refused of the guest: what marked a device broken, always; with --timing or
+ * --debug also what was dropped without breaking it, and the requests answered with an error. */
 static void report_refusals(const struct vm *vm)
 {
-	if (vm->cfg->disk && vm->blk_mmio.refused)
+	bool details = vm->cfg->timing || vm->cfg->debug;
+	if (!vm->cfg->disk)
+		return;
+	virtio_mmio_report(&vm->blk_mmio, stderr, details);
+	const struct virtio_blk *b = &vm->blk;
+	if (details && vm->blk_mmio.requests)
 		fprintf(stderr,
-			"shikumi-vmm: virtio-blk: refused %llu time(s) what the guest wrote, and "
-			"marked the device as needing a reset; the first: %s\n",
-			(unsigned long long)vm->blk_mmio.refused, vm->blk_mmio.why);
+			"shikumi-vmm: virtio-blk: %llu requests: %llu reads, %llu writes, %llu "
+			"flushes, %llu answered with an error\n",
+			(unsigned long long)vm->blk_mmio.requests, (unsigned long long)b->reads,
+			(unsigned long long)b->writes, (unsigned long long)b->flushes,
+			(unsigned long long)b->errors);
 }
 
 /* The devices on the bus, the UART first: it takes most exits (one per console byte). */
