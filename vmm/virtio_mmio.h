@@ -106,6 +106,13 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops
 void virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 /* For the device: `head` was handled, `written` bytes went into its writable buffers. */
 void virtio_mmio_used(struct virtio_mmio *t, struct virtq *q, uint16_t head, uint32_t written);
+/* Whether the device may use queue q now: the queue is ready, the driver is done setting up
+ * (DRIVER_OK) and the device is not broken. Call with t->lock held. */
+bool virtio_mmio_live(const struct virtio_mmio *t, const struct virtq *q);
+/* Ends a round of work on queue `queue` (a kick, or a device's own thread: virtio-net's
+ * receive side): r < 0 (with a message) marks the device broken; if chains were used, one
+ * interrupt for them all. Call with t->lock held. */
+void virtio_mmio_complete(struct virtio_mmio *t, uint32_t queue, int r);
 /* Adds " virtio_mmio.device=4K@0x...:IRQ" to the command line in buf (of size n), before any
  * "--" (the arguments for /init). Returns 0, or -E2BIG with a message. */
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n);
