@@ -59,7 +59,9 @@ vm_bg "$T/vm2" -- sh -c "ip -4 addr show eth0; timeout 100 nc -l -p 7002 & sleep
 vm2=$!
 wait_for "$T/vm2" '^vm2-ready' || fail "a second VM comes up" "$(console "$T/vm2")"
 vm2_ip=$(grep -oE "inet $NET\.[0-9]+" "$T/vm2" | cut -d' ' -f2)
-out=$("$S" run --net bridge "${B[@]}" "$R" sh -c "ping -c1 -W10 $NET.20 >/dev/null && echo container-pings-vm; echo container-to-vm | nc -w10 $NET.20 7001; sleep 1; echo bye | nc -w10 $vm2_ip 7002; sleep 5" 2>&1 &
+# The container waits 3 s before it talks to the VMs (each ends once reached): the four leases
+# are counted meanwhile.
+out=$("$S" run --net bridge "${B[@]}" "$R" sh -c "sleep 3; ping -c1 -W10 $NET.20 >/dev/null && echo container-pings-vm; echo container-to-vm | nc -w10 $NET.20 7001; sleep 1; echo bye | nc -w10 $vm2_ip 7002; sleep 5" 2>&1 &
 	sleep 0.5
 	for i in $(seq 300); do [ "$(ls /run/shikumi/net/$BR | grep -c '^[0-9]')" = 4 ] && break; sleep 0.1; done
 	ls /run/shikumi/net/$BR | grep '^[0-9]' | sort | tr '\n' ' ' >"$T/leases"
