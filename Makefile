@@ -35,13 +35,13 @@ SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
                runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/seccomp_profile.c \
                runtime/userns.c runtime/ipam.c \
-               runtime/net.c runtime/validate.c runtime/confine.c runtime/child.c runtime/exec.c \
-               runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
+               runtime/net.c runtime/vm_net.c runtime/validate.c runtime/confine.c runtime/child.c \
+               runtime/exec.c runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
                runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c \
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
-VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/x86.c vmm/cli.c
+VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_net.c vmm/x86.c vmm/cli.c
 VMM_SRC     := $(VMM_LIB) vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.

@@ -222,12 +222,6 @@ static int net_option(struct net_args *n, int opt, const char *arg)
 			return err_set(0, "invalid --net '%s': use loopback, none, bridge or host",
 				       arg);
 	} else if (opt == OPT_BRIDGE) {
-		if (!net_name_valid(arg))
-			return err_set(
-			    0,
-			    "invalid --bridge '%s': an interface name is 1-15 characters, "
-			    "without '/', ':' or spaces",
-			    arg);
 		n->bridge = arg;
 	} else {
 		*(opt == OPT_SUBNET ? &n->subnet : &n->ip) = arg;
@@ -254,11 +248,23 @@ static int finish_net(struct container_config *cfg, const struct net_args *n)
 				       mode);
 		return 0;
 	}
-	cfg->bridge = n->bridge ? n->bridge : NET_DEFAULT_BRIDGE;
-	int r = ipam_parse_subnet(n->subnet ? n->subnet : NET_DEFAULT_SUBNET, &cfg->subnet);
-	if (r < 0 || !n->ip)
+	return cli_net_bridge(n->bridge, n->subnet, n->ip, &cfg->bridge, &cfg->subnet, &cfg->ip);
+}
+
+int cli_net_bridge(const char *bridge, const char *subnet, const char *ip, const char **bridge_out,
+		   struct subnet *sn, uint32_t *ip_out)
+{
+	if (bridge && !net_name_valid(bridge))
+		return err_set(0,
+			       "invalid --bridge '%s': an interface name is 1-15 characters, "
+			       "without '/', ':' or spaces",
+			       bridge);
+	*bridge_out = bridge ? bridge : NET_DEFAULT_BRIDGE;
+	*ip_out = 0;
+	int r = ipam_parse_subnet(subnet ? subnet : NET_DEFAULT_SUBNET, sn);
+	if (r < 0 || !ip)
 		return r;
-	return ipam_parse_ip(n->ip, &cfg->subnet, &cfg->ip);
+	return ipam_parse_ip(ip, sn, ip_out);
 }
 
 /* Checks that a given map maps the container's root; gids follow uids unless given. The

@@ -19,6 +19,12 @@ enum cli_action {
 int cli_parse_run(int argc, char **argv, char **host_env, struct container_config *cfg,
 		  enum cli_action *action);
 
+/* The --bridge, --subnet and --ip of `--net bridge` (each NULL when not given), checked and
+ * with their defaults (shikumi0, 10.89.0.0/24, *ip_out 0 for "the next free address"); for a
+ * container and for `shikumi vm` alike. */
+int cli_net_bridge(const char *bridge, const char *subnet, const char *ip, const char **bridge_out,
+		   struct subnet *sn, uint32_t *ip_out);
+
 /* The default environment every container starts with, before -e. */
 extern const char *const cli_default_env[];
 

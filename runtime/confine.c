@@ -54,7 +54,8 @@ int confine_seccomp(const struct container_config *cfg, const struct container_h
 	if (cfg->privileged)
 		return 0;
 	if (!strcmp(cfg->seccomp, "default")) {
-		const struct seccomp_prebuilt *p = &seccomp_prebuilt[seccomp_variant_for(cfg->caps)];
+		const struct seccomp_prebuilt *p =
+		    &seccomp_prebuilt[seccomp_variant_for(cfg->caps)];
 		return seccomp_load_bpf(p->bpf, p->len);
 	}
 	if (host->seccomp_bpf)

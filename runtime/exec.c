@@ -51,8 +51,8 @@ static unsigned namespaces_to_join(pid_t pid)
 	static const struct {
 		const char *name;
 		unsigned flag;
-	} ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},     {"pid", CLONE_NEWPID},
-		  {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},    {"net", CLONE_NEWNET},
+	} ns[] = {{"user", CLONE_NEWUSER},    {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},
+		  {"uts", CLONE_NEWUTS},      {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET},
 		  {"cgroup", CLONE_NEWCGROUP}};
 	unsigned flags = 0;
 	for (size_t i = 0; i < sizeof(ns) / sizeof(*ns); i++) {
@@ -74,7 +74,7 @@ struct entering {
 	const struct container_host *host;
 	const struct exec_target *t;
 	const struct exec_opts *o;
-	int sock;			/* to `shikumi exec`: errors, the pty, B's pid */
+	int sock; /* to `shikumi exec`: errors, the pty, B's pid */
 	const sigset_t *caller_mask;
 };
 

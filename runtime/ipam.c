@@ -224,7 +224,7 @@ int ipam_take(int lockfd, const struct subnet *sn, uint32_t want, const char *ho
 	}
 	out->path[0] = '\0';
 	if (want)
-		return err_set(EADDRINUSE, "--ip %s is taken by another container",
+		return err_set(EADDRINUSE, "--ip %s is taken by another container or VM",
 			       ipam_format(want, text));
 	return err_set(EADDRNOTAVAIL, "no free address left in %s/%d",
 		       ipam_format(sn->network, text), sn->prefix);

@@ -10,6 +10,7 @@
 #include "oci_spec.h"
 #include "seccomp_profile.h"
 #include "userns.h"
+#include "vm_net.h"
 #include "../vmm/cli.h"
 
 #include <fcntl.h>
@@ -241,10 +242,20 @@ static int cmd_rootfs_chown(int argc, char **argv)
 	return userns_shift_tree(argv[1], base) < 0 ? fail(1) : 0;
 }
 
+/* Which of the network flags `arg` is, or -1. */
+static int net_flag(const char *const flags[4], const char *arg)
+{
+	for (int k = 0; k < 4; k++)
+		if (!strcmp(arg, flags[k]))
+			return k;
+	return -1;
+}
+
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
-	const char *memory = NULL, *disk = NULL;
+	const char *memory = NULL, *disk = NULL, *net_opt[4] = {NULL}; /* --net --bridge ... */
+	static const char *const net_flags[] = {"--net", "--bridge", "--subnet", "--ip"};
 	bool timing = false;
 	int i = 1;
 	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
@@ -253,7 +264,9 @@ static int cmd_vm(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
 			    "Usage: shikumi vm [--memory SIZE] [--timing] [--kernel BZIMAGE] "
-			    "[--initrd FILE] [--disk FILE[,ro]] [-- CMD [ARG...]]\n"
+			    "[--initrd FILE] [--disk FILE[,ro]]\n"
+			    "                  [--net bridge [--bridge NAME] [--subnet CIDR] [--ip "
+			    "ADDR]] [-- CMD [ARG...]]\n"
 			    "\n"
 			    "Boots the guest kernel (make guest-kernel) with the busybox root as "
 			    "its\n"
@@ -267,10 +280,23 @@ static int cmd_vm(int argc, char **argv)
 			    "is\n"
 			    "that image, /dev/vda over virtio-blk, instead of the initramfs: what "
 			    "the\n"
-			    "guest writes there is kept for the next boot.");
+			    "guest writes there is kept for the next boot.\n"
+			    "\n"
+			    "With --net bridge (root) the VM joins the containers' bridge "
+			    "(default\n"
+			    "shikumi0, 10.89.0.0/24, as `shikumi run --net bridge`): a tap on the "
+			    "bridge\n"
+			    "backs its eth0 (virtio-net), its address is leased from the same pool "
+			    "as\n"
+			    "the containers' (--ip picks one), and both go when the VM ends. The "
+			    "kernel\n"
+			    "needs virtio-net built in (build/guest/bzImage-mini has it).");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
+		} else if (i + 1 < argc && net_flag(net_flags, argv[i]) >= 0) {
+			net_opt[net_flag(net_flags, argv[i])] = argv[i + 1];
+			i++;
 		} else if (i + 1 < argc &&
 			   (!strcmp(argv[i], "--memory") || !strcmp(argv[i], "--kernel") ||
 			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk"))) {
@@ -289,6 +315,9 @@ static int cmd_vm(int argc, char **argv)
 			return fail(125);
 		}
 	}
+	static struct vm_net net;
+	if (vm_net_parse(&net, net_opt[0], net_opt[1], net_opt[2], net_opt[3]) < 0)
+		return fail(125);
 	size_t len = (size_t)snprintf(cmdline, sizeof(cmdline), "%s", VM_DEFAULT_CMDLINE);
 	/* The disk as /: no initramfs (the kernel would run its /init and never mount the disk),
 	 * the image's own /init (rootfs/guest-init, as in the initramfs). A disk that is not found
@@ -300,9 +329,13 @@ static int cmd_vm(int argc, char **argv)
 					" root=/dev/vda rootfstype=ext4 init=/init %s",
 					ro ? "ro" : "rw");
 	}
+	/* The guest's command, after "--", is put last, once the network's address is known;
+	 * it is checked here, before anything is created. */
+	static char command[4096];
+	size_t clen = 0;
 	if (i < argc && i + 1 < argc) {
-		len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, " --");
-		for (int j = i + 1; j < argc && len < sizeof(cmdline); j++) {
+		clen += (size_t)snprintf(command, sizeof(command), " --");
+		for (int j = i + 1; j < argc && clen < sizeof(command); j++) {
 			if (strchr(argv[j], '"')) {
 				err_set(0,
 					"a command for the VM cannot hold '\"' (it travels on the "
@@ -310,15 +343,20 @@ static int cmd_vm(int argc, char **argv)
 				return fail(125);
 			}
 			const char *q = strpbrk(argv[j], " \t") ? "\"" : "";
-			len += (size_t)snprintf(cmdline + len, sizeof(cmdline) - len, " %s%s%s", q,
-						argv[j], q);
+			clen += (size_t)snprintf(command + clen, sizeof(command) - clen, " %s%s%s",
+						 q, argv[j], q);
 		}
 	}
-	if (len >= sizeof(cmdline)) {
+	/* Room kept for the network's two words (at most 55 bytes). */
+	if (len + clen + (net.on ? 64 : 0) >= sizeof(cmdline)) {
 		err_set(0, "the command for the VM is too long");
 		return fail(125);
 	}
-	char *args[16];
+	if (vm_net_setup(&net) < 0)
+		return fail(125);
+	vm_net_cmdline(&net, cmdline, sizeof(cmdline));
+	strcat(cmdline, command);
+	char *args[20];
 	int n = 0;
 	args[n++] = exe_sibling("shikumi-vmm", vmm, sizeof(vmm));
 	args[n++] = "--kernel";
@@ -338,6 +376,14 @@ static int cmd_vm(int argc, char **argv)
 	}
 	if (timing)
 		args[n++] = "--timing";
+	static char net_fd[64];
+	if (net.on) {
+		vm_net_fd_arg(&net, net_fd, sizeof(net_fd));
+		args[n++] = "--net-fd";
+		args[n++] = net_fd;
+		args[n] = NULL;
+		return vm_net_run(&net, args, timing);
+	}
 	args[n] = NULL;
 	execv(vmm, args);
 	err_set(errno, "cannot run %s", vmm);

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <arpa/inet.h>
+#include <linux/if_tun.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -261,6 +262,45 @@ int net_create_veth(const char *bridge, const char *host_name, pid_t pid)
 		r = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
 	}
 	return r < 0 ? nl_fail(r, "cannot create the veth pair %s/eth0", host_name) : 0;
+}
+
+int net_create_tap(const char *bridge, const char *name)
+{
+	/* A tap is made by opening the tun driver and naming the device on that file
+	 * (TUNSETIFF); rtnetlink has no request that gives the file. Not persistent: the device
+	 * lives as long as a file is open on it, so a VMM that dies takes its tap with it. */
+	autoclose int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot open /dev/net/tun to make the tap %s", name);
+	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		if (errno != EBUSY && errno != EEXIST)
+			return err_set(errno, "cannot create the tap %s%s", name,
+				       errno == EPERM ? " (it takes CAP_NET_ADMIN)" : "");
+		/* The name holds our PID: a link by that name was left by a dead runtime. */
+		net_delete_link(name);
+		if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+			return err_set(errno, "cannot create the tap %s", name);
+	}
+	/* Then, as for a veth's host end: a port of the bridge, and up. */
+	autosock struct nl_sock *sk = NULL;
+	int r = route_socket(&sk);
+	if (r < 0)
+		return r;
+	autolink struct rtnl_link *br = NULL, *tap = NULL;
+	if ((r = rtnl_link_get_kernel(sk, 0, bridge, &br)) < 0)
+		return nl_fail(r, "the bridge '%s' is gone", bridge);
+	if ((r = rtnl_link_get_kernel(sk, 0, name, &tap)) < 0)
+		return nl_fail(r, "cannot find the new tap %s", name);
+	autolink struct rtnl_link *change = rtnl_link_alloc();
+	if (!change)
+		return err_set(ENOMEM, "out of memory");
+	rtnl_link_set_master(change, rtnl_link_get_ifindex(br));
+	rtnl_link_set_flags(change, IFF_UP);
+	if ((r = rtnl_link_change(sk, tap, change, 0)) < 0)
+		return nl_fail(r, "cannot attach the tap %s to the bridge '%s'", name, bridge);
+	return fd_steal(&fd);
 }
 
 void net_delete_link(const char *name)

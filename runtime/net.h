@@ -32,6 +32,11 @@ int net_ensure_bridge(const char *bridge, const struct subnet *sn);
  * pid and the host end a port of `bridge`, up. */
 int net_create_veth(const char *bridge, const char *host_name, pid_t pid);
 
+/* Creates the tap device `name` (IFF_TAP, IFF_NO_PI), a port of `bridge`, up, for a VM.
+ * Returns the tap's file descriptor (close-on-exec; the tap goes when the last one closes),
+ * or a negative errno with a message. */
+int net_create_tap(const char *bridge, const char *name);
+
 /* Deletes a link by name; one that is already gone is no error. */
 void net_delete_link(const char *name);
 

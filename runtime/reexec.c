@@ -28,8 +28,7 @@ int reexec_sealed(char **argv)
 	struct stat st;
 	if (fstat(self, &st) < 0)
 		return err_set(errno, "cannot stat /proc/self/exe");
-	autoclose int copy =
-	    memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	autoclose int copy = memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 	if (copy < 0 && errno == EINVAL) /* a kernel before 6.3 */
 		copy = memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (copy < 0)

@@ -3,7 +3,10 @@
 #include "../common/err.h"
 #include "../common/parse.h"
 
+#include "virtio_net.h"
+
 #include <getopt.h>
+#include <sys/random.h>
 #include <string.h>
 
 void vm_cli_help(FILE *f)
@@ -21,6 +24,10 @@ void vm_cli_help(FILE *f)
 	      "      --memory SIZE     guest RAM (default 256M; K, M, G)\n"
 	      "      --disk FILE[,ro]  a disk image (a multiple of 512 bytes) as virtio-blk\n"
 	      "                        over MMIO, /dev/vda in the guest; ,ro refuses writes\n"
+	      "      --net-fd FD[,mac=XX:XX:XX:XX:XX:XX]\n"
+	      "                        an open tap device (IFF_TAP|IFF_NO_PI, IFF_VNET_HDR\n"
+	      "                        optional) as virtio-net over MMIO, eth0 in the guest;\n"
+	      "                        the MAC is random (locally administered) unless given\n"
 	      "      --tiny            boot the bare-metal guest build/guest/tiny.bin (or\n"
 	      "                        --kernel): no interrupt controller, ends at its HLT;\n"
 	      "                        --disk at 0xd0000000, --cmdline at 0x20000 for it\n"
@@ -41,6 +48,7 @@ enum {
 	OPT_CMDLINE,
 	OPT_MEMORY,
 	OPT_DISK,
+	OPT_NET_FD,
 	OPT_TINY,
 	OPT_TIMING,
 	OPT_DEBUG
@@ -54,6 +62,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
 	    {"memory", required_argument, NULL, OPT_MEMORY},
 	    {"disk", required_argument, NULL, OPT_DISK},
+	    {"net-fd", required_argument, NULL, OPT_NET_FD},
 	    {"tiny", no_argument, NULL, OPT_TINY},
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
@@ -61,7 +70,8 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
-	*cfg = (struct vm_config){.cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY};
+	*cfg = (struct vm_config){
+	    .cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY, .net_fd = -1};
 	*action = VM_RUN;
 	optind = 0;
 	opterr = 0;
@@ -99,6 +109,19 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			cfg->disk = disk;
 			break;
 		}
+		case OPT_NET_FD: {
+			bool has_mac;
+			if ((r = virtio_net_parse(optarg, &cfg->net_fd, cfg->net_mac, &has_mac)) <
+			    0)
+				return r;
+			if (has_mac)
+				break;
+			/* Random: locally administered (bit 1 set), unicast (bit 0 clear). */
+			if (getrandom(cfg->net_mac, 6, 0) != 6)
+				return err_set(errno, "cannot pick a random MAC address");
+			cfg->net_mac[0] = (uint8_t)((cfg->net_mac[0] & 0xfc) | 2);
+			break;
+		}
 		case OPT_TINY:
 			cfg->tiny = true;
 			break;
@@ -128,5 +151,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
 	if (cfg->tiny && cfg->initrd)
 		return err_set(0, "--initrd is for a Linux kernel, not --tiny");
+	if (cfg->tiny && cfg->net_fd >= 0)
+		return err_set(0, "--net-fd is for a Linux kernel, not --tiny");
 	return 0;
 }

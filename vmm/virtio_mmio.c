@@ -66,6 +66,24 @@ void virtio_mmio_used(struct virtio_mmio *t, struct virtq *q, uint16_t head, uin
 	t->used_pending = true;
 }
 
+bool virtio_mmio_live(const struct virtio_mmio *t, const struct virtq *q)
+{
+	return q->ready && (t->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	       !(t->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+void virtio_mmio_complete(struct virtio_mmio *t, uint32_t queue, int r)
+{
+	if (r < 0) {
+		err_wrap(r, "%s queue %u", t->ops->name, queue);
+		broken(t);
+	}
+	if (!t->used_pending)
+		return;
+	t->used_pending = false; /* one interrupt for all the chains of this round */
+	interrupt(t, VIRTIO_MMIO_INT_VRING);
+}
+
 static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
 {
 	struct virtq *q = selected(t);
@@ -168,20 +186,12 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 		q->last_avail = q->used_idx = 0;
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		if (v >= t->ops->num_queues || !t->vq[v].ready ||
-		    (t->status & VIRTIO_CONFIG_S_NEEDS_RESET) ||
-		    !(t->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		if (v >= t->ops->num_queues || !virtio_mmio_live(t, &t->vq[v])) {
 			ignored[VIRTIO_MMIO_IGN_KICK]++;
 			break;
 		}
 		t->used_pending = false;
-		int r = t->ops->notify(t->dev, t, &t->vq[v]);
-		if (r < 0) {
-			err_wrap(r, "%s queue %u", t->ops->name, v);
-			broken(t);
-		}
-		if (t->used_pending) /* one interrupt for all the chains of this kick */
-			interrupt(t, VIRTIO_MMIO_INT_VRING);
+		virtio_mmio_complete(t, v, t->ops->notify(t->dev, t, &t->vq[v]));
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		t->interrupt_status &= ~v;

@@ -123,6 +123,13 @@ void virtio_mmio_used(struct virtio_mmio *t, struct virtq *q, uint16_t head, uin
 /* What the device refused of the guest, on `f`: the rule-breaking events that marked it broken
  * (always, when there were any), and with `details` the accesses it dropped, by kind. */
 void virtio_mmio_report(const struct virtio_mmio *t, FILE *f, bool details);
+/* Whether the device may use queue q now: the queue is ready, the driver is done setting up
+ * (DRIVER_OK) and the device is not broken. Call with t->lock held. */
+bool virtio_mmio_live(const struct virtio_mmio *t, const struct virtq *q);
+/* Ends a round of work on queue `queue` (a kick, or a device's own thread: virtio-net's
+ * receive side): r < 0 (with a message) marks the device broken; if chains were used, one
+ * interrupt for them all. Call with t->lock held. */
+void virtio_mmio_complete(struct virtio_mmio *t, uint32_t queue, int r);
 /* Adds " virtio_mmio.device=4K@0x...:IRQ" to the command line in buf (of size n), before any
  * "--" (the arguments for /init). Returns 0, or -E2BIG with a message. */
 int virtio_mmio_cmdline(uint64_t base, uint32_t irq, char *buf, size_t n);

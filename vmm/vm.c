@@ -12,6 +12,7 @@
 #include "serial.h"
 #include "virtio_blk.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 #include "x86.h"
 
 #include <fcntl.h>
@@ -47,6 +48,8 @@ struct vm {
 	struct marker marker;
 	struct virtio_blk blk; /* with --disk: the image, behind blk_mmio */
 	struct virtio_mmio blk_mmio;
+	struct virtio_net net; /* with --net-fd: the tap, behind net_mmio */
+	struct virtio_mmio net_mmio;
 	char cmdline[GUEST_CMDLINE_MAX]; /* cfg->cmdline and the virtio devices */
 	bool panicked;			 /* "Kernel panic" went by on the console */
 	char line[160];			 /* the console line being written, to spot a panic */
@@ -416,37 +419,51 @@ static void virtio_set_irq(void *ctx, uint32_t irq, bool level)
 	ioctl(vm->fd, KVM_IRQ_LINE, &line);
 }
 
-/* The disk, checked and locked before KVM is touched (bad input is reported the same on a
- * machine without KVM), and announced on the kernel command line. */
-static int open_disk(struct vm *vm)
+/* The disk and the tap, checked (the disk locked) before KVM is touched (bad input is reported
+ * the same on a machine without KVM), and announced on the kernel command line. */
+static int open_virtio(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	vm->blk.fd = -1;
 	if (snprintf(vm->cmdline, sizeof(vm->cmdline), "%s", cfg->cmdline) >=
 	    (int)sizeof(vm->cmdline))
 		return err_set(0, "the command line is longer than %u bytes", GUEST_CMDLINE_MAX);
-	if (!cfg->disk)
-		return 0;
-	int r = virtio_blk_open(&vm->blk, cfg->disk, cfg->disk_ro);
-	if (r < 0)
-		return r;
-	return virtio_mmio_cmdline(VIRTIO_MMIO_BASE, VIRTIO_MMIO_IRQ, vm->cmdline,
-				   sizeof(vm->cmdline));
+	int r = 0;
+	if (cfg->disk && (r = virtio_blk_open(&vm->blk, cfg->disk, cfg->disk_ro)) == 0)
+		r = virtio_mmio_cmdline(VIRTIO_MMIO_BASE, VIRTIO_MMIO_IRQ, vm->cmdline,
+					sizeof(vm->cmdline));
+	if (r == 0 && cfg->net_fd >= 0 &&
+	    (r = virtio_net_open(&vm->net, cfg->net_fd, cfg->net_mac)) == 0)
+		r = virtio_mmio_cmdline(VIRTIO_NET_MMIO_BASE, VIRTIO_NET_MMIO_IRQ, vm->cmdline,
+					sizeof(vm->cmdline));
+	return r;
+}
+
+/* One virtio device on the bus: its transport, its interrupt line, its register page. */
+static int add_virtio(struct vm *vm, struct virtio_mmio *t, const struct virtio_device_ops *ops,
+		      void *dev, uint64_t features, uint64_t base, uint32_t irq)
+{
+	struct guest_mem mem = {vm->mem, vm->mem_size};
+	virtio_mmio_init(t, ops, dev, features, mem, irq);
+	if (!vm->cfg->tiny) /* no interrupt controller to raise a line on */
+		t->set_irq = virtio_set_irq;
+	t->irq_ctx = vm;
+	return bus_register(&vm->mmio, ops->name, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t);
 }
 
 /* The virtio devices, once guest RAM (which their queues live in) is there. */
 static int setup_virtio(struct vm *vm)
 {
-	if (!vm->cfg->disk)
-		return 0;
-	struct guest_mem mem = {vm->mem, vm->mem_size};
-	virtio_mmio_init(&vm->blk_mmio, &virtio_blk_ops, &vm->blk, virtio_blk_features(&vm->blk),
-			 mem, VIRTIO_MMIO_IRQ);
-	if (!vm->cfg->tiny) /* no interrupt controller to raise a line on */
-		vm->blk_mmio.set_irq = virtio_set_irq;
-	vm->blk_mmio.irq_ctx = vm;
-	return bus_register(&vm->mmio, "virtio-blk", VIRTIO_MMIO_BASE, VIRTIO_MMIO_SIZE,
-			    virtio_mmio_io, &vm->blk_mmio);
+	int r = 0;
+	if (vm->cfg->disk)
+		r = add_virtio(vm, &vm->blk_mmio, &virtio_blk_ops, &vm->blk,
+			       virtio_blk_features(&vm->blk), VIRTIO_MMIO_BASE, VIRTIO_MMIO_IRQ);
+	if (r == 0 && vm->cfg->net_fd >= 0 &&
+	    (r = add_virtio(vm, &vm->net_mmio, &virtio_net_ops, &vm->net,
+			    virtio_net_features(&vm->net), VIRTIO_NET_MMIO_BASE,
+			    VIRTIO_NET_MMIO_IRQ)) == 0)
+		r = virtio_net_start(&vm->net, &vm->net_mmio);
+	return r;
 }
 
 /* What the devices refused of the guest: what marked a device broken, always; with --timing or
@@ -454,6 +471,8 @@ static int setup_virtio(struct vm *vm)
 static void report_refusals(const struct vm *vm)
 {
 	bool details = vm->cfg->timing || vm->cfg->debug;
+	if (vm->cfg->net_fd >= 0)
+		virtio_mmio_report(&vm->net_mmio, stderr, details);
 	if (!vm->cfg->disk)
 		return;
 	virtio_mmio_report(&vm->blk_mmio, stderr, details);
@@ -697,6 +716,13 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 	}
 	timing_print(stderr, "total", m->start, vm->t_end);
 	print_exits(vm);
+	if (vm->cfg->net_fd >= 0)
+		fprintf(stderr,
+			"virtio-net: received %llu frames (%llu bytes), sent %llu (%llu bytes), "
+			"%llu refused by the tap\n",
+			(unsigned long long)vm->net.rx_frames, (unsigned long long)vm->net.rx_bytes,
+			(unsigned long long)vm->net.tx_frames, (unsigned long long)vm->net.tx_bytes,
+			(unsigned long long)vm->net.tx_dropped);
 	struct memory_use u = memory_use(vm);
 	fprintf(stderr,
 		"memory: VMM RSS %.1f MiB, guest RAM resident %.1f MiB (%.0f MiB in huge pages), "
@@ -719,7 +745,7 @@ int vm_run(const struct vm_config *cfg, int *status)
 	if (r == 0)
 		r = check_memory(cfg->memory);
 	if (r == 0)
-		r = open_disk(&vm);
+		r = open_virtio(&vm);
 	if (r == 0)
 		r = read_images(cfg, vm.cmdline, &im);
 	m.read = timing_now();

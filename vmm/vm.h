@@ -9,6 +9,10 @@
  *   0x70, 0x71   the CMOS clock (cmos.c): the host's time
  *   0x510-0x511  the boot marker and exit status ports (marker.c): the guest's /init writes
  *                "user space reached" and its command's status there
+ * and on the MMIO bus, a page per virtio-mmio device (virtio_mmio.c), each announced on the
+ * kernel command line:
+ *   0xd0000000   virtio-blk (virtio_blk.c), IRQ 5, with --disk
+ *   0xd0001000   virtio-net (virtio_net.c), IRQ 6, with --net-fd
  */
 #ifndef SHIKUMI_VMM_VM_H
 #define SHIKUMI_VMM_VM_H
@@ -27,6 +31,8 @@ struct vm_config {
 	const char *cmdline; /* the kernel command line */
 	const char *disk;    /* a disk image for virtio-blk, NULL for none */
 	bool disk_ro;	     /* ... refused every write */
+	int net_fd;	     /* an open tap for virtio-net, -1 for none */
+	uint8_t net_mac[6];  /* the guest's MAC address */
 	uint64_t memory;     /* guest RAM, bytes */
 	bool tiny;	     /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
 	bool timing;	     /* print the phases and the exit counts on stderr */

@@ -22,8 +22,10 @@ static int receive_fd(int conn)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl)};
 	if (recvmsg(conn, &msg, 0) < 0)
 		return -1;
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);

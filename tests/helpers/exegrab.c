@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			int k = 0;
-			while (k < n && !(seen[k].st_dev == st.st_dev && seen[k].st_ino == st.st_ino))
+			while (k < n &&
+			       !(seen[k].st_dev == st.st_dev && seen[k].st_ino == st.st_ino))
 				k++;
 			if (k < n) {
 				close(fd);
@@ -84,8 +85,8 @@ int main(int argc, char **argv)
 			usleep(10000);
 		char first;
 		int r = open(path, O_RDONLY | O_CLOEXEC);
-		bool ok = w >= 0 && r >= 0 && pread(r, &first, 1, 0) == 1 &&
-			  pwrite(w, &first, 1, 0) == 1;
+		bool ok =
+		    w >= 0 && r >= 0 && pread(r, &first, 1, 0) == 1 && pwrite(w, &first, 1, 0) == 1;
 		int e = errno;
 		if (r >= 0)
 			close(r);

@@ -28,13 +28,14 @@ expect_true() {
 	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
 
-# What a container may leave behind: mounts, processes, cgroups, veths, address leases. Compared before and after.
+# What a container or a VM may leave behind: mounts, processes, cgroups, veths and taps, address
+# leases. Compared before and after.
 leftovers() {
 	{
 		grep -c "" /proc/mounts
 		pgrep -f "shikumi run" | grep -vx "$$" || true
 		ls /sys/fs/cgroup/shikumi /sys/fs/cgroup/unified/shikumi 2>/dev/null | grep run- || true
-		ls /sys/class/net | grep '^shk[0-9]' || true
+		ls /sys/class/net | grep '^shk[v0-9]' || true
 		ls /run/shikumi/net/*/ 2>/dev/null | grep '^[0-9]' || true
 	} | tr '\n' ' '
 }

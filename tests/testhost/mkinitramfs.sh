@@ -9,8 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 ver=$(cat "$kdir/version")
 mods="$kdir/root/lib/modules/$ver"
 # virtio and 9p to reach the host's files, overlay to write on them, kvm-amd for /dev/kvm,
-# veth and bridge for the network tests, null_blk and loop for the io tests.
-wanted="virtio_pci 9pnet_virtio 9p overlay kvm_amd veth bridge null_blk loop"
+# veth, bridge and tun for the network tests, null_blk and loop for the io tests.
+wanted="virtio_pci 9pnet_virtio 9p overlay kvm_amd veth bridge tun null_blk loop"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -15,12 +15,21 @@
 #include "../../vmm/bus.h"
 #include "../../vmm/virtio_blk.h"
 #include "../../vmm/virtio_mmio.h"
+#include "../../vmm/virtio_net.h"
 #include "../../vmm/virtq.h"
 #include "../../vmm/serial.h"
 #include "../../vmm/x86.h"
 
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <elf.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -490,19 +499,32 @@ static void uart_bus(void **state)
 static uint8_t ram[65536];
 static const struct guest_mem gm = {ram, sizeof(ram)};
 
-static void put_desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+/* Descriptor i of the table at `table`, and an available entry of the ring at `avail`: the
+ * first queue's are at 0x1000 and 0x2000 (put_desc, make_available). */
+static void put_desc_at(uint64_t table, int i, uint64_t addr, uint32_t len, uint16_t flags,
+			uint16_t next)
 {
-	uint8_t *d = ram + 0x1000 + 16 * i;
+	uint8_t *d = ram + table + 16 * i;
 	memcpy(d, &addr, 8);
 	memcpy(d + 8, &len, 4);
 	memcpy(d + 12, &flags, 2);
 	memcpy(d + 14, &next, 2);
 }
 
+static void make_available_at(uint64_t avail, uint16_t idx, uint16_t slot, uint16_t head)
+{
+	memcpy(ram + avail + 4 + 2 * slot, &head, 2);
+	__atomic_store_n((uint16_t *)(ram + avail + 2), idx, __ATOMIC_RELEASE);
+}
+
+static void put_desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	put_desc_at(0x1000, i, addr, len, flags, next);
+}
+
 static void make_available(uint16_t idx, uint16_t slot, uint16_t head)
 {
-	memcpy(ram + 0x2000 + 4 + 2 * slot, &head, 2);
-	memcpy(ram + 0x2000 + 2, &idx, 2);
+	make_available_at(0x2000, idx, slot, head);
 }
 
 static struct virtq fresh_queue(void)
@@ -637,20 +659,28 @@ static void count_irq(void *ctx, uint32_t irq, bool level)
 
 /* A driver's set-up, as Linux's virtio_mmio does it: reset, features (VERSION_1), one queue of
  * 4 at the unit test's ring addresses, DRIVER_OK. */
-static void driver_setup(struct virtio_mmio *t)
+/* ... with `queues` queues, queue i's rings at 0x1000, 0x2000, 0x3000 plus 0x3000 * i. */
+static void driver_setup_queues(struct virtio_mmio *t, uint32_t queues)
 {
 	set_reg(t, VIRTIO_MMIO_STATUS, 0);
 	set_reg(t, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	set_reg(t, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* bit 32: VERSION_1 */
 	set_reg(t, VIRTIO_MMIO_STATUS, 0xb);
-	set_reg(t, VIRTIO_MMIO_QUEUE_SEL, 0);
-	set_reg(t, VIRTIO_MMIO_QUEUE_NUM, 4);
-	set_reg(t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
-	set_reg(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
-	set_reg(t, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000);
-	set_reg(t, VIRTIO_MMIO_QUEUE_READY, 1);
+	for (uint32_t q = 0; q < queues; q++) {
+		set_reg(t, VIRTIO_MMIO_QUEUE_SEL, q);
+		set_reg(t, VIRTIO_MMIO_QUEUE_NUM, 4);
+		set_reg(t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000 + 0x3000 * q);
+		set_reg(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000 + 0x3000 * q);
+		set_reg(t, VIRTIO_MMIO_QUEUE_USED_LOW, 0x3000 + 0x3000 * q);
+		set_reg(t, VIRTIO_MMIO_QUEUE_READY, 1);
+	}
 	set_reg(t, VIRTIO_MMIO_STATUS, 0xf);
+}
+
+static void driver_setup(struct virtio_mmio *t)
+{
+	driver_setup_queues(t, 1);
 }
 
 /* virtio-mmio with virtio-blk behind it, on a 64 KiB image in /tmp. */
@@ -782,6 +812,159 @@ static void virtio_disk(void **state)
 	assert_int_equal(virtio_mmio_cmdline(0xd0000000, 5, small, sizeof(small)), -E2BIG);
 }
 
+static uint16_t used_idx_at(uint64_t used)
+{
+	return __atomic_load_n((uint16_t *)(ram + used + 2), __ATOMIC_ACQUIRE);
+}
+
+/* A tap of the test's own (root: /dev/net/tun), up, without IPv6 (which would send frames of
+ * its own). Returns its fd; *ifindex for a packet socket on it. */
+static int test_tap(const char *name, short flags, int *ifindex)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	struct ifreq ifr = {.ifr_flags = flags};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
+	char path[96];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+	int v6 = open(path, O_WRONLY);
+	if (v6 >= 0) {
+		assert_int_equal(write(v6, "1", 1), 1);
+		close(v6);
+	}
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(s >= 0);
+	assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	close(s);
+	*ifindex = (int)if_nametoindex(name);
+	return fd;
+}
+
+/* virtio-net on a real tap: a frame the guest sends comes out of the tap without the virtio
+ * header; a frame sent on the tap's link lands in the guest's receive buffer behind a header
+ * that is ours (num_buffers 1); a guest that lies gets the device marked broken. */
+static void virtio_network(void **state)
+{
+	(void)state;
+	static struct virtio_net n;
+	static struct virtio_mmio t;
+	char name[IFNAMSIZ];
+	snprintf(name, sizeof(name), "shkut%d", getpid() % 100000);
+	int ifindex, tap = test_tap(name, IFF_TAP | IFF_NO_PI, &ifindex);
+	const uint8_t mac[6] = {0x02, 0x73, 1, 2, 3, 4};
+	assert_int_equal(virtio_net_open(&n, tap, mac), 0);
+	assert_false(n.tap_vnet_hdr);
+	memset(ram, 0, sizeof(ram));
+	int edges = 0;
+	virtio_mmio_init(&t, &virtio_net_ops, &n, virtio_net_features(&n), gm, 5);
+	t.set_irq = count_irq;
+	t.irq_ctx = &edges;
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+	assert_int_equal(reg(&t, VIRTIO_MMIO_DEVICE_FEATURES), 1 << VIRTIO_NET_F_MAC);
+	uint8_t got_mac[6];
+	virtio_mmio_io(&t, VIRTIO_MMIO_CONFIG, got_mac, 6, false);
+	assert_memory_equal(got_mac, mac, 6);
+	driver_setup_queues(&t, 2); /* receive at 0x1000.., transmit at 0x4000.. */
+	assert_int_equal(virtio_net_start(&n, &t), 0);
+
+	/* Transmit: header, then the frame in two pieces (a chain of three). */
+	uint8_t frame[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
+			     0x73, 1,	 2,    3,    4,	   0x88, 0xb5};
+	memcpy(frame + 14, "from the guest", 14);
+	memset(ram + 0x8000, 0xaa, VIRTIO_NET_HDR_BYTES); /* a header the tap must not see */
+	memcpy(ram + 0x8100, frame, 20);
+	memcpy(ram + 0x8200, frame + 20, sizeof(frame) - 20);
+	put_desc_at(0x4000, 0, 0x8000, VIRTIO_NET_HDR_BYTES, VIRTQ_DESC_F_NEXT, 1);
+	put_desc_at(0x4000, 1, 0x8100, 20, VIRTQ_DESC_F_NEXT, 2);
+	put_desc_at(0x4000, 2, 0x8200, sizeof(frame) - 20, 0, 0);
+	make_available_at(0x5000, 1, 0, 0);
+	/* What the tap receives, the host sees arriving on its link: a packet socket there. */
+	int ps = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x88b5));
+	assert_true(ps >= 0);
+	struct sockaddr_ll to = {.sll_family = AF_PACKET,
+				 .sll_protocol = htons(0x88b5),
+				 .sll_ifindex = ifindex,
+				 .sll_halen = 6};
+	assert_int_equal(bind(ps, (struct sockaddr *)&to, sizeof(to)), 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	assert_int_equal(used_idx_at(0x6000), 1);
+	assert_int_equal(edges, 1);
+	uint8_t out[2048];
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(ps, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(recv(ps, out, sizeof(out), 0), sizeof(frame));
+	assert_memory_equal(out, frame, sizeof(frame));
+	assert_int_equal(n.tx_frames, 1);
+
+	/* Receive: four buffers of 2 KiB; a frame sent on the tap's link (a packet socket) fills
+	 * one. The host may send frames of its own first: look for ours. */
+	for (int i = 0; i < 4; i++) {
+		put_desc(i, 0x9000 + 0x800 * i, 0x800, VIRTQ_DESC_F_WRITE, 0);
+		make_available(i + 1, i, i);
+	}
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+	uint8_t in[60] = {0x02, 0x73, 1, 2, 3, 4, 0x02, 0x99, 9, 9, 9, 9, 0x88, 0xb5};
+	memcpy(in + 14, "from the host", 13);
+	assert_int_equal(sendto(ps, in, sizeof(in), 0, (struct sockaddr *)&to, sizeof(to)),
+			 sizeof(in));
+	bool found = false;
+	for (int wait = 0; wait < 200 && !found; wait++) {
+		usleep(10000);
+		pthread_mutex_lock(&t.lock);
+		uint16_t used = used_idx_at(0x3000);
+		for (int i = 0; i < used && i < 4; i++) {
+			uint32_t id, len;
+			memcpy(&id, ram + 0x3000 + 4 + 8 * i, 4);
+			memcpy(&len, ram + 0x3000 + 8 + 8 * i, 4);
+			const uint8_t *b = ram + 0x9000 + 0x800 * id;
+			if (len == VIRTIO_NET_HDR_BYTES + sizeof(in) &&
+			    !memcmp(b + VIRTIO_NET_HDR_BYTES, in, sizeof(in))) {
+				const uint8_t hdr[VIRTIO_NET_HDR_BYTES] = {[10] = 1};
+				assert_memory_equal(b, hdr, sizeof(hdr));
+				found = true;
+			}
+		}
+		pthread_mutex_unlock(&t.lock);
+	}
+	close(ps);
+	assert_true(found);
+	assert_true(n.rx_frames >= 1);
+
+	/* A guest that lies: a frame to send in a device-writable buffer. The device needs a
+	 * reset; nothing went to the tap. */
+	put_desc_at(0x4000, 0, 0x8000, 64, VIRTQ_DESC_F_WRITE, 0);
+	make_available_at(0x5000, 2, 1, 0);
+	set_reg(&t, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+	assert_true(reg(&t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_non_null(strstr(t.why, "device-readable"));
+	assert_int_equal(n.tx_frames, 1);
+	set_reg(&t, VIRTIO_MMIO_STATUS, 0); /* the receive thread now leaves the queues alone */
+	close(tap);
+
+	/* Not a tap: a file, a tun. */
+	static struct virtio_net bad;
+	assert_int_equal(virtio_net_open(&bad, STDIN_FILENO, mac), -EINVAL);
+	int tun = test_tap("shkut-tun", IFF_TUN | IFF_NO_PI, &ifindex);
+	assert_int_equal(virtio_net_open(&bad, tun, mac), -EINVAL);
+	assert_non_null(strstr(err_msg(), "is the tun device shkut-tun"));
+	close(tun);
+	int fd;
+	uint8_t m[6];
+	bool has;
+	assert_int_equal(virtio_net_parse("7", &fd, m, &has), 0);
+	assert_true(fd == 7 && !has);
+	assert_int_equal(virtio_net_parse("3,mac=02:ab:cd:00:11:22", &fd, m, &has), 0);
+	assert_true(fd == 3 && has && m[1] == 0xab && m[5] == 0x22);
+	assert_int_equal(virtio_net_parse("3,mac=03:00:00:00:00:00", &fd, m, &has), -EINVAL);
+	assert_int_equal(virtio_net_parse("3,mac=02:00:00:00:00", &fd, m, &has), -EINVAL);
+	assert_int_equal(virtio_net_parse("3,mac=02:00:00:00:00:001", &fd, m, &has), -EINVAL);
+	assert_int_equal(virtio_net_parse("-1", &fd, m, &has), -EINVAL);
+	assert_int_equal(virtio_net_parse("", &fd, m, &has), -EINVAL);
+}
+
 static void long_mode(void **state)
 {
 	(void)state;
@@ -869,6 +1052,15 @@ static void options(void **state)
 	/* The hostile guest's test gives a bare-metal guest a disk to attack. */
 	assert_int_equal(PARSE("--tiny", "--disk", "d,ro"), 0);
 	assert_true(cfg.tiny && cfg.disk_ro);
+	assert_int_equal(PARSE("--kernel", "bz"), 0);
+	assert_int_equal(cfg.net_fd, -1);
+	assert_int_equal(PARSE("--kernel", "bz", "--net-fd", "3,mac=02:00:00:00:00:01"), 0);
+	assert_int_equal(cfg.net_fd, 3);
+	assert_int_equal(cfg.net_mac[5], 1);
+	assert_int_equal(PARSE("--kernel", "bz", "--net-fd", "4"), 0);
+	assert_int_equal(cfg.net_mac[0] & 3, 2); /* random: locally administered, unicast */
+	assert_int_equal(PARSE("--kernel", "bz", "--net-fd", "tap0"), -EINVAL);
+	assert_int_equal(PARSE("--tiny", "--net-fd", "3"), -EINVAL);
 }
 
 int main(void)
@@ -882,6 +1074,7 @@ int main(void)
 	    cmocka_unit_test(options),	      cmocka_unit_test(bus),
 	    cmocka_unit_test(uart_bus),	      cmocka_unit_test(virtqueue),
 	    cmocka_unit_test(virtqueue_lies), cmocka_unit_test(virtio_disk),
+	    cmocka_unit_test(virtio_network),
 	};
 	return cmocka_run_group_tests_name("vmm", tests, NULL, NULL);
 }
