@@ -32,11 +32,13 @@ COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c common/k
 CGROUP_SRC  := cgroup/cgroup.c
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
+TRAMPOLINE  := $(BUILD)/gen/trampoline.S
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
                runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/seccomp_profile.c \
                runtime/userns.c runtime/ipam.c \
                runtime/net.c runtime/vm_net.c runtime/validate.c runtime/confine.c runtime/child.c \
                runtime/exec.c runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
+               runtime/trampoline_fd.c $(TRAMPOLINE) \
                runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c \
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
@@ -61,6 +63,16 @@ all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin $(BUILD)/gues
 
 $(BUILD)/shikumi: $(RUNTIME_SRC) $(wildcard runtime/*.h common/*.h cgroup/*.h) | $(BUILD)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LIB_CFLAGS) -static -o $@ $(RUNTIME_SRC) $(LIB_STATIC)
+
+# The container command's exec trampoline (runtime/trampoline.c): freestanding, a few hundred
+# bytes, built into shikumi by .incbin.
+$(BUILD)/gen/trampoline: runtime/trampoline.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -Os -ffreestanding -fno-pic -fno-pie -no-pie -nostdlib -static \
+		-fno-stack-protector -fcf-protection=none -fno-asynchronous-unwind-tables \
+		-Wl,--build-id=none -s -o $@ $<
+$(TRAMPOLINE): $(BUILD)/gen/trampoline
+	printf '\t.section .rodata\n\t.globl trampoline_elf, trampoline_elf_end\ntrampoline_elf:\n\t.incbin "%s"\ntrampoline_elf_end:\n\t.section .note.GNU-stack,"",@progbits\n' "$(abspath $<)" >$@
 
 # The VMM: static too, and no library beyond libc (the KVM API is ioctls on /dev/kvm).
 $(BUILD)/shikumi-vmm: $(VMM_SRC) $(wildcard vmm/*.h common/*.h) | $(BUILD)

@@ -11,6 +11,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "../common/timing.h"
+#include "cli.h"
 #include "confine.h"
 #include "fault.h"
 #include "init.h"
@@ -20,6 +21,7 @@
 #include "rootfs.h"
 #include "seccomp_load.h"
 #include "sync.h"
+#include "trampoline_fd.h"
 #include "tty.h"
 #include "userns.h"
 
@@ -58,7 +60,7 @@ struct child {
  * the runtime's copy of /proc (a mount, used and dropped before pivot_root). */
 static int close_fds(struct child *c)
 {
-	int keep[] = {c->a->sock, c->a->proc_clone, c->a->start_fd};
+	int keep[] = {c->a->sock, c->a->proc_clone, c->a->start_fd, c->a->trampoline};
 	unsigned from = 3;
 	for (;;) {
 		/* The lowest kept fd at or above `from`: close everything in between. */
@@ -385,6 +387,7 @@ static int confine_init(struct child *c)
 	if (r < 0)
 		return r;
 	close(c->a->sock);
+	close(c->a->trampoline);
 	if (c->slave >= 0)
 		close(c->slave);
 	c->slave = -1;
@@ -470,10 +473,22 @@ static void __attribute__((noreturn)) exec_command(struct child *c, int release)
 	if (read(release, &ok, 1) != 1)
 		_exit(125);
 	close(release);
-	execvp(c->cfg->argv[0], c->cfg->argv);
-	int code = errno == ENOENT || errno == ENOTDIR ? 127 : 126;
-	err_set(errno, "cannot execute '%s' in the container", c->cfg->argv[0]);
-	child_fail(c, code);
+	/* Found as execvp would, then exec'd through the sealed trampoline (trampoline.c says
+	 * why): this process's /proc/self/exe is still the host's shikumi binary. */
+	char path[PATH_MAX];
+	const char *cmd = c->cfg->argv[0];
+	int r = 0;
+	if (!strchr(cmd, '/')) {
+		autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		r = root < 0 ? err_set(errno, "cannot open the container's root")
+			     : rootfs_find_command(root, cmd, cli_env_get(c->cfg, "PATH"), path,
+						   sizeof(path));
+		cmd = path;
+	}
+	if (r == 0)
+		r = trampoline_exec(c->a->trampoline, cmd, c->cfg->argv,
+				    (char *const *)c->cfg->env);
+	child_fail(c, r == -ENOENT || r == -ENOTDIR ? 127 : 126);
 }
 
 void child_main(const struct child_args *a)

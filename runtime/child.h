@@ -18,7 +18,8 @@ struct child_args {
 	const char *hosts;	     /* --net bridge: the lease file, bound as /etc/hosts */
 	const sigset_t *forward;     /* the signals PID 1 passes on to the command */
 	const sigset_t *caller_mask; /* the caller's signal mask, for the command */
-	int start_fd; /* `create`: the state's exec.fifo (O_PATH), waited on; -1 for run */
+	int start_fd;	/* `create`: the state's exec.fifo (O_PATH), waited on; -1 for run */
+	int trampoline; /* the sealed exec trampoline (trampoline_fd.h) the command goes through */
 };
 
 /* Runs in the child right after clone; never returns. Any failing step ends it with exit 125

@@ -707,7 +707,7 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 		autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			return err_set(errno, "cannot open ROOTFS '%s'", rootfs);
-		if (rootfs_find_command(rootfd, cmd[0], DEFAULT_PATH) < 0)
+		if (rootfs_find_command(rootfd, cmd[0], DEFAULT_PATH, NULL, 0) < 0)
 			return -ENOENT;
 	}
 	if (!which("hyperfine", hyperfine, sizeof(hyperfine)))

@@ -556,13 +556,30 @@ static int exec_config(int dirfd, const char *bundle, const char *process_file,
 		json_object_put(proc);
 		return err_set(0, "the container's config is damaged");
 	}
+	/* What the container's own process may do bounds what --process may ask for. */
+	struct oci_config *own = calloc(1, sizeof(*own));
+	int r = own ? oci_config_parse(text, strlen(text), bundle, own) : -ENOMEM;
+	uint64_t allowed = own ? own->cfg.caps : 0;
+	if (own)
+		oci_config_free(own);
+	free(own);
+	if (r < 0) {
+		json_object_put(doc);
+		json_object_put(proc);
+		return err_wrap(r, "the container's config");
+	}
 	json_object_object_add(doc, "process", proc);
 	const char *merged = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-	int r = oci_config_parse(merged, strlen(merged), bundle, oc);
+	r = oci_config_parse(merged, strlen(merged), bundle, oc);
 	json_object_put(doc);
 	if (r < 0)
-		err_wrap(r, "--process %s", process_file);
-	return r;
+		return err_wrap(r, "--process %s", process_file);
+	if (oc->cfg.caps & ~allowed)
+		return err_set(0,
+			       "--process %s: process.capabilities: more than the container's "
+			       "process has (exec gives at most the container's capabilities)",
+			       process_file);
+	return 0;
 }
 
 /* -e K=V: the variable replaces the config's K, or joins the list. */
@@ -759,9 +776,13 @@ static int cmd_ps(const struct globals *g, int argc, char **argv)
 			snprintf(p, sizeof(p), "/proc/%d/cmdline", pid);
 			autoclose int c = open(p, O_RDONLY | O_CLOEXEC);
 			ssize_t n = c < 0 ? 0 : read(c, cmd, sizeof(cmd) - 1);
-			for (ssize_t j = 0; j < n - 1; j++)
+			/* A container names its own processes: control bytes are shown as '?',
+			 * so that none can drive the terminal `ps` prints on. */
+			for (ssize_t j = 0; j < n; j++)
 				if (!cmd[j])
 					cmd[j] = ' ';
+				else if ((unsigned char)cmd[j] < 0x20 || cmd[j] == 0x7f)
+					cmd[j] = '?';
 			while (n > 0 && (!cmd[n - 1] || cmd[n - 1] == ' '))
 				n--; /* a title written over argv (shikumi-init) leaves padding */
 			cmd[n > 0 ? n : 0] = '\0';

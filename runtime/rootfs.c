@@ -40,11 +40,14 @@ static int check_executable(int rootfd, const char *path)
 	return 0;
 }
 
-int rootfs_find_command(int rootfd, const char *command, const char *path_list)
+int rootfs_find_command(int rootfd, const char *command, const char *path_list, char *found,
+			size_t n_found)
 {
 	int r = -ENOENT;
 	if (strchr(command, '/')) {
 		r = check_executable(rootfd, command);
+		if (r == 0 && found)
+			snprintf(found, n_found, "%s", command);
 	} else {
 		/* Like execvp: the first executable match wins; a non-executable one is
 		 * remembered so that the error says "not executable" rather than "missing". */
@@ -56,6 +59,8 @@ int rootfs_find_command(int rootfd, const char *command, const char *path_list)
 				int one = check_executable(rootfd, path);
 				if (one == 0 || one == -EACCES)
 					r = one;
+				if (one == 0 && found)
+					snprintf(found, n_found, "%s", path);
 			}
 			p += n + (p[n] == ':');
 		}

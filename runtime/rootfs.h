@@ -13,8 +13,10 @@ int rootfs_open(int rootfd, const char *path, int flags);
 /* Finds COMMAND the way execvp(3) will inside the container: as a path when it holds a
  * '/', else in each directory of path_list (a PATH value). Returns 0 when an executable
  * regular file is found, -ENOENT when none is, -EACCES when one is found but is not
- * executable; a message names the command. */
-int rootfs_find_command(int rootfd, const char *command, const char *path_list);
+ * executable; a message names the command. The path found goes to found (n_found bytes)
+ * unless it is NULL. */
+int rootfs_find_command(int rootfd, const char *command, const char *path_list, char *found,
+			size_t n_found);
 
 /* Creates PATH inside the root (like mkdir -p), or an empty file there when as_file is true
  * and the last component is missing: a mount point for a volume. Returns an O_PATH fd of the

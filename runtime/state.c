@@ -34,7 +34,9 @@ int state_id_check(const char *id)
 	return 0;
 }
 
-/* mkdir -p for the root, 0700: the state names host pids and paths, for root's eyes. */
+/* mkdir -p for the root, 0700: the state names host pids and paths, for root's eyes. The
+ * directories above it are made 0755, as anyone else would make them: /run/shikumi also holds
+ * the network leases, which a container in a user namespace reaches (its /etc/hosts). */
 static int make_root(const char *root)
 {
 	char path[PATH_MAX];
@@ -45,7 +47,7 @@ static int make_root(const char *root)
 			continue;
 		char c = *p;
 		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		if (mkdir(path, c ? 0755 : 0700) < 0 && errno != EEXIST)
 			return err_set(errno, "cannot create the state root %s", path);
 		if (!(*p = c))
 			return 0;

@@ -16,6 +16,7 @@
 #include "stats.h"
 #include "sync.h"
 #include "supervisor.h"
+#include "trampoline_fd.h"
 #include "tty.h"
 #include "userns.h"
 
@@ -451,6 +452,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 	int sv[2] = {-1, -1};
 	autoclose int idmapped = -1;
 	autoclose int proc_clone = -1;
+	autoclose int trampoline = -1;
 	uint64_t t_cgroup = 0;
 	int r;
 	if ((r = fault_point("cgroup")) < 0 ||
@@ -473,6 +475,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 	 * copy of ours without them (see mount_proc in mounts.c). Only root can make it. */
 	if (host->userns && !host->rootless)
 		proc_clone = open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if ((r = trampoline = trampoline_open()) < 0)
+		goto fail;
 	bool tty = cfg->tty == TTY_ON;
 	bool into;
 	/* The cgroup namespace is made by the child once it is in its group (see child.c). */
@@ -489,6 +493,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 		    .forward = &forward,
 		    .caller_mask = &caller_mask,
 		    .start_fd = detach ? detach->start_fd : -1,
+		    .trampoline = trampoline,
 		};
 		child_main(&args);
 	}
@@ -496,6 +501,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 	rt.sock = sv[0];
 	if (proc_clone >= 0)
 		close(fd_steal(&proc_clone));
+	close(fd_steal(&trampoline));
 	if (rt.pid < 0) {
 		if (errno == EPERM && host->rootless)
 			r = err_set(errno,

@@ -334,7 +334,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 	 * exec(2) inside has the last word. */
 	bool in_volume =
 	    strchr(cfg->argv[0], '/') ? under_volume(cfg, cfg->argv[0]) : cfg->n_volumes > 0;
-	r = rootfs_find_command(rootfd, cfg->argv[0], cli_env_get(cfg, "PATH"));
+	r = rootfs_find_command(rootfd, cfg->argv[0], cli_env_get(cfg, "PATH"), NULL, 0);
 	if (r < 0 && !in_volume) {
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;

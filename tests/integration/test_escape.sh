@@ -44,6 +44,15 @@ row "use an fd inherited from the caller (the host's /)" refused \
 row "only stdio is open when the command starts" "0 1 2" \
 	"$(bash -c 'exec 9</ 8>/dev/null; "$0" run "$1" sh -c "ls /proc/self/fd" </dev/null' "$S" "$R" 2>/dev/null |
 		grep -vx 3 | tr '\n' ' ' | sed 's/ $//')"
+# runc CVE-2019-5736 at the first exec: a command that is a script starting #!/proc/self/exe
+# would run, in the container, the binary its process came from; since the runtime forks the
+# command, that was the host's shikumi, and root inside could chmod it setuid (found by the
+# review of exec). The command goes through a sealed trampoline instead.
+A=$(mktemp -d /tmp/shikumi-cve.XXXXXX)
+printf '#!/proc/self/exe --version\n' >"$A/evil" && chmod +x "$A/evil"
+row "run the host's shikumi as the command (#!/proc/self/exe)" refused \
+	"$(out=$("$S" run -v "$A:/att:ro" "$R" /att/evil </dev/null 2>&1); [ $? = 127 ] && ! printf '%s' "$out" | grep -q '^shikumi [0-9a-f]' && echo refused || echo "succeeded: $out")"
+rm -rf "$A"
 # 2. PID 1 (the runtime's init) holds nothing from outside and gives nothing away.
 row "follow PID 1's fds (/proc/1/fd/N)" refused \
 	"$(attempt run_in "$R" sh -c 'for f in /proc/1/fd/*; do readlink "$f" && exit 0; done; exit 1')"
