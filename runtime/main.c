@@ -247,8 +247,8 @@ static int cmd_vm(int argc, char **argv)
 	const char *memory = NULL, *disk = NULL;
 	bool timing = false;
 	int i = 1;
-	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
-	exe_sibling("initramfs.cpio.gz", initrd, sizeof(initrd));
+	exe_file("guest/bzImage", kernel, sizeof(kernel));
+	exe_file("initramfs.cpio.gz", initrd, sizeof(initrd));
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
@@ -267,7 +267,12 @@ static int cmd_vm(int argc, char **argv)
 			    "is\n"
 			    "that image, /dev/vda over virtio-blk, instead of the initramfs: what "
 			    "the\n"
-			    "guest writes there is kept for the next boot.");
+			    "guest writes there is kept for the next boot.\n"
+			    "\n"
+			    "The kernel and initramfs are found in build/ beside shikumi in a "
+			    "checkout,\n"
+			    "in PREFIX/lib/shikumi once installed (make install), with "
+			    "rootfs.ext4.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
