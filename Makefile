@@ -19,12 +19,12 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
-             gettext gettext-base strace e2fsprogs dpkg-dev man-db groff-base bsdextrautils
+             gettext gettext-base strace e2fsprogs dpkg-dev bsdextrautils
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output;
 # podman (with conmon: 18 packages, about 11 s to install here) drives shikumi as its OCI runtime
-# in testhost_oci.sh.
-TEST_PKGS  := jq libxml2-utils podman conmon
+# in testhost_oci.sh; man-db and groff-base render the man pages in test_install.sh.
+TEST_PKGS  := jq libxml2-utils podman conmon man-db groff-base
 # What building the minimal guest kernel needs (make guest-kernel-mini).
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 
@@ -267,7 +267,8 @@ install: all examples initramfs rootfs-image guest-kernel guest-kernel-mini
 # host (the binaries are static: they need nothing), and, from dpkg-shlibdeps, the shared
 # libraries of lesson 0's dynamically linked shikumi. Recommends: what shikumi compare, lesson 0
 # and rootless containers use when they find it; Suggests: the peers compare times.
-DEB_VERSION   = 0.1+git$(shell git rev-list --count HEAD 2>/dev/null || echo 0).g$(subst -,.,$(VERSION))
+DEB_VERSION   = 0.1+git$(shell git rev-list --count HEAD 2>/dev/null || echo 0).g$(shell \
+                git rev-parse --short HEAD 2>/dev/null || echo 0)$(if $(filter %-dirty,$(VERSION)),.dirty)
 DEB_FILE      = $(BUILD)/shikumi_$(DEB_VERSION)_amd64.deb
 DEB_DEPENDS   = gettext-base, procps, jq, bsdextrautils, mount, mawk | awk
 DEB_RECOMMENDS = hyperfine, strace, uidmap
@@ -276,7 +277,7 @@ DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
 DEB_COMPRESS  ?= xz
 .PHONY: deb
 deb: all examples initramfs rootfs-image guest-kernel guest-kernel-mini
-	rm -rf $(BUILD)/deb
+	rm -rf $(BUILD)/deb $(BUILD)/shikumi_*_amd64.deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
 	mkdir -p $(BUILD)/deb/debian $(BUILD)/deb/root/DEBIAN
 	printf 'Source: shikumi\n\nPackage: shikumi\nArchitecture: amd64\n' >$(BUILD)/deb/debian/control

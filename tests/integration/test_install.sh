@@ -50,9 +50,15 @@ expect_match "and shikumi-vmm opens both (before it looks at /dev/kvm)" \
 strace -s 400 -o "$T/tiny.trace" -e trace=openat "$I/bin/shikumi-vmm" --tiny >/dev/null 2>&1
 expect_match "installed shikumi-vmm --tiny opens the installed tiny.bin" \
 	"openat\(AT_FDCWD, \"$I/lib/shikumi/guest/tiny.bin\", [A-Z_|]+\) = [0-9]+" "$(cat "$T/tiny.trace")"
-"$I/bin/shikumi" compare --runs 2 --only run --json "$T/compare.json" >"$T/compare.out" 2>&1
+strace -f -s 400 -o "$T/compare.trace" -e trace=access,faccessat,faccessat2 \
+	"$I/bin/shikumi" compare --runs 2 --only run --json "$T/compare.json" >"$T/compare.out" 2>&1
 expect_eq "installed shikumi compare times shikumi run on the installed rootfs by default" \
 	"0 $I/lib/shikumi/rootfs" "$? $(jq -r '.contenders[0].command' "$T/compare.json" 2>/dev/null | awk '{print $4}')"
+# Its VM side is skipped without KVM (testhost_install.sh boots the installed kernel), but it
+# looks for its guest files all the same: the installed vmlinux-mini and initramfs, found.
+expect_match "and looks for the installed vmlinux-mini and initramfs as its VM's default" \
+	"\"$I/lib/shikumi/guest/vmlinux-mini\", R_OK\) = 0.*\"$I/lib/shikumi/initramfs.cpio.gz\", R_OK\) = 0" \
+	"$(grep -E 'access' "$T/compare.trace" | tr '\n' ' ')"
 "$T/dest/usr/local/bin/shikumi" vm --kernel "$T/none" -- true >/dev/null 2>"$T/vm.err"
 expect_match "a kernel that is not there is still an error naming it" "$T/none" "$(cat "$T/vm.err")"
 
