@@ -10,7 +10,6 @@ T=$(mktemp -d /tmp/shikumi-install-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 make -C "$ROOT" --no-print-directory install BUILD="$BUILD" DESTDIR="$T" PREFIX=/opt/shikumi >"$T/make.log" 2>&1
 expect_eq "make install DESTDIR=… PREFIX=/opt/shikumi succeeds" 0 $?
-echo "[$SECONDS s]"
 I=$T/opt/shikumi
 
 out=$(timeout -s KILL 60 "$I/bin/shikumi-vmm" --tiny 2>&1)
@@ -19,7 +18,6 @@ expect_match "... which prints from its own code" 'Hello from the tiny guest' "$
 
 out=$(timeout -s KILL 120 "$I/bin/shikumi" vm -- uname -r 2>&1 </dev/null)
 expect_eq "installed shikumi vm -- uname -r boots: status 0" 0 $?
-echo "[$SECONDS s]"
 expect_match "... the installed guest kernel (Debian's cloud kernel, guest/bzImage)" 'cloud-amd64' "$(echo "$out" | tr -d '\r')"
 
 out=$(env -u BUILD timeout -s KILL 120 bash "$I/share/shikumi/examples/05-devices.sh" --fast 2>&1)
