@@ -83,6 +83,8 @@ for cmd in run vm compare spec rootfs-chown; do
 	expect_eq "shikumi(1) section $title names the options of shikumi $cmd --help, no other" \
 		"$("$I/bin/shikumi" $cmd --help | options | tr '\n' ' ')" "$(section "$title" | options | tr '\n' ' ')"
 done
+expect_eq "shikumi(1) names every option of shikumi --help (the runc command line's among them)" "" \
+	"$(comm -23 <("$I/bin/shikumi" --help | options) <(options <"$T/shikumi.txt") | tr '\n' ' ')"
 MANWIDTH=100 man -l "$I/share/man/man1/shikumi-vmm.1.gz" 2>/dev/null | col -b |
 	awk '/^[A-Z]/ {on = ($0 == "OPTIONS" || $0 == "SYNOPSIS"); next} on' >"$T/vmm.txt"
 expect_eq "shikumi-vmm(1) names the options of shikumi-vmm --help, no other" \
