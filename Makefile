@@ -19,12 +19,12 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
-             gettext gettext-base strace e2fsprogs
+             gettext gettext-base strace e2fsprogs dpkg-dev bsdextrautils
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output;
 # podman (with conmon: 18 packages, about 11 s to install here) drives shikumi as its OCI runtime
-# in testhost_oci.sh.
-TEST_PKGS  := jq libxml2-utils podman conmon
+# in testhost_oci.sh; man-db and groff-base render the man pages in test_install.sh.
+TEST_PKGS  := jq libxml2-utils podman conmon man-db groff-base
 # What building the minimal guest kernel needs (make guest-kernel-mini).
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 
@@ -242,10 +242,82 @@ bench-vm: bench-deps
 	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
 	tests/bench/bench-vm.sh $(BUILD)
 
-install: all
-	install -D -m 0755 $(BUILD)/shikumi $(DESTDIR)$(PREFIX)/bin/shikumi
-	install -D -m 0755 $(BUILD)/shikumi-vmm $(DESTDIR)$(PREFIX)/bin/shikumi-vmm
-	install -D -m 0644 $(BUILD)/guest/tiny.bin $(DESTDIR)$(PREFIX)/bin/guest/tiny.bin
+# The installed layout: the programs in PREFIX/bin; what they look for in PREFIX/lib/shikumi
+# under the names it has in build/ (common/exe.h: found relative to the programs, so the same
+# binaries work from DESTDIR and any PREFIX); the lessons, architecture-independent scripts, in
+# PREFIX/share/shikumi, their static helpers in PREFIX/lib/shikumi/examples; the catalogs, man
+# pages and bash completions where gettext, man and bash-completion look.
+BINDIR    = $(DESTDIR)$(PREFIX)/bin
+LIBDIR    = $(DESTDIR)$(PREFIX)/lib/shikumi
+SHAREDIR  = $(DESTDIR)$(PREFIX)/share
+MAN_PAGES := runtime/shikumi.1 vmm/shikumi-vmm.1
+LESSON_SCRIPTS := examples/run-all.sh $(sort $(wildcard examples/[0-9]*.sh))
+install: all examples initramfs rootfs-image guest-kernel guest-kernel-mini
+	install -D -m 0755 -t $(BINDIR) $(BUILD)/shikumi $(BUILD)/shikumi-vmm
+	install -D -m 0644 -t $(LIBDIR)/guest $(BUILD)/guest/bzImage $(BUILD)/guest/bzImage-mini \
+		$(BUILD)/guest/vmlinux-mini $(BUILD)/guest/tiny.bin
+	install -D -m 0644 -t $(LIBDIR) $(BUILD)/initramfs.cpio.gz $(BUILD)/rootfs.ext4
+	rm -rf $(LIBDIR)/rootfs
+	cp -a $(BUILD)/rootfs $(LIBDIR)/rootfs
+	rm -f $(LIBDIR)/rootfs/.built
+	install -D -m 0755 -t $(LIBDIR)/examples $(EXAMPLE_HELPERS) $(BUILD)/examples/shikumi-dynamic \
+		$(BUILD)/tests/sysprobe $(BUILD)/tests/memhog
+	install -D -m 0755 -t $(SHAREDIR)/shikumi/examples $(LESSON_SCRIPTS)
+	install -D -m 0644 -t $(SHAREDIR)/shikumi/examples examples/lib.sh examples/README.md examples/README.ja.md
+	for mo in $(LESSON_MO); do \
+		lang=$$(basename $$(dirname $$(dirname $$mo))); \
+		install -D -m 0644 $$mo $(SHAREDIR)/locale/$$lang/LC_MESSAGES/shikumi-lessons.mo || exit; \
+	done
+	install -d $(SHAREDIR)/man/man1
+	for page in $(MAN_PAGES); do gzip -9n <$$page >$(SHAREDIR)/man/man1/$$(basename $$page).gz || exit; done
+	install -D -m 0644 runtime/shikumi.bash-completion $(SHAREDIR)/bash-completion/completions/shikumi
+	ln -sf shikumi $(SHAREDIR)/bash-completion/completions/shikumi-vmm
+	install -D -m 0644 README.md $(SHAREDIR)/doc/shikumi/README.md
+
+# A Debian package of that install (PREFIX=/usr), in build/. Its version counts the commits
+# (Debian's versions must start with a digit and grow). Depends: what the lessons run on the
+# host (the binaries are static: they need nothing), and, from dpkg-shlibdeps, the shared
+# libraries of lesson 0's dynamically linked shikumi. Recommends: what shikumi compare, lesson 0
+# and rootless containers use when they find it; Suggests: the peers compare times.
+DEB_VERSION   = 0.1+git$(shell git rev-list --count HEAD 2>/dev/null || echo 0).g$(shell \
+                git rev-parse --short HEAD 2>/dev/null || echo 0)$(if $(filter %-dirty,$(VERSION)),.dirty)
+DEB_FILE      = $(BUILD)/shikumi_$(DEB_VERSION)_amd64.deb
+DEB_DEPENDS   = gettext-base, procps, jq, bsdextrautils, mount, mawk | awk
+DEB_RECOMMENDS = hyperfine, strace, uidmap
+DEB_SUGGESTS  = crun, runc, bubblewrap, qemu-system-x86
+DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
+DEB_COMPRESS  ?= xz
+.PHONY: deb
+deb: all examples initramfs rootfs-image guest-kernel guest-kernel-mini
+	rm -rf $(BUILD)/deb $(BUILD)/shikumi_*_amd64.deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root PREFIX=/usr
+	mkdir -p $(BUILD)/deb/debian $(BUILD)/deb/root/DEBIAN
+	printf 'Source: shikumi\n\nPackage: shikumi\nArchitecture: amd64\n' >$(BUILD)/deb/debian/control
+	cd $(BUILD)/deb && dpkg-shlibdeps -O root/usr/lib/shikumi/examples/shikumi-dynamic 2>/dev/null \
+		| sed -n 's/^shlibs:Depends=//p' >shlibs
+	test -s $(BUILD)/deb/shlibs
+	cd $(BUILD)/deb/root && find usr -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums
+	{ echo 'Package: shikumi'; \
+	  echo 'Version: $(DEB_VERSION)'; \
+	  echo 'Architecture: amd64'; \
+	  echo 'Maintainer: $(DEB_MAINTAINER)'; \
+	  echo "Installed-Size: $$(du -sk --apparent-size --exclude=DEBIAN $(BUILD)/deb/root | cut -f1)"; \
+	  echo "Depends: $(DEB_DEPENDS), $$(cat $(BUILD)/deb/shlibs)"; \
+	  echo 'Recommends: $(DEB_RECOMMENDS)'; \
+	  echo 'Suggests: $(DEB_SUGGESTS)'; \
+	  echo 'Section: admin'; \
+	  echo 'Priority: optional'; \
+	  echo 'Description: containers and KVM micro-VMs, made from scratch, for the classroom'; \
+	  echo ' shikumi runs a shell as a container (namespaces, pivot_root, cgroup v2, seccomp)'; \
+	  echo ' or as a KVM micro-VM (its own monitor, shikumi-vmm) from the same busybox root,'; \
+	  echo ' and times both against crun, runc, bwrap and QEMU (shikumi compare).'; \
+	  echo ' .'; \
+	  echo ' It comes with its guest kernels, initramfs and root file system, and with the'; \
+	  echo ' lessons in /usr/share/shikumi/examples (English and Japanese) that show how Linux'; \
+	  echo ' isolates processes, one chapter each.'; \
+	} >$(BUILD)/deb/root/DEBIAN/control
+	dpkg-deb --root-owner-group -Z$(DEB_COMPRESS) --build $(BUILD)/deb/root $(DEB_FILE)
+	@echo "$(DEB_FILE)"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

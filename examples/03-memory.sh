@@ -18,7 +18,7 @@ claim 'the process'\''s RSS tells the same story' between $(($(rss touched) - $(
 
 title 'A limit, and the OOM killer'
 say '--memory 32M sets memory.max. When the group needs more and nothing can be reclaimed, the kernel kills a process in the group, not on the host.'
-show "$S run --memory 32M --memory-swap 0 -v $BUILD/tests:/t:ro $R /t/memhog 64; echo status=\$?"
+show "$S run --memory 32M --memory-swap 0 -v $PROBES:/t:ro $R /t/memhog 64; echo status=\$?"
 claim 'the hog got no further than 32 MiB' bash -c '! grep -qE "^(40|48|56|64) MiB" <<<"$1"' _ "$OUT"
 claim 'and was killed: status 137' grep -qx 'status=137' <<<"$OUT"
 

@@ -19,7 +19,7 @@ claim 'opening it is refused (Permission denied: nodev)' grep -q 'Permission den
 
 title 'A VM'\''s serial port is the VMM'\''s code'
 say 'In a VM, the guest'\''s '\''devices'\'' are the VMM'\''s code. The tiny guest prints its greeting by writing each byte to I/O port 0x3f8, the 8250 UART. Every OUT instruction stops the vCPU and returns to shikumi-vmm (a VM exit), which writes the byte to your terminal.'
-show "$BUILD/shikumi-vmm" --tiny --timing
+show "$VMM" --tiny --timing
 printed=$(grep -v -E '^(timing|exits|memory):' <<<"$OUT" | tr -d '\r' | wc -c)
 exits=$(sed -n 's/^exits: serial \([0-9]*\),.*/\1/p' <<<"$OUT")
 claim 'the guest printed $printed bytes; the VMM counted $exits serial port exits' test "${exits:-0}" -ge $((printed - 2))

@@ -2,7 +2,7 @@
 # Lesson 9 (chapter 11, containers): each namespace shown by what it hides, then what root
 # inside still cannot do: the seccomp filter and the dropped capabilities.
 . "$(dirname "$0")/lib.sh"
-P="$BUILD/tests/sysprobe" # makes one system call and says whether the kernel allowed it
+P="$PROBES/sysprobe" # makes one system call and says whether the kernel allowed it
 
 title 'Lesson 9: a container is namespaces, plus less power (chapter 11)'
 say 'A container is not a thing the kernel knows. It is an ordinary process started in new namespaces (each hides one kind of thing), with fewer capabilities and a system-call filter. Take them one at a time.'
@@ -39,7 +39,7 @@ claim 'outside, the same sleep belongs to uid 100000' grep -qE '^100000 +sleep' 
 
 title 'seccomp: system calls refused before the kernel looks at them'
 say 'Some system calls act on things no namespace covers: the kernel'\''s keyring, loading code into the kernel, rebooting. The filter shikumi loads makes them fail with EPERM, even for root.'
-show "$P keyctl; $S run -v $BUILD/tests:/t:ro $R /t/sysprobe keyctl"
+show "$P keyctl; $S run -v $PROBES:/t:ro $R /t/sysprobe keyctl"
 claim 'the host'\''s root may call keyctl' grep -q '^allowed' <<<"$(head -1 <<<"$OUT")"
 claim 'root in the container may not' grep -q 'denied: Operation not permitted' <<<"$(tail -1 <<<"$OUT")"
 
@@ -50,8 +50,8 @@ bits() { local x=$((16#$1)) n=0; while [ $x -gt 0 ]; do n=$((n + (x & 1))); x=$(
 inside=$(bits "$(awk '{print $2}' <<<"$(tail -1 <<<"$OUT")")")
 outside=$(bits "$(awk '{print $2}' <<<"$(head -1 <<<"$OUT")")")
 claim 'root inside has $inside capabilities, root outside $outside' test "$inside" -lt "$outside" -a "$inside" -le 14
-show "$S" run -v "$BUILD/tests:/t:ro" "$R" /t/sysprobe settime
+show "$S" run -v "$PROBES:/t:ro" "$R" /t/sysprobe settime
 claim 'setting the clock is refused' grep -q '^denied' <<<"$OUT"
-show "$S" run --privileged -v "$BUILD/tests:/t:ro" "$R" /t/sysprobe keyctl
+show "$S" run --privileged -v "$PROBES:/t:ro" "$R" /t/sysprobe keyctl
 claim 'with --privileged (no filter, every capability) keyctl works again' grep -q '^allowed' <<<"$OUT"
 finish

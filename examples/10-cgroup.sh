@@ -11,7 +11,7 @@ title 'memory.max'
 show "$S" run --memory 64M "$R" cat /sys/fs/cgroup/memory.max
 claim '--memory 64M is memory.max = 67108864 bytes' grep -qx 67108864 <<<"$OUT"
 say 'A process that wants more than the limit is killed by the kernel'\''s OOM killer, inside the group only. The hog below touches 128 MiB under a 64 MiB limit (no swap).'
-show "$S run --memory 64M --memory-swap 0 --stats -v $BUILD/tests:/t:ro $R /t/memhog 128; echo status=\$?"
+show "$S run --memory 64M --memory-swap 0 --stats -v $PROBES:/t:ro $R /t/memhog 128; echo status=\$?"
 claim 'the hog is killed: status 137 (128 + SIGKILL)' grep -qx 'status=137' <<<"$OUT"
 claim 'the statistics count one OOM kill' grep -qE 'oom kills +1 *$' <<<"$OUT"
 claim 'its memory peak stayed at the limit (64 MiB at most)' between "$(awk '/memory peak/ {print $3}' <<<"$OUT")" 1 64.01

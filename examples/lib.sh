@@ -21,11 +21,28 @@
 # NO_COLOR (any value) turns the colours off, as no-color.org asks.
 set -u
 EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BUILD=${BUILD:-$EXAMPLES/../build}
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
-S="$BUILD/shikumi"
+# Where shikumi and the lessons' files are: build/ beside examples/ in a checkout (or $BUILD);
+# installed (make install), the lessons are PREFIX/share/shikumi/examples, the programs in
+# PREFIX/bin and the rest in PREFIX/lib/shikumi, under the names build/ gives them.
+if [ -z "${BUILD:-}" ] && [ ! -d "$EXAMPLES/../build" ] && [ -d "$EXAMPLES/../../../lib/shikumi" ]; then
+	_prefix=$(cd "$EXAMPLES/../../.." && pwd)
+	BUILD="$_prefix/lib/shikumi"
+	S="$_prefix/bin/shikumi"
+	VMM="$_prefix/bin/shikumi-vmm"
+	X="$BUILD/examples"
+	PROBES="$X"
+	LOCALEDIR="$_prefix/share/locale"
+	unset _prefix
+else
+	BUILD=${BUILD:-$EXAMPLES/../build}
+	BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
+	S="$BUILD/shikumi"
+	VMM="$BUILD/shikumi-vmm"
+	X="$BUILD/examples" # the lessons' helper programs, mounted at /x inside containers
+	PROBES="$BUILD/tests" # the tests' sysprobe and memhog, which the lessons borrow
+	LOCALEDIR="$BUILD/locale"
+fi
 R="$BUILD/rootfs"
-X="$BUILD/examples" # the lessons' helper programs, mounted at /x inside containers
 OUT=""
 FAILED=0
 CLAIMS=0
@@ -59,7 +76,7 @@ fi
 LESSON_LANG=${LESSON_LANG%%[_.@]*} # ja_JP.UTF-8 -> ja
 case $LESSON_LANG in "" | C | POSIX) LESSON_LANG=en ;; esac
 export TEXTDOMAIN=shikumi-lessons
-export TEXTDOMAINDIR="$BUILD/locale"
+export TEXTDOMAINDIR="$LOCALEDIR"
 # tx MSGID: the message in the lesson's language, its $names filled in. This is gettext.sh's
 # eval_gettext with a "--" before the message: eval_gettext hands the message to gettext and
 # envsubst as their first argument, so one that begins with "--" (--memory 32M sets ..., --read-only:
@@ -73,7 +90,7 @@ if [ "$LESSON_LANG" != en ] && [ ! -e "$TEXTDOMAINDIR/$LESSON_LANG/LC_MESSAGES/$
 	LESSON_LANG=en
 fi
 
-if [ ! -x "$S" ] || [ ! -d "$R" ] || [ ! -x "$X/paging" ] || [ ! -x "$BUILD/tests/sysprobe" ]; then
+if [ ! -x "$S" ] || [ ! -d "$R" ] || [ ! -x "$X/paging" ] || [ ! -x "$PROBES/sysprobe" ]; then
 	dir=$(dirname "$EXAMPLES")
 	echo "lesson: $(tx 'build first: make all rootfs examples (from $dir)')" >&2
 	exit 2

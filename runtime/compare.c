@@ -66,12 +66,15 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --runs N         timed runs per contender (default 20)\n"
 	      "  --only LIST      only these, comma-separated: run,crun,runc,bwrap,vm,qemu\n"
-	      "  --rootfs DIR     the containers' root (default: build/rootfs beside shikumi)\n"
+	      "  --rootfs DIR     the containers' root (default: rootfs beside shikumi)\n"
 	      "  --kernel FILE    the guest kernel (default: guest/vmlinux-mini if built, else\n"
 	      "                   guest/bzImage)\n"
 	      "  --initrd FILE    the guest's initramfs (default: initramfs.cpio.gz)\n"
 	      "  --svg FILE       draw the comparison as a bar chart\n"
 	      "  --json FILE      write the numbers as JSON\n"
+	      "\n"
+	      "The defaults are in build/ beside shikumi in a checkout, in PREFIX/lib/shikumi\n"
+	      "once installed (make install).\n"
 	      "\n"
 	      "Before each VM run, timed or not, 128 MiB are written and freed (dd), so that no\n"
 	      "run pays for the memory the one before it left (under emulation that costs about\n"
@@ -692,7 +695,7 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 	if (o->rootfs)
 		snprintf(rootfs, sizeof(rootfs), "%s", o->rootfs);
 	else
-		exe_sibling("rootfs", rootfs, sizeof(rootfs));
+		exe_file("rootfs", rootfs, sizeof(rootfs));
 	struct stat st;
 	if (stat(rootfs, &st) < 0)
 		return err_set(errno, "ROOTFS '%s'", rootfs);
@@ -781,12 +784,12 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 	/* The VM side: the same kernel file for both monitors. */
 	if (o->kernel)
 		snprintf(kernel, sizeof(kernel), "%s", o->kernel);
-	else if (access(exe_sibling("guest/vmlinux-mini", kernel, sizeof(kernel)), R_OK) < 0)
-		exe_sibling("guest/bzImage", kernel, sizeof(kernel));
+	else if (access(exe_file("guest/vmlinux-mini", kernel, sizeof(kernel)), R_OK) < 0)
+		exe_file("guest/bzImage", kernel, sizeof(kernel));
 	if (o->initrd)
 		snprintf(initrd, sizeof(initrd), "%s", o->initrd);
 	else
-		exe_sibling("initramfs.cpio.gz", initrd, sizeof(initrd));
+		exe_file("initramfs.cpio.gz", initrd, sizeof(initrd));
 	bool vm_files = access(kernel, R_OK) == 0 && access(initrd, R_OK) == 0;
 	char vm_why[256];
 	snprintf(vm_why, sizeof(vm_why), "%s",

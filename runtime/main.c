@@ -258,8 +258,8 @@ static int cmd_vm(int argc, char **argv)
 	static const char *const net_flags[] = {"--net", "--bridge", "--subnet", "--ip"};
 	bool timing = false;
 	int i = 1;
-	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
-	exe_sibling("initramfs.cpio.gz", initrd, sizeof(initrd));
+	exe_file("guest/bzImage", kernel, sizeof(kernel));
+	exe_file("initramfs.cpio.gz", initrd, sizeof(initrd));
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
@@ -290,7 +290,11 @@ static int cmd_vm(int argc, char **argv)
 			    "as\n"
 			    "the containers' (--ip picks one), and both go when the VM ends. The "
 			    "kernel\n"
-			    "needs virtio-net built in (build/guest/bzImage-mini has it).");
+			    "needs virtio-net built in (build/guest/bzImage-mini has it).\n"
+			    "The kernel and initramfs are found in build/ beside shikumi in a "
+			    "checkout,\n"
+			    "in PREFIX/lib/shikumi once installed (make install), with "
+			    "rootfs.ext4.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;

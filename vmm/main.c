@@ -27,10 +27,11 @@ int main(int argc, char **argv)
 		printf("shikumi-vmm %s\n", SHIKUMI_VERSION);
 		return 0;
 	}
-	/* --tiny without --kernel: guest/tiny.bin beside this program. */
+	/* --tiny without --kernel: guest/tiny.bin beside this program (or in PREFIX/lib/shikumi).
+	 */
 	static char tiny[PATH_MAX];
 	if (cfg.tiny && !cfg.kernel)
-		cfg.kernel = exe_sibling("guest/tiny.bin", tiny, sizeof(tiny));
+		cfg.kernel = exe_file("guest/tiny.bin", tiny, sizeof(tiny));
 	int status;
 	if (vm_run(&cfg, &status) < 0) {
 		fprintf(stderr, "shikumi-vmm: %s\n", err_msg());
