@@ -33,8 +33,9 @@ expect_true() {
 leftovers() {
 	{
 		grep -c "" /proc/mounts
-		pgrep -f "shikumi run" | grep -vx "$$" || true
-		ls /sys/fs/cgroup/shikumi /sys/fs/cgroup/unified/shikumi 2>/dev/null | grep run- || true
+		# "shikumi run " with its space: not a compiler's "-o build/shikumi runtime/cli.c"
+		pgrep -f "shikumi run " | grep -vx "$$" || true
+		ls /sys/fs/cgroup/shikumi /sys/fs/cgroup/unified/shikumi 2>/dev/null | grep -E '^(run|oci)-' || true
 		ls /sys/class/net | grep '^shk[v0-9]' || true
 		ls /run/shikumi/net/*/ 2>/dev/null | grep '^[0-9]' || true
 	} | tr '\n' ' '
