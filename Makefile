@@ -57,7 +57,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps bench-deps examples rootfs rootfs-image initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
-        format-check bench-run bench-vm
+        format-check bench-run bench-oci bench-vm
 
 all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin $(BUILD)/guest/hostile.bin
 
@@ -238,6 +238,11 @@ bench-run: bench-deps
 	tests/bench/bench-run.sh $(BUILD)
 
 # shikumi-vmm against qemu-system-x86_64 -M microvm, in the test host where there is no KVM.
+# The OCI lifecycle (create + start + delete) against crun and runc.
+bench-oci: bench-deps
+	@$(MAKE) --no-print-directory all rootfs
+	tests/bench/bench-oci.sh $(BUILD)
+
 bench-vm: bench-deps
 	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
 	tests/bench/bench-vm.sh $(BUILD)
