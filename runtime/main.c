@@ -236,7 +236,7 @@ static int cmd_rootfs_chown(int argc, char **argv)
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
-	const char *memory = NULL, *disk = NULL;
+	const char *memory = NULL, *disk = NULL, *cpus = NULL;
 	bool timing = false;
 	int i = 1;
 	exe_sibling("guest/bzImage", kernel, sizeof(kernel));
@@ -244,8 +244,10 @@ static int cmd_vm(int argc, char **argv)
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
-			    "Usage: shikumi vm [--memory SIZE] [--timing] [--kernel BZIMAGE] "
-			    "[--initrd FILE] [--disk FILE[,ro]] [-- CMD [ARG...]]\n"
+			    "Usage: shikumi vm [--memory SIZE] [--cpus N] [--timing] [--kernel "
+			    "BZIMAGE]\n"
+			    "                  [--initrd FILE] [--disk FILE[,ro]] [-- CMD "
+			    "[ARG...]]\n"
 			    "\n"
 			    "Boots the guest kernel (make guest-kernel) with the busybox root as "
 			    "its\n"
@@ -259,13 +261,20 @@ static int cmd_vm(int argc, char **argv)
 			    "is\n"
 			    "that image, /dev/vda over virtio-blk, instead of the initramfs: what "
 			    "the\n"
-			    "guest writes there is kept for the next boot.");
+			    "guest writes there is kept for the next boot.\n"
+			    "\n"
+			    "--cpus N (1 to 8) gives the guest N vCPUs, announced in an MP table: "
+			    "a\n"
+			    "kernel without CONFIG_X86_MPPARSE (Debian's cloud kernel) sees one; "
+			    "the\n"
+			    "minimal one (--kernel build/guest/bzImage-mini) sees them all.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
 		} else if (i + 1 < argc &&
 			   (!strcmp(argv[i], "--memory") || !strcmp(argv[i], "--kernel") ||
-			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk"))) {
+			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk") ||
+			    !strcmp(argv[i], "--cpus"))) {
 			char *dst = !strcmp(argv[i], "--kernel")   ? kernel
 				    : !strcmp(argv[i], "--initrd") ? initrd
 								   : NULL;
@@ -273,6 +282,8 @@ static int cmd_vm(int argc, char **argv)
 				snprintf(dst, PATH_MAX, "%s", argv[i + 1]);
 			else if (!strcmp(argv[i], "--disk"))
 				disk = argv[i + 1];
+			else if (!strcmp(argv[i], "--cpus"))
+				cpus = argv[i + 1]; /* checked by shikumi-vmm */
 			else
 				memory = argv[i + 1];
 			i++;
@@ -327,6 +338,10 @@ static int cmd_vm(int argc, char **argv)
 	if (memory) {
 		args[n++] = "--memory";
 		args[n++] = (char *)memory;
+	}
+	if (cpus) {
+		args[n++] = "--cpus";
+		args[n++] = (char *)cpus;
 	}
 	if (timing)
 		args[n++] = "--timing";
