@@ -1,5 +1,5 @@
 /* Unit tests: what several vCPUs need without KVM: the MP table (vmm/mptable.c), each vCPU's
- * CPUID topology (vmm/x86.c), --cpus (vmm/cli.c) and the bus's per-device locks (vmm/bus.c).
+ * CPUID topology (vmm/x86.c) and the bus's per-device locks (vmm/bus.c). --cpus: test_vmm.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,6 @@
 
 #include "../../common/err.h"
 #include "../../vmm/bus.h"
-#include "../../vmm/cli.h"
 #include "../../vmm/mptable.h"
 #include "../../vmm/x86.h"
 
@@ -183,38 +182,6 @@ static void topology(void **state)
 	assert_int_equal(x86_cpuid_topology(h, 1, 5, 1, 2), 1);
 }
 
-static int parse(struct vm_config *cfg, enum vm_action *act, const char *const *argv)
-{
-	int argc = 0;
-	while (argv[argc])
-		argc++;
-	return vm_cli_parse(argc, (char **)argv, cfg, act);
-}
-#define PARSE(...) parse(&cfg, &act, (const char *const[]){"shikumi-vmm", __VA_ARGS__, NULL})
-
-static void cpus_option(void **state)
-{
-	(void)state;
-	struct vm_config cfg;
-	enum vm_action act;
-	assert_int_equal(PARSE("--kernel", "bz"), 0);
-	assert_int_equal(cfg.cpus, 1);
-	assert_int_equal(PARSE("--kernel", "bz", "--cpus", "4"), 0);
-	assert_int_equal(cfg.cpus, 4);
-	assert_int_equal(PARSE("--kernel", "bz", "--cpus", "8"), 0);
-	assert_int_equal(cfg.cpus, 8);
-	const char *bad[] = {"0", "9", "x", "", "2x", "-1", " 2", "+2", "99999999999999999999"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(PARSE("--kernel", "bz", "--cpus", bad[i]), -EINVAL);
-		assert_non_null(strstr(err_msg(), "invalid --cpus"));
-	}
-	assert_int_equal(PARSE("--kernel", "bz", "--cpus"), -EINVAL);
-	assert_non_null(strstr(err_msg(), "needs a value"));
-	assert_int_equal(PARSE("--tiny", "--cpus", "2"), -EINVAL);
-	assert_non_null(strstr(err_msg(), "not --tiny"));
-	assert_int_equal(PARSE("--tiny", "--cpus", "1"), 0);
-}
-
 static void noop_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	(void)opaque, (void)offset, (void)data, (void)len, (void)is_write;
@@ -247,7 +214,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(mptable),
 	    cmocka_unit_test(topology),
-	    cmocka_unit_test(cpus_option),
 	    cmocka_unit_test(bus_locks),
 	};
 	return cmocka_run_group_tests_name("smp", tests, NULL, NULL);
