@@ -21,10 +21,11 @@ vm() {
 	out=$(cat "$T/out")
 }
 
-facts='echo nproc=$(nproc); echo cpuinfo=$(grep -c ^processor /proc/cpuinfo);
-	echo apicids=$(sed -n "s/^apicid.*: //p" /proc/cpuinfo | tr "\n" ,);
-	echo cores=$(sed -n "s/^cpu cores.*: //p" /proc/cpuinfo | sort -u | tr "\n" ,);
-	echo online=$(cat /sys/devices/system/cpu/online); grep -E "ttyS0|virtio" /proc/interrupts'
+# What the guest says of its CPUs (no '"' in it: it travels on the kernel command line).
+facts="echo nproc=\$(nproc); echo cpuinfo=\$(grep -c ^processor /proc/cpuinfo);"
+facts+=" echo apicids=\$(sed -n 's/^apicid.*: //p' /proc/cpuinfo | tr '\\n' ,);"
+facts+=" echo cores=\$(sed -n 's/^cpu cores.*: //p' /proc/cpuinfo | sort -u | tr '\\n' ,);"
+facts+=" echo online=\$(cat /sys/devices/system/cpu/online); grep -E 'ttyS0|virtio' /proc/interrupts"
 for n in 2 4; do
 	vm --cpus "$n" -- sh -c "$facts; exit 3"
 	expect_eq "--cpus $n: the command's status comes back" 3 "$rc"
@@ -55,10 +56,10 @@ expect_eq "--cpus 2 --disk: what one boot wrote, the next reads back" "$sum  /ro
 
 # Every CPU busy at once, and two writers on the console at once: each line arrives whole,
 # none lost, and the VM still ends with the command's status.
-busy='for i in 1 2; do (while :; do :; done) & done
-	(for i in $(seq 100); do echo a-$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done) & a=$!
-	(for i in $(seq 100); do echo b-$i-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb; done) & b=$!
-	wait $a $b; exit 6'
+busy='for i in 1 2; do (while :; do :; done) & done;'
+busy+=' (for i in $(seq 100); do echo a-$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done) & a=$!;'
+busy+=' (for i in $(seq 100); do echo b-$i-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb; done) & b=$!;'
+busy+=' wait $a $b; exit 6'
 vm --cpus 2 --timing -- sh -c "$busy"
 expect_eq "--cpus 2, both CPUs spinning: the VM ends with the command's status" 6 "$rc"
 expect_eq "... 100 whole lines from the first writer" 100 "$(grep -cxE 'a-[0-9]+-a{32}' "$T/out")"
