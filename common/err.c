@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static char err_buf[512];
+/* One per thread: the VMM's vCPU threads can fail (a virtqueue a guest lied about) at the same
+ * time, and each reads back only its own message. */
+static __thread char err_buf[512];
 
 int err_set(int errnum, const char *fmt, ...)
 {

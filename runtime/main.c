@@ -254,7 +254,8 @@ static int net_flag(const char *const flags[4], const char *arg)
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
-	const char *memory = NULL, *disk = NULL, *net_opt[4] = {NULL}; /* --net --bridge ... */
+	const char *memory = NULL, *disk = NULL, *cpus = NULL;
+	const char *net_opt[4] = {NULL}; /* --net --bridge ... */
 	static const char *const net_flags[] = {"--net", "--bridge", "--subnet", "--ip"};
 	bool timing = false;
 	int i = 1;
@@ -263,8 +264,9 @@ static int cmd_vm(int argc, char **argv)
 	for (; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			puts(
-			    "Usage: shikumi vm [--memory SIZE] [--timing] [--kernel BZIMAGE] "
-			    "[--initrd FILE] [--disk FILE[,ro]]\n"
+			    "Usage: shikumi vm [--memory SIZE] [--cpus N] [--timing] [--kernel "
+			    "BZIMAGE]\n"
+			    "                  [--initrd FILE] [--disk FILE[,ro]]\n"
 			    "                  [--net bridge [--bridge NAME] [--subnet CIDR] [--ip "
 			    "ADDR]] [-- CMD [ARG...]]\n"
 			    "\n"
@@ -294,7 +296,13 @@ static int cmd_vm(int argc, char **argv)
 			    "The kernel and initramfs are found in build/ beside shikumi in a "
 			    "checkout,\n"
 			    "in PREFIX/lib/shikumi once installed (make install), with "
-			    "rootfs.ext4.");
+			    "rootfs.ext4.\n"
+			    "\n"
+			    "--cpus N (1 to 8) gives the guest N vCPUs, announced in an MP table: "
+			    "a\n"
+			    "kernel without CONFIG_X86_MPPARSE (Debian's cloud kernel) sees one; "
+			    "the\n"
+			    "minimal one (--kernel build/guest/bzImage-mini) sees them all.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
@@ -303,7 +311,8 @@ static int cmd_vm(int argc, char **argv)
 			i++;
 		} else if (i + 1 < argc &&
 			   (!strcmp(argv[i], "--memory") || !strcmp(argv[i], "--kernel") ||
-			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk"))) {
+			    !strcmp(argv[i], "--initrd") || !strcmp(argv[i], "--disk") ||
+			    !strcmp(argv[i], "--cpus"))) {
 			char *dst = !strcmp(argv[i], "--kernel")   ? kernel
 				    : !strcmp(argv[i], "--initrd") ? initrd
 								   : NULL;
@@ -311,6 +320,8 @@ static int cmd_vm(int argc, char **argv)
 				snprintf(dst, PATH_MAX, "%s", argv[i + 1]);
 			else if (!strcmp(argv[i], "--disk"))
 				disk = argv[i + 1];
+			else if (!strcmp(argv[i], "--cpus"))
+				cpus = argv[i + 1]; /* checked by shikumi-vmm */
 			else
 				memory = argv[i + 1];
 			i++;
@@ -377,6 +388,10 @@ static int cmd_vm(int argc, char **argv)
 	if (memory) {
 		args[n++] = "--memory";
 		args[n++] = (char *)memory;
+	}
+	if (cpus) {
+		args[n++] = "--cpus";
+		args[n++] = (char *)cpus;
 	}
 	if (timing)
 		args[n++] = "--timing";

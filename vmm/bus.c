@@ -26,8 +26,16 @@ int bus_register(struct bus *b, const char *name, uint64_t base, uint64_t len, b
 	}
 	if (b->n == BUS_MAX_DEVICES)
 		return err_set(0, "%s: the %s bus is full", name, b->space), -ENOSPC;
-	b->dev[b->n++] =
-	    (struct bus_device){.name = name, .base = base, .len = len, .io = io, .opaque = opaque};
+	pthread_mutex_t *lock = NULL;
+	for (int i = 0; i < b->n && !lock; i++)
+		if (b->dev[i].opaque == opaque)
+			lock = b->dev[i].lock;
+	if (!lock) {
+		lock = &b->locks[b->nlocks++];
+		pthread_mutex_init(lock, NULL);
+	}
+	b->dev[b->n++] = (struct bus_device){
+	    .name = name, .base = base, .len = len, .io = io, .opaque = opaque, .lock = lock};
 	return 0;
 }
 
@@ -50,16 +58,18 @@ struct bus_device *bus_access(struct bus *b, uint64_t addr, uint8_t *data, uint3
 {
 	struct bus_device *d = bus_find(b, addr, len);
 	if (!d) {
-		b->unknown++;
+		__atomic_fetch_add(&b->unknown, 1, __ATOMIC_RELAXED);
 		if (!is_write)
 			memset(data, 0xff, len);
 		return NULL;
 	}
+	pthread_mutex_lock(d->lock);
 	d->exits++;
 	/* A device with byte-wide registers answers one byte of a wider read: the others read
 	 * as the floating bus too, not as what the exit's buffer held. */
 	if (!is_write)
 		memset(data, 0xff, len);
 	d->io(d->opaque, addr - d->base, data, len, is_write);
+	pthread_mutex_unlock(d->lock);
 	return d;
 }

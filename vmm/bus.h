@@ -5,10 +5,15 @@
  * Ranges never overlap (bus_register refuses), so an access belongs to one device or to
  * none. An access to no device is counted, reads as all ones (what a PC's floating bus
  * gives), and a write to it is dropped: a guest probing for hardware it does not have must
- * find nothing there, not stop the VM. */
+ * find nothing there, not stop the VM.
+ *
+ * Several vCPU threads exit at once: bus_access runs a device's callback under that device's
+ * mutex (one per device, shared by the ranges of one opaque, as the i8042's two ports), so a
+ * device model never sees two accesses at a time and its exit count stays exact. */
 #ifndef SHIKUMI_VMM_BUS_H
 #define SHIKUMI_VMM_BUS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,14 +30,17 @@ struct bus_device {
 	uint64_t base, len;
 	bus_io_fn io;
 	void *opaque;
-	uint64_t exits; /* accesses it answered */
+	pthread_mutex_t *lock; /* one of the bus's locks[], the same for the same opaque */
+	uint64_t exits;	       /* accesses it answered (under the lock) */
 };
 
 struct bus {
 	const char *space; /* "port" or "MMIO", for messages */
 	struct bus_device dev[BUS_MAX_DEVICES];
 	int n;
-	uint64_t unknown; /* accesses no device claimed */
+	pthread_mutex_t locks[BUS_MAX_DEVICES];
+	int nlocks;
+	uint64_t unknown; /* accesses no device claimed (atomic) */
 };
 
 void bus_init(struct bus *b, const char *space);

@@ -5,7 +5,9 @@
 
 #include "virtio_net.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <string.h>
 
@@ -14,14 +16,16 @@ void vm_cli_help(FILE *f)
 	fputs("Usage: shikumi-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [OPTIONS]\n"
 	      "       shikumi-vmm --tiny [--kernel tiny.bin|hostile.bin] [--disk FILE]\n"
 	      "\n"
-	      "A minimal virtual machine monitor on KVM: one vCPU, the in-kernel interrupt\n"
-	      "controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
+	      "A minimal virtual machine monitor on KVM: one thread per vCPU, the in-kernel\n"
+	      "interrupt controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
 	      "\n"
 	      "      --kernel FILE     a Linux bzImage (64-bit boot protocol 2.12+)\n"
 	      "      --initrd FILE     an initramfs for it\n"
 	      "      --cmdline STR     the kernel command line (default: console=ttyS0 quiet\n"
 	      "                        reboot=k panic=-1 and options that skip slow probing)\n"
 	      "      --memory SIZE     guest RAM (default 256M; K, M, G)\n"
+	      "      --cpus N          vCPUs, 1 to 8 (default 1), announced to the guest in an\n"
+	      "                        MP table (the kernel needs CONFIG_X86_MPPARSE and SMP)\n"
 	      "      --disk FILE[,ro]  a disk image (a multiple of 512 bytes) as virtio-blk\n"
 	      "                        over MMIO, /dev/vda in the guest; ,ro refuses writes\n"
 	      "      --net-fd FD[,mac=XX:XX:XX:XX:XX:XX]\n"
@@ -38,7 +42,7 @@ void vm_cli_help(FILE *f)
 	      "\n"
 	      "Ctrl-A x stops the VM. Exit status: what the guest wrote to port 0x511 before\n"
 	      "it rebooted (0 when it wrote nothing), 120 when the guest kernel panicked, 121\n"
-	      "when the vCPU failed (triple fault), 125 when the VMM itself failed.\n",
+	      "when a vCPU failed (triple fault), 125 when the VMM itself failed.\n",
 	      f);
 }
 
@@ -47,6 +51,7 @@ enum {
 	OPT_INITRD,
 	OPT_CMDLINE,
 	OPT_MEMORY,
+	OPT_CPUS,
 	OPT_DISK,
 	OPT_NET_FD,
 	OPT_TINY,
@@ -61,6 +66,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"initrd", required_argument, NULL, OPT_INITRD},
 	    {"cmdline", required_argument, NULL, OPT_CMDLINE},
 	    {"memory", required_argument, NULL, OPT_MEMORY},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
 	    {"disk", required_argument, NULL, OPT_DISK},
 	    {"net-fd", required_argument, NULL, OPT_NET_FD},
 	    {"tiny", no_argument, NULL, OPT_TINY},
@@ -71,7 +77,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {0},
 	};
 	*cfg = (struct vm_config){
-	    .cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY, .net_fd = -1};
+	    .cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY, .net_fd = -1, .cpus = 1};
 	*action = VM_RUN;
 	optind = 0;
 	opterr = 0;
@@ -95,6 +101,18 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 				return err_set(0, "invalid --memory '%s': at least 2M", optarg);
 			cfg->memory = size & ~0xfffULL;
 			break;
+		case OPT_CPUS: {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (errno || optarg[0] < '0' || optarg[0] > '9' || *end || n < 1 ||
+			    n > VM_CPUS_MAX)
+				return err_set(0,
+					       "invalid --cpus '%s': a whole number from 1 to %d",
+					       optarg, VM_CPUS_MAX);
+			cfg->cpus = (int)n;
+			break;
+		}
 		case OPT_DISK: {
 			static char disk[4096]; /* the path without ",ro" */
 			size_t len = strlen(optarg);
@@ -153,5 +171,8 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		return err_set(0, "--initrd is for a Linux kernel, not --tiny");
 	if (cfg->tiny && cfg->net_fd >= 0)
 		return err_set(0, "--net-fd is for a Linux kernel, not --tiny");
+	if (cfg->tiny && cfg->cpus > 1)
+		return err_set(0, "--cpus is for a Linux kernel, not --tiny (it has no local APIC "
+				  "to start the others with)");
 	return 0;
 }

@@ -33,7 +33,8 @@ void i8042_out(struct i8042 *k, uint16_t port, uint8_t value)
 		reply(k, 0x00);
 		break;
 	case I8042_RESET:
-		k->reset = true;
+		/* Read by the vCPU thread that made this write, and by no other. */
+		__atomic_store_n(&k->reset, true, __ATOMIC_RELEASE);
 		break;
 	}
 }

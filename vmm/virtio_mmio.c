@@ -20,9 +20,10 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops
 	pthread_mutex_init(&t->lock, NULL);
 }
 
-/* The line is pulsed, as an edge: without an MP table the guest routes it through the PIC,
- * whose inputs are edge-triggered. The driver's handler reads InterruptStatus and then looks at
- * every used ring, so one edge for several used buffers loses nothing. */
+/* The line is pulsed, as an edge: the MP table (mptable.c) gives the guest's I/O APIC pin ISA's
+ * trigger mode, edge (and the PIC, where a kernel ignores the table, is edge-triggered too). The
+ * driver's handler reads InterruptStatus and then looks at every used ring, so one edge for several
+ * used buffers loses nothing. */
 static void interrupt(struct virtio_mmio *t, uint32_t why)
 {
 	t->interrupt_status |= why;

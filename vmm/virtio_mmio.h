@@ -90,7 +90,7 @@ struct virtio_mmio {
 	uint32_t irq;
 	void (*set_irq)(void *ctx, uint32_t irq, bool level); /* NULL: none */
 	void *irq_ctx;
-	pthread_mutex_t lock; /* vCPU threads; one today, several later */
+	pthread_mutex_t lock; /* the vCPU threads (and any device thread) */
 	uint32_t status, device_features_sel, driver_features_sel, queue_sel;
 	uint64_t driver_features;
 	uint32_t interrupt_status, config_generation;

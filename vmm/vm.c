@@ -9,7 +9,9 @@
 #include "cmos.h"
 #include "i8042.h"
 #include "marker.h"
+#include "mptable.h"
 #include "serial.h"
+#include "vcpu.h"
 #include "virtio_blk.h"
 #include "virtio_mmio.h"
 #include "virtio_net.h"
@@ -35,9 +37,8 @@
 
 struct vm {
 	const struct vm_config *cfg;
-	int kvm, fd, vcpu;
-	struct kvm_run *run;
-	size_t run_size;
+	int kvm, fd;
+	struct vcpus cpus; /* vCPU 0 runs on the thread of vm_run, the others on their own */
 	uint8_t *mem;
 	uint64_t mem_size;
 	/* The address map: every port and MMIO exit goes through one of these. */
@@ -55,7 +56,6 @@ struct vm {
 	char line[160];			 /* the console line being written, to spot a panic */
 	size_t line_len;
 	uint64_t t_first_run, t_end;
-	uint64_t hlt_exits, shutdown_exits;
 };
 
 /* ---- the console: guest serial <-> this terminal ---- */
@@ -369,43 +369,30 @@ static int setup_memory(struct vm *vm)
 	return 0;
 }
 
-static int setup_vcpu(struct vm *vm, struct kvm_regs *regs)
+/* The vCPUs, and for a Linux guest the MP table that tells it how many there are and where
+ * its interrupts go (the I/O APIC): written even for one vCPU, so that the devices' interrupts
+ * take the same path whatever --cpus says. The BIOS data area points at the table as a BIOS's
+ * EBDA (segment at 0x40e, base memory in KiB at 0x413). */
+static int setup_vcpus(struct vm *vm, const struct kvm_regs *regs)
 {
-	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu < 0)
-		return err_set(errno, "KVM_CREATE_VCPU failed");
-	int size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size <= 0)
-		return err_set(errno, "KVM_GET_VCPU_MMAP_SIZE failed");
-	vm->run_size = (size_t)size;
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
-	if (vm->run == MAP_FAILED)
-		return err_set(errno, "cannot map the vCPU's kvm_run");
-	/* The CPU the guest sees: what this KVM can offer, and that it is a virtual one. */
-	const int max = 128;
-	autofree struct kvm_cpuid2 *cpuid =
-	    calloc(1, sizeof(*cpuid) + max * sizeof(struct kvm_cpuid_entry2));
-	if (!cpuid)
-		return err_set(ENOMEM, "out of memory");
-	cpuid->nent = max;
-	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0)
-		return err_set(errno, "KVM_GET_SUPPORTED_CPUID failed");
-	bool tsc_deadline =
-	    !vm->cfg->tiny && ioctl(vm->kvm, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
-	x86_cpuid_guest(cpuid->entries, (int)cpuid->nent, tsc_deadline);
-	if (ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid) < 0)
-		return err_set(errno, "KVM_SET_CPUID2 failed");
-	struct kvm_sregs sregs;
-	if (ioctl(vm->vcpu, KVM_GET_SREGS, &sregs) < 0)
-		return err_set(errno, "KVM_GET_SREGS failed");
-	x86_build_tables(vm->mem);
-	x86_long_mode(&sregs);
-	if (ioctl(vm->vcpu, KVM_SET_SREGS, &sregs) < 0)
-		return err_set(errno, "KVM_SET_SREGS failed");
-	regs->rflags = 0x2; /* bit 1 is always set; interrupts off */
-	regs->rsp = GUEST_STACK_TOP;
-	if (ioctl(vm->vcpu, KVM_SET_REGS, regs) < 0)
-		return err_set(errno, "KVM_SET_REGS failed");
+	struct vcpus *c = &vm->cpus;
+	c->kvm = vm->kvm;
+	c->vm = vm->fd;
+	c->pio = &vm->pio;
+	c->mmio = &vm->mmio;
+	c->reset = &vm->kbd.reset;
+	c->tiny = vm->cfg->tiny;
+	c->debug = vm->cfg->debug;
+	int r = vcpus_create(c, vm->cfg->cpus, vm->mem, regs);
+	if (r < 0 || vm->cfg->tiny)
+		return r;
+	r = mptable_build(vm->mem + MPTABLE_ADDR, MPTABLE_ROOM, MPTABLE_ADDR, c->n, c->signature,
+			  c->features);
+	if (r < 0)
+		return r;
+	uint16_t ebda = MPTABLE_ADDR >> 4, base_kib = MPTABLE_ADDR >> 10;
+	memcpy(vm->mem + 0x40e, &ebda, sizeof(ebda));
+	memcpy(vm->mem + 0x413, &base_kib, sizeof(base_kib));
 	return 0;
 }
 
@@ -509,55 +496,6 @@ static int setup_devices(struct vm *vm)
 	return r;
 }
 
-static void debug_unknown(const struct vm *vm, const struct bus *b, uint64_t addr,
-			  const uint8_t *data, uint32_t len, bool is_write)
-{
-	uint64_t v = 0;
-	memcpy(&v, data, len < sizeof(v) ? len : sizeof(v));
-	if (is_write)
-		fprintf(stderr,
-			"shikumi-vmm: %u-byte write of 0x%llx to unknown %s 0x%llx ignored\r\n",
-			len, (unsigned long long)v, b->space, (unsigned long long)addr);
-	else
-		fprintf(stderr, "shikumi-vmm: %u-byte read of unknown %s 0x%llx: 0x%llx\r\n", len,
-			b->space, (unsigned long long)addr, (unsigned long long)v);
-	(void)vm;
-}
-
-static void port_io(struct vm *vm)
-{
-	struct kvm_run *run = vm->run;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	bool out = run->io.direction == KVM_EXIT_IO_OUT;
-	/* A string instruction (rep outsb) comes as one exit of `count` accesses. */
-	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
-		if (!bus_access(&vm->pio, run->io.port, data, run->io.size, out) && vm->cfg->debug)
-			debug_unknown(vm, &vm->pio, run->io.port, data, run->io.size, out);
-}
-
-static void mmio(struct vm *vm)
-{
-	struct kvm_run *run = vm->run;
-	uint32_t len = run->mmio.len <= sizeof(run->mmio.data) ? run->mmio.len : 8;
-	if (!bus_access(&vm->mmio, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write) &&
-	    vm->cfg->debug)
-		debug_unknown(vm, &vm->mmio, run->mmio.phys_addr, run->mmio.data, len,
-			      run->mmio.is_write);
-}
-
-static void dump_registers(struct vm *vm)
-{
-	struct kvm_regs r;
-	struct kvm_sregs s;
-	if (ioctl(vm->vcpu, KVM_GET_REGS, &r) < 0 || ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
-		return;
-	fprintf(stderr,
-		"shikumi-vmm: rip %016llx rsp %016llx rflags %08llx rax %016llx\n"
-		"shikumi-vmm: cr0 %08llx cr3 %08llx cr4 %08llx efer %llx cs %04x\n",
-		r.rip, r.rsp, r.rflags, r.rax, s.cr0, s.cr3, s.cr4, s.efer, s.cs.selector);
-}
-
-/* Runs the vCPU until the guest ends. Returns the exit status. */
 /* The status of a guest that reset itself: what it reported, or a panic; a guest whose /init
  * announced itself (port 0x510) but never reported a status broke the protocol (its port
  * writes failed?), which must not read as success. */
@@ -575,61 +513,47 @@ static int reset_status(const struct vm *vm)
 	return 0;
 }
 
+static void print_registers(const struct vcpus *c)
+{
+	if (!c->have_regs)
+		return;
+	const struct kvm_regs *r = &c->regs;
+	const struct kvm_sregs *s = &c->sregs;
+	fprintf(stderr,
+		"shikumi-vmm: rip %016llx rsp %016llx rflags %08llx rax %016llx\n"
+		"shikumi-vmm: cr0 %08llx cr3 %08llx cr4 %08llx efer %llx cs %04x\n",
+		r->rip, r->rsp, r->rflags, r->rax, s->cr0, s->cr3, s->cr4, s->efer, s->cs.selector);
+}
+
+/* Runs the vCPUs until the guest ends. Returns the exit status, or -1 with a message. */
 static int run_loop(struct vm *vm)
 {
+	struct vcpus *c = &vm->cpus;
 	vm->t_first_run = timing_now();
-	for (;;) {
-		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			err_set(errno, "KVM_RUN failed");
-			return -1;
-		}
-		switch (vm->run->exit_reason) {
-		case KVM_EXIT_IO:
-			port_io(vm);
-			if (vm->kbd.reset)
-				return reset_status(vm);
-			break;
-		case KVM_EXIT_MMIO:
-			mmio(vm);
-			break;
-		case KVM_EXIT_HLT: /* only without an irqchip (the tiny guest): it is done */
-			vm->hlt_exits++;
-			return vm->marker.status >= 0 ? vm->marker.status : 0;
-		case KVM_EXIT_SHUTDOWN:
-			vm->shutdown_exits++;
-			/* A reset by triple fault after the guest reported is a reboot. */
-			if (vm->marker.status >= 0)
-				return vm->marker.status;
-			if (vm->panicked)
-				return VM_EXIT_PANIC;
-			console_flush(vm);
-			fprintf(stderr,
-				"shikumi-vmm: the guest triple-faulted (a shutdown exit)\n");
-			dump_registers(vm);
-			return VM_EXIT_TRIPLEFAULT;
-		case KVM_EXIT_FAIL_ENTRY:
-			console_flush(vm);
-			fprintf(
-			    stderr, "shikumi-vmm: KVM could not enter the guest (reason 0x%llx)\n",
-			    (unsigned long long)vm->run->fail_entry.hardware_entry_failure_reason);
-			dump_registers(vm);
-			return VM_EXIT_TRIPLEFAULT;
-		case KVM_EXIT_INTERNAL_ERROR:
-			console_flush(vm);
-			fprintf(stderr, "shikumi-vmm: KVM internal error %u\n",
-				vm->run->internal.suberror);
-			dump_registers(vm);
-			return VM_EXIT_TRIPLEFAULT;
-		default:
-			console_flush(vm);
-			fprintf(stderr, "shikumi-vmm: unexpected exit reason %u\n",
-				vm->run->exit_reason);
-			dump_registers(vm);
-			return VM_EXIT_TRIPLEFAULT;
-		}
+	if (vcpus_run(c) < 0)
+		return -1;
+	switch (c->why) {
+	case VCPU_END_RESET:
+		return reset_status(vm);
+	case VCPU_END_HLT:
+		return vm->marker.status >= 0 ? vm->marker.status : 0;
+	case VCPU_END_SHUTDOWN:
+		/* A reset by triple fault after the guest reported is a reboot. */
+		if (vm->marker.status >= 0)
+			return vm->marker.status;
+		if (vm->panicked)
+			return VM_EXIT_PANIC;
+		break;
+	case VCPU_END_FAIL:
+		break;
+	case VCPU_END_ERROR:
+		err_set(0, "%s", c->message);
+		return -1;
 	}
+	console_flush(vm);
+	fprintf(stderr, "shikumi-vmm: %s\n", c->message);
+	print_registers(c);
+	return VM_EXIT_TRIPLEFAULT;
 }
 
 /* For the VMM's own memory overhead, from /proc/self/smaps: the process's resident memory,
@@ -690,9 +614,14 @@ static void print_exits(const struct vm *vm)
 	fputs("exits: ", stderr);
 	print_bus_exits(&vm->pio);
 	print_bus_exits(&vm->mmio);
-	fprintf(stderr, "other ports %llu, other mmio %llu, hlt %llu, shutdown %llu\n",
+	fprintf(stderr, "other ports %llu, other mmio %llu, hlt %llu, shutdown %llu",
 		(unsigned long long)vm->pio.unknown, (unsigned long long)vm->mmio.unknown,
-		(unsigned long long)vm->hlt_exits, (unsigned long long)vm->shutdown_exits);
+		(unsigned long long)vm->cpus.hlt_exits,
+		(unsigned long long)vm->cpus.shutdown_exits);
+	/* Several vCPUs: the counts are their sums; which one ended the VM, for the curious. */
+	if (vm->cpus.n > 1)
+		fprintf(stderr, "; %d vCPUs, the end came from vCPU %d", vm->cpus.n, vm->cpus.who);
+	fputc('\n', stderr);
 }
 
 /* The VMM's set-up, mark by mark: each phase ends where the next begins. */
@@ -736,7 +665,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 int vm_run(const struct vm_config *cfg, int *status)
 {
 	static struct vm vm; /* one per process; the input thread may outlive vm_run */
-	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .vcpu = -1, .mem_size = cfg->memory};
+	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .mem_size = cfg->memory};
 	*status = VM_EXIT_ERROR;
 	struct setup_marks m = {.start = timing_now()};
 	static struct images im; /* 64 KiB of headers: not on the stack */
@@ -770,7 +699,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 		return r;
 	images_close(im); /* in the guest now */
 	m->load = timing_now();
-	if ((r = setup_vcpu(vm, &regs)) < 0)
+	if ((r = setup_vcpus(vm, &regs)) < 0)
 		return r;
 	m->vcpu = timing_now();
 	terminal_raw();
@@ -779,6 +708,7 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 		pthread_detach(input);
 	int code = run_loop(vm);
 	vm->t_end = timing_now();
+	vcpus_close(&vm->cpus);
 	console_flush(vm);
 	terminal_restore();
 	if (code < 0)

@@ -1,4 +1,5 @@
-/* A KVM virtual machine with one vCPU: the whole monitor, from /dev/kvm to the guest's exit.
+/* A KVM virtual machine with one or more vCPUs (vcpu.c, one thread each): the whole monitor,
+ * from /dev/kvm to the guest's exit.
  *
  * vm.c creates the machine and runs the loop; every port and MMIO exit goes to the device bus
  * (bus.c), where each device has claimed its range (everything else is counted and ignored:
@@ -25,6 +26,8 @@
 #define VM_EXIT_TRIPLEFAULT 121 /* the vCPU failed: triple fault, or KVM could not run it */
 #define VM_EXIT_ERROR	    125 /* the VMM itself failed (the message says why) */
 
+#define VM_CPUS_MAX 8 /* the MP table's and the minimal kernel's (CONFIG_NR_CPUS) limit */
+
 struct vm_config {
 	const char *kernel;  /* a bzImage, or with `tiny` a flat binary */
 	const char *initrd;  /* NULL for none */
@@ -34,6 +37,7 @@ struct vm_config {
 	int net_fd;	     /* an open tap for virtio-net, -1 for none */
 	uint8_t net_mac[6];  /* the guest's MAC address */
 	uint64_t memory;     /* guest RAM, bytes */
+	int cpus;	     /* vCPUs, 1 .. VM_CPUS_MAX */
 	bool tiny;	     /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
 	bool timing;	     /* print the phases and the exit counts on stderr */
 	bool debug;	     /* report every unknown port and MMIO access */

@@ -69,3 +69,87 @@ int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n, bool tsc_deadline)
 		}
 	return changed;
 }
+
+/* The bits of an APIC id that number the cores of a package: enough for `cpus`. */
+static uint32_t core_bits(int cpus)
+{
+	uint32_t bits = 0;
+	while ((1 << bits) < cpus)
+		bits++;
+	return bits;
+}
+
+static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid_entry2 *entries, int n, uint32_t fn,
+				     uint32_t index)
+{
+	for (int i = 0; i < n; i++)
+		if (entries[i].function == fn && entries[i].index == index)
+			return &entries[i];
+	return NULL;
+}
+
+/* Leaf 0xB or 0x1F, subleaf `level`: 0 the threads of a core, 1 the cores of the package. */
+static void topology_level(struct kvm_cpuid_entry2 *e, uint32_t fn, uint32_t level,
+			   uint32_t apic_id, int cpus)
+{
+	*e = (struct kvm_cpuid_entry2){.function = fn,
+				       .index = level,
+				       .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+				       .ecx = level,
+				       .edx = apic_id};
+	if (level == 0) {
+		e->ebx = 1;	   /* one thread per core */
+		e->ecx |= 1u << 8; /* level type: SMT */
+	} else if (level == 1) {
+		e->eax = core_bits(cpus); /* shift to the package id */
+		e->ebx = (uint32_t)cpus;
+		e->ecx |= 2u << 8; /* level type: core */
+	}			   /* level 2: type 0, the end of the list */
+}
+
+/* Rewrites (or, with `add`, creates) subleaves 0-2 of leaf `fn`: whatever subleaves KVM gave
+ * (the host's levels) go, ours take their place. Returns the entry count. */
+static int topology_leaf(struct kvm_cpuid_entry2 *entries, int n, int max, uint32_t fn, bool add,
+			 uint32_t apic_id, int cpus)
+{
+	int had = 0;
+	for (int i = 0; i < n; i++)
+		had += entries[i].function == fn;
+	if ((!had && !add) || n - had + 3 > max)
+		return n;
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+		if (entries[i].function != fn)
+			entries[kept++] = entries[i];
+	for (uint32_t level = 0; level < 3; level++)
+		topology_level(&entries[kept++], fn, level, apic_id, cpus);
+	return kept;
+}
+
+int x86_cpuid_topology(struct kvm_cpuid_entry2 *entries, int n, int max, uint32_t apic_id, int cpus)
+{
+	uint32_t bits = core_bits(cpus);
+	for (int i = 0; i < n; i++) {
+		struct kvm_cpuid_entry2 *e = &entries[i];
+		if (e->function == 1) {
+			e->ebx = (e->ebx & 0xffff) | apic_id << 24 | (1u << bits) << 16;
+			e->edx = cpus > 1 ? e->edx | CPUID_HTT : e->edx & ~CPUID_HTT;
+		} else if (e->function == 4 && (e->eax & 0x1f)) {
+			/* Cores per package; each cache belongs to one core (one thread). */
+			e->eax = (e->eax & 0x3fff) | ((1u << bits) - 1) << 26;
+		} else if (e->function == 0x80000008) {
+			e->ecx = (e->ecx & ~0xf0ffu) | bits << 12 | (uint32_t)(cpus - 1);
+		} else if (e->function == 0x8000001e) {
+			e->eax = apic_id;
+			e->ebx = apic_id & 0xff; /* core id; bits 15:8, threads per core - 1: 0 */
+			e->ecx = 0;		 /* node 0, one node per package */
+		}
+	}
+	const struct kvm_cpuid_entry2 *basic = leaf(entries, n, 0, 0);
+	uint32_t max_basic = basic ? basic->eax : 0;
+	if (max_basic >= 0xb)
+		n = topology_leaf(entries, n, max, 0xb, true, apic_id, cpus);
+	if (max_basic >= 0x1f)
+		n = topology_leaf(entries, n, max, 0x1f, false, apic_id, cpus);
+	return n;
+}

@@ -53,4 +53,21 @@ uint64_t x86_gdt_entry(uint16_t flags, uint32_t base, uint32_t limit);
 #define CPUID_TSC_DEADLINE (1u << 24)
 int x86_cpuid_guest(struct kvm_cpuid_entry2 *entries, int n, bool tsc_deadline);
 
+/* Makes the CPUID of vCPU `apic_id` (KVM gives vCPU i the local APIC id i) say who it is and
+ * how many there are: one package of `cpus` cores, one thread each. Linux reads its APIC id
+ * from leaf 1 EBX[31:24] and leaf 0xB's x2APIC id, and its topology from leaf 0xB (and 0x1F)
+ * or, on AMD, from 0x80000008 and 0x8000001E; host values left there would make every vCPU
+ * claim the same id or a topology of the host's, and Linux would refuse or misplace CPUs.
+ *   leaf 1       EBX: APIC id, addressable ids per package; EDX bit 28 (HTT) with cpus > 1
+ *   leaf 4       EAX[31:26]: cores per package - 1 (Intel's cache leaf)
+ *   leaf 0xB     subleaf 0 the thread level (1 each), 1 the core level (cpus), 2 the end;
+ *                added when KVM offered none but leaf 0 reaches 0xB (`max` entries fit)
+ *   0x1F         the same as 0xB, where KVM offers it
+ *   0x80000008   ECX: cores - 1, and the APIC id bits they take
+ *   0x8000001E   extended APIC id, core id, one thread per core, node 0
+ * Returns the new number of entries. */
+int x86_cpuid_topology(struct kvm_cpuid_entry2 *entries, int n, int max, uint32_t apic_id,
+		       int cpus);
+#define CPUID_HTT (1u << 28)
+
 #endif

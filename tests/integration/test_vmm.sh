@@ -31,6 +31,11 @@ head -c 300M /dev/zero >"$T/big" 2>/dev/null || truncate -s 300M "$T/big"
 vmm_error "an initrd larger than guest memory" "the initrd \(301 MiB\) does not fit in 256 MiB" --kernel "$K" --initrd "$T/big"
 vmm_error "a kernel that needs more memory than given" "the kernel needs [0-9]+ MiB to boot; give --memory more" --kernel "$K" --memory 4M
 vmm_error "an unknown option" "unknown option '--frob'" --frob
+for bad in 0 9 x; do
+	vmm_error "--cpus $bad" "invalid --cpus '$bad': a whole number from 1 to 8" --kernel "$K" --cpus "$bad"
+	expect_failure "shikumi vm --cpus $bad" 125 shikumi-vmm "invalid --cpus '$bad'" -- "$S" vm --cpus "$bad" -- true
+done
+vmm_error "--cpus 2 with the tiny guest (no local APIC to start the second)" "--cpus is for a Linux kernel, not --tiny" --tiny --cpus 2
 vmm_error "no kernel" "missing --kernel BZIMAGE" --memory 64M
 expect_match "--help describes the VMM" 'Usage: shikumi-vmm --kernel BZIMAGE' "$("$V" --help)"
 expect_match "make guest-kernel gave a bzImage" 'Linux kernel x86 boot executable bzImage|HdrS' \

@@ -1036,6 +1036,23 @@ static void options(void **state)
 	assert_int_equal(PARSE("--memory", "lots", "--tiny"), -EINVAL);
 	assert_int_equal(PARSE("--memory", "8388608T", "--tiny"), -ERANGE);
 	assert_non_null(strstr(err_msg(), "--memory: invalid size '8388608T'"));
+	/* --cpus: 1 by default, 1 to 8, a plain number; not for the tiny guest. */
+	assert_int_equal(PARSE("--kernel", "bz"), 0);
+	assert_int_equal(cfg.cpus, 1);
+	assert_int_equal(PARSE("--kernel", "bz", "--cpus", "4"), 0);
+	assert_int_equal(cfg.cpus, 4);
+	assert_int_equal(PARSE("--kernel", "bz", "--cpus", "8"), 0);
+	assert_int_equal(cfg.cpus, 8);
+	const char *bad[] = {"0", "9", "x", "", "2x", "-1", " 2", "+2", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(PARSE("--kernel", "bz", "--cpus", bad[i]), -EINVAL);
+		assert_non_null(strstr(err_msg(), "invalid --cpus"));
+	}
+	assert_int_equal(PARSE("--kernel", "bz", "--cpus"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "needs a value"));
+	assert_int_equal(PARSE("--tiny", "--cpus", "2"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not --tiny"));
+	assert_int_equal(PARSE("--tiny", "--cpus", "1"), 0);
 	assert_int_equal(PARSE("--initrd", "i"), -EINVAL);
 	assert_non_null(strstr(err_msg(), "missing --kernel"));
 	assert_int_equal(PARSE("--tiny", "--initrd", "i"), -EINVAL);
