@@ -72,24 +72,32 @@ static void finds_by_path_and_by_search(void **state)
 {
 	(void)state;
 	const char *path = "/usr/bin:/bin";
-	assert_int_equal(rootfs_find_command(rootfd, "/bin/sh", path), 0);
-	assert_int_equal(rootfs_find_command(rootfd, "sh", path), 0);
-	assert_int_equal(rootfs_find_command(rootfd, "tool", path), 0);
-	assert_int_equal(rootfs_find_command(rootfd, "/bin/dotdot", path), 0);
-	assert_int_equal(rootfs_find_command(rootfd, "tool", "/bin"), -ENOENT);
+	assert_int_equal(rootfs_find_command(rootfd, "/bin/sh", path, NULL, 0), 0);
+	assert_int_equal(rootfs_find_command(rootfd, "sh", path, NULL, 0), 0);
+	assert_int_equal(rootfs_find_command(rootfd, "tool", path, NULL, 0), 0);
+	assert_int_equal(rootfs_find_command(rootfd, "/bin/dotdot", path, NULL, 0), 0);
+	assert_int_equal(rootfs_find_command(rootfd, "tool", "/bin", NULL, 0), -ENOENT);
+	/* the path found, for the command's exec (child.c) */
+	char found[64];
+	assert_int_equal(rootfs_find_command(rootfd, "sh", path, found, sizeof(found)), 0);
+	assert_string_equal(found, "/bin/sh"); /* /usr/bin has none: the next directory */
+	assert_int_equal(rootfs_find_command(rootfd, "tool", path, found, sizeof(found)), 0);
+	assert_string_equal(found, "/usr/bin/tool");
+	assert_int_equal(rootfs_find_command(rootfd, "/bin/sh", path, found, sizeof(found)), 0);
+	assert_string_equal(found, "/bin/sh");
 }
 
 static void missing_and_not_executable(void **state)
 {
 	(void)state;
-	assert_int_equal(rootfs_find_command(rootfd, "nosuch", "/bin:/usr/bin"), -ENOENT);
+	assert_int_equal(rootfs_find_command(rootfd, "nosuch", "/bin:/usr/bin", NULL, 0), -ENOENT);
 	assert_non_null(strstr(err_msg(), "lacks the command 'nosuch'"));
-	assert_int_equal(rootfs_find_command(rootfd, "/etc/passwd", "/bin"), -EACCES);
+	assert_int_equal(rootfs_find_command(rootfd, "/etc/passwd", "/bin", NULL, 0), -EACCES);
 	assert_non_null(strstr(err_msg(), "not an executable"));
-	assert_int_equal(rootfs_find_command(rootfd, "/bin/escape", "/bin"), -EACCES);
-	assert_int_equal(rootfs_find_command(rootfd, "notexec", "/usr/bin"), -EACCES);
-	assert_int_equal(rootfs_find_command(rootfd, "/etc", "/bin"), -EACCES); /* a dir */
-	assert_int_equal(rootfs_find_command(rootfd, "sh", ""), -ENOENT);
+	assert_int_equal(rootfs_find_command(rootfd, "/bin/escape", "/bin", NULL, 0), -EACCES);
+	assert_int_equal(rootfs_find_command(rootfd, "notexec", "/usr/bin", NULL, 0), -EACCES);
+	assert_int_equal(rootfs_find_command(rootfd, "/etc", "/bin", NULL, 0), -EACCES); /* a dir */
+	assert_int_equal(rootfs_find_command(rootfd, "sh", "", NULL, 0), -ENOENT);
 }
 
 static void mountpoints_created_inside(void **state)
