@@ -1,8 +1,12 @@
 #!/bin/bash
 # Lesson 9 (chapter 11, containers): each namespace shown by what it hides, then what root
-# inside still cannot do: the seccomp filter and the dropped capabilities.
+# inside still cannot do: the seccomp filter and the dropped capabilities; last, a second
+# process entering a running container (shikumi exec) with the same confinement.
 . "$(dirname "$0")/lib.sh"
 P="$PROBES/sysprobe" # makes one system call and says whether the kernel allowed it
+T=$(mktemp -d)
+# The exec part's container, if it is still there, and its bundle and state.
+trap '"$S" --root "$T/state" delete --force l9 >/dev/null 2>&1; rm -rf "$T"' EXIT
 
 title 'Lesson 9: a container is namespaces, plus less power (chapter 11)'
 say 'A container is not a thing the kernel knows. It is an ordinary process started in new namespaces (each hides one kind of thing), with fewer capabilities and a system-call filter. Take them one at a time.'
@@ -54,4 +58,19 @@ show "$S" run -v "$PROBES:/t:ro" "$R" /t/sysprobe settime
 claim 'setting the clock is refused' grep -q '^denied' <<<"$OUT"
 show "$S" run --privileged -v "$PROBES:/t:ro" "$R" /t/sysprobe keyctl
 claim 'with --privileged (no filter, every capability) keyctl works again' grep -q '^allowed' <<<"$OUT"
+
+title 'exec: a second process enters a running container'
+say 'docker exec, podman exec and nsenter start a new process inside a container that is running already. shikumi exec does it the way they do: it joins the namespaces of the container'\''s PID 1 with setns(2) and its cgroup, and gives the new process the same capabilities and system-call filter as the container'\''s command, so that exec is no way around them.'
+mkdir -p "$T/b"
+(cd "$T/b" && "$S" spec --rootfs "$R" >/dev/null)
+jq '.process.args = ["sleep", "300"] | .process.terminal = false | .hostname = "lesson9"' "$T/b/config.json" >"$T/b/c" && mv "$T/b/c" "$T/b/config.json"
+"$S" --root "$T/state" create --bundle "$T/b" l9 >/dev/null 2>&1 </dev/null && "$S" --root "$T/state" start l9
+show "$S --root $T/state exec l9 sh -c 'hostname; ps -o pid,comm'"
+claim 'the new process sees the container'\''s hostname and its processes: PID 1, the sleep, itself' test "$(head -1 <<<"$OUT")" = lesson9 -a "$(grep -cE '^ +[0-9]+ ' <<<"$OUT")" = 3
+show "$S --root $T/state ps l9"
+claim 'from the host, shikumi ps lists the container'\''s processes by their host pids' grep -q 'sleep 300' <<<"$OUT"
+cmd=$(awk '/sleep 300/ { print $1 }' <<<"$OUT")
+show "grep CapEff /proc/$cmd/status; $S --root $T/state exec l9 grep CapEff /proc/self/status"
+claim 'the exec'\''d process has exactly the capabilities of the container'\''s command' test "$(head -1 <<<"$OUT" | awk '{print $2}')" = "$(tail -1 <<<"$OUT" | awk '{print $2}')"
+"$S" --root "$T/state" delete --force l9
 finish
