@@ -1,9 +1,13 @@
 #!/bin/bash
 # Lesson 8 (chapter 10, virtualization): the VM runs its own kernel, the host sees it as one
 # process, and it starts more slowly than a container: by how much, shikumi compare says.
+# Nested virtualization (the test host is a VM that runs VMs) and paravirtualization
+# (kvm-clock, virtio-blk): the VM exits each saves, counted by shikumi-vmm --timing.
 . "$(dirname "$0")/lib.sh"
 needs kvm
 needs hyperfine
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
 
 title 'Lesson 8: a VM has its own kernel (chapter 10)'
 say 'A container is processes on the host'\''s kernel. A VM is a whole machine emulated by a process (the VMM) with the CPU'\''s help (KVM): it boots a kernel of its own.'
@@ -11,6 +15,60 @@ show "uname -r; $S run $R uname -r; $S vm -- uname -r </dev/null 2>/dev/null | t
 host=$(sed -n 1p <<<"$OUT") ct=$(sed -n 2p <<<"$OUT") vm=$(sed -n 3p <<<"$OUT")
 claim 'the container reports the host'\''s kernel ($ct)' test "$ct" = "$host"
 claim 'the VM reports its own ($vm)' test -n "$vm" -a "$vm" != "$host"
+
+title 'Nested virtualization: a VM inside a VM'
+say 'Where these lessons run on a machine without hardware KVM, the host here is itself a VM: the test host, whose CPU QEMU emulates, with AMD-V (svm) in it. Its kernel has KVM, so it runs shikumi'\''s VMs: a VM inside a VM. Its CPU says so (the hypervisor flag), and it has the virtualization extension and /dev/kvm:'
+show "uname -r; grep -cw hypervisor /proc/cpuinfo; grep -ow -m1 -e svm -e vmx /proc/cpuinfo; ls -l /dev/kvm"
+hostk=$(sed -n 1p <<<"$OUT")
+claim 'this host runs in a VM (the hypervisor flag) on kernel $hostk' test "$(sed -n 2p <<<"$OUT")" -ge 1
+ext=$(sed -n 3p <<<"$OUT")
+claim 'its CPU has the virtualization extension ($ext)' grep -qxE 'svm|vmx' <<<"$ext"
+claim 'and its kernel offers KVM: /dev/kvm is there' grep -q '^c.* /dev/kvm$' <<<"$OUT"
+say 'One level further down, the guest of shikumi vm: the same questions, asked inside it.'
+show "$S vm -- sh -c 'uname -r; grep -cw hypervisor /proc/cpuinfo; grep -ow -m1 -e svm -e vmx /proc/cpuinfo; ls -l /dev/kvm; ls /lib/modules' | tr -d '\r' | grep -vE '^\[|^reboot: '"
+nokvm=$(grep -c -e '/dev/kvm: No such file' -e '/lib/modules: No such file' <<<"$OUT")
+guestk=$(sed -n 1p <<<"$OUT")
+claim 'the guest runs a kernel of its own ($guestk)' test -n "$guestk" -a "$guestk" != "$hostk"
+gext=$(sed -n 3p <<<"$OUT")
+claim 'its CPU has the extension too ($gext): KVM passes it on, so a third level could run' grep -qxE 'svm|vmx' <<<"$gext"
+claim 'but it has no /dev/kvm: its kernel has KVM only as a module, and its initramfs has no modules to load' test "$nokvm" = 2
+
+title 'Paravirtualization: a guest that knows it is one'
+say 'An unmodified guest talks to emulated hardware, and every access to a device register is a VM exit: the CPU leaves the guest for the VMM and comes back. A paravirtualized guest knows it runs on a hypervisor and uses interfaces made for it instead. The kernel shikumi'\''s guests run has two: kvm-clock for time and virtio for devices. shikumi-vmm --timing counts the exits that reach the VMM, by device. boot PARAMS CMD boots the minimal kernel with the disk image as / (virtio-blk) and shikumi vm'\''s kernel command line, plus PARAMS, and runs CMD.'
+# shikumi vm's kernel command line (vmm/cli.h), with the disk as / as cmd_vm gives it: shikumi vm
+# has no option for kernel parameters, so the lesson calls shikumi-vmm itself. The image is a copy:
+# the guest writes to it, and another VMM may hold the original.
+BOOT="console=ttyS0 quiet reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=off acpi=off tsc=reliable no_timer_check lpj=1000000 root=/dev/vda rootfstype=ext4 init=/init rw"
+cp "$BUILD/rootfs.ext4" "$T/disk.ext4"
+# boot PARAMS CMD: the guest's output, the exits line, and how many of the unclaimed port
+# accesses --debug reported were to port 0x61.
+boot() {
+	"$BUILD/shikumi-vmm" --kernel "$BUILD/guest/bzImage-mini" --disk "$T/disk.ext4" --timing --debug \
+		--cmdline "$BOOT $1 -- $2" </dev/null >"$T/out" 2>&1
+	tr -d '\r' <"$T/out" | grep -vE '^(\[|shikumi-vmm: |timing: |memory: |reboot: )'
+	echo "port 0x61: $(grep -c 'unknown port 0x61' "$T/out")"
+}
+exits() { sed -n "/^exits:/{s/.* $1 \([0-9]*\),.*/\1/p}" <<<"$2"; }
+CS=/sys/devices/system/clocksource/clocksource0/current_clocksource
+say 'kvm-clock: the hypervisor keeps the time, and the TSC'\''s rate, in a page of memory it shares with the guest. Without it (no-kvmclock), Linux reads the time of day from the emulated CMOS clock and times the TSC against the old PIT timer (its gate is port 0x61, which no device of this VMM claims). One boot each way:'
+show "boot '' 'cat $CS'; boot no-kvmclock 'cat $CS'"
+pv=$(sed -n '1,/^port 0x61/p' <<<"$OUT") bare=$(sed -n '/^port 0x61/,$p' <<<"$OUT" | sed 1d)
+claim 'with kvm-clock the guest'\''s clock is kvm-clock' grep -qx kvm-clock <<<"$pv"
+claim 'with no-kvmclock it is the TSC' grep -qx tsc <<<"$bare"
+cmos_pv=$(exits cmos "$pv") cmos_bare=$(exits cmos "$bare")
+claim 'with kvm-clock the guest never touched the CMOS clock ($cmos_pv exits)' test "${cmos_pv:-1}" = 0
+claim 'without it, it read the time from there: $cmos_bare exits' test "${cmos_bare:-0}" -gt 0
+pit_pv=$(sed -n 's/^port 0x61: //p' <<<"$pv") pit_bare=$(sed -n 's/^port 0x61: //p' <<<"$bare")
+claim 'and it timed the TSC through port 0x61 ($pit_bare exits; with kvm-clock $pit_pv)' test "${pit_bare:-0}" -gt "${pit_pv:-0}"
+say 'Once booted, reading the clock costs no exit either way: the TSC and the shared page are read inside the guest.'
+say 'virtio: the disk is no emulated controller whose registers move 2 bytes per access (an IDE disk'\''s data port; even when KVM gathers a rep insw, one exit moves a page, 4 KiB, at most). The guest puts requests in a ring in its own memory and kicks the device once for many; the VMM copies the data straight into guest memory. One boot that only boots, one that also reads 16 MiB from the disk (O_DIRECT: past the page cache):'
+show "boot '' true; boot '' 'dd if=/dev/vda of=/dev/null bs=1M count=16 iflag=direct'"
+blk0=$(exits virtio-blk "$(sed -n '1,/^port 0x61/p' <<<"$OUT")")
+blk1=$(exits virtio-blk "$(sed -n '/^port 0x61/,$p' <<<"$OUT" | sed 1d)")
+read_exits=$((${blk1:-0} - ${blk0:-0}))
+per_exit=$((read_exits > 0 ? 16384 / read_exits : 0))
+claim 'the 16 MiB read cost $read_exits virtio-blk exits, $per_exit KiB each' test "$read_exits" -gt 0
+claim 'that is far fewer than the 4096 a page per exit would need' test "$read_exits" -gt 0 -a "$read_exits" -lt 1024
 
 title 'To the host, a VM is one process'
 say 'The guest'\''s processes are the guest kernel'\''s business. The host sees one shikumi-vmm process (with a thread per vCPU); a '\''sleep'\'' inside the guest is not a process on the host.'
