@@ -76,10 +76,9 @@ case $bare_cs in
 *) say 'Without kvm-clock the guest reads the TSC directly, once it has timed it.' ;;
 esac
 say 'Once booted, reading kvm-clock costs no exit: the TSC and the shared page are read inside the guest.'
-say 'virtio: the disk is no emulated controller whose registers move 2 bytes per access (an IDE disk'\''s data port; even when KVM gathers a rep insw, one exit moves a page, 4 KiB, at most). The guest puts requests in a ring in its own memory and kicks the device once for many; the VMM copies the data straight into guest memory. One boot that only boots, one that also reads 16 MiB from the disk (O_DIRECT: past the page cache):'
-show "boot '' true; boot '' 'dd if=/dev/vda of=/dev/null bs=1M count=16 iflag=direct'"
-blk0=$(exits virtio-blk "$(sed -n '1,/^port 0x61/p' <<<"$OUT")")
-blk1=$(exits virtio-blk "$(sed -n '/^port 0x61/,$p' <<<"$OUT" | sed 1d)")
+say 'virtio: the disk is no emulated controller whose registers move 2 bytes per access (an IDE disk'\''s data port; even when KVM gathers a rep insw, one exit moves a page, 4 KiB, at most). The guest puts requests in a ring in its own memory and kicks the device once for many; the VMM copies the data straight into guest memory. The first boot above read from the disk only to boot; this one also reads 16 MiB from it (O_DIRECT: past the page cache):'
+show "boot '' 'dd if=/dev/vda of=/dev/null bs=1M count=16 iflag=direct'"
+blk0=$(exits virtio-blk "$pv") blk1=$(exits virtio-blk "$OUT")
 read_exits=$((${blk1:-0} - ${blk0:-0}))
 per_exit=$((read_exits > 0 ? 16384 / read_exits : 0))
 claim 'the 16 MiB read cost $read_exits virtio-blk exits, $per_exit KiB each' test "$read_exits" -gt 0
