@@ -61,7 +61,7 @@ boot() {
 exits() { sed -n "/^exits:/{s/.* $1 \([0-9]*\),.*/\1/p}" <<<"$2"; }
 CS=/sys/devices/system/clocksource/clocksource0/current_clocksource
 say 'kvm-clock: the hypervisor keeps the time, and the TSC'\''s rate, in a page of memory it shares with the guest. Without it (no-kvmclock), Linux reads the time of day from the emulated CMOS clock and must time the TSC itself, against the old PIT timer, whose gate is port 0x61. One boot each way; the second also shows what the guest'\''s kernel said about its TSC:'
-show "boot '' 'cat $CS'; boot no-kvmclock 'sh -c \"cat $CS; dmesg | grep -i tsc\"'"
+show "boot '' 'cat $CS'; boot no-kvmclock 'sh -c \"cat $CS; dmesg | grep ^tsc:\"'"
 pv=$(sed -n '1,/^port 0x61/p' <<<"$OUT") bare=$(sed -n '/^port 0x61/,$p' <<<"$OUT" | sed 1d)
 bare_cs=$(sed -n 1p <<<"$bare")
 claim 'with kvm-clock the guest'\''s clock is kvm-clock' grep -qx kvm-clock <<<"$pv"
@@ -72,7 +72,10 @@ claim 'without it, it read the time from there: $cmos_bare exits' test "${cmos_b
 pit_pv=$(sed -n 's/^port 0x61: //p' <<<"$pv") pit_bare=$(sed -n 's/^port 0x61: //p' <<<"$bare")
 claim 'and it timed the TSC through port 0x61 ($pit_bare exits; with kvm-clock $pit_pv)' test "${pit_bare:-0}" -gt "${pit_pv:-0}"
 case $bare_cs in
-*jiffies) say 'Here that timing fails: no device of this VMM answers port 0x61 (it reads as all ones), so the guest cannot tell its TSC'\''s rate and falls back to $bare_cs, a clock that moves only once per timer tick. In this VMM, kvm-clock is what makes the TSC usable at all.' ;;
+*jiffies)
+	say 'Here that timing fails: no device of this VMM answers port 0x61 (it reads as all ones), so the guest cannot tell its TSC'\''s rate and falls back to $bare_cs, a clock that moves only once per timer tick. In this VMM, kvm-clock is what makes the TSC usable at all.'
+	claim 'the guest'\''s kernel says so: it could not calibrate the TSC against the PIT' grep -q '^tsc: Unable to calibrate against PIT' <<<"$bare"
+	;;
 *) say 'Without kvm-clock the guest reads the TSC directly, once it has timed it.' ;;
 esac
 say 'Once booted, reading kvm-clock costs no exit: the TSC and the shared page are read inside the guest.'
