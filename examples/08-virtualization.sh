@@ -52,9 +52,10 @@ say 'An unmodified guest talks to emulated hardware, and every access to a devic
 BOOT="console=ttyS0 quiet reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=off acpi=off tsc=reliable no_timer_check lpj=1000000 root=/dev/vda rootfstype=ext4 init=/init rw"
 cp "$BUILD/rootfs.ext4" "$T/disk.ext4"
 # boot PARAMS CMD: the guest's output, the exits line, and how many of the unclaimed port
-# accesses --debug reported were to port 0x61.
+# accesses --debug reported were to port 0x61. $VMM: where lib.sh names the VMM (installed,
+# it is not beside the kernel and the image).
 boot() {
-	"$BUILD/shikumi-vmm" --kernel "$BUILD/guest/bzImage-mini" --disk "$T/disk.ext4" --timing --debug \
+	"${VMM:-$BUILD/shikumi-vmm}" --kernel "$BUILD/guest/bzImage-mini" --disk "$T/disk.ext4" --timing --debug \
 		--cmdline "$BOOT $1 -- $2" </dev/null >"$T/out" 2>&1
 	tr -d '\r' <"$T/out" | grep -vE '^(\[|shikumi-vmm: |timing: |memory: |reboot: )'
 	echo "port 0x61: $(grep -c 'unknown port 0x61' "$T/out")"
