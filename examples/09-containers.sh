@@ -37,7 +37,7 @@ claim 'inside there is only lo' test "$(tail -1 <<<"$OUT")" = lo
 
 title 'user: root inside is not root outside'
 say 'With --userns=private the container'\''s uid 0 is uid 100000 on the host: the kernel checks what that uid may do outside the namespace.'
-show "$S run --userns=private $R sh -c 'id -u; sleep 2' & sleep 1; ps -o uid=,comm= -C sleep | sort -u; wait"
+show "$S run --userns=private $R sh -c 'id -u; sleep 3' & for i in \$(seq 50); do ps -o uid= -C sleep | grep -qw 100000 && break; sleep 0.1; done; ps -o uid=,comm= -C sleep | sort -u; wait"
 claim 'inside, id -u says 0' grep -qx 0 <<<"$(head -1 <<<"$OUT")"
 claim 'outside, the same sleep belongs to uid 100000' grep -qE '^100000 +sleep' <<<"$OUT"
 

@@ -6,7 +6,8 @@
 run_lesson() {
 	local out rc name held lang=${2:-en} stray=""
 	name=$(basename "$1")
-	out=$(timeout -s KILL 300 bash "$1" --fast --lang "$lang" 2>&1 </dev/null)
+	# 600 s: lesson 8 boots several VMs under emulation (about 4 min on a loaded machine)
+	out=$(timeout -s KILL 600 bash "$1" --fast --lang "$lang" 2>&1 </dev/null)
 	rc=$?
 	LESSON_OUT=$out # for the caller's own checks
 	case $lang in
