@@ -65,7 +65,9 @@ seed="$vq_corpus/seed-one-chain"
 	printf '\x00\x00\x01\x00\x00\x00'
 	head -c $((2048 - 0x46)) /dev/zero
 } >"$seed"
-fuzz virtqueue "$VQ" "$vq_corpus" "$vq_seconds" "$BUILD/fuzz/last-run-virtq.log" -max_len=16384
+# In the background, beside the config.json fuzzer below: one core each (make check's time).
+fuzz virtqueue "$VQ" "$vq_corpus" "$vq_seconds" "$BUILD/fuzz/last-run-virtq.log" -max_len=16384 &
+vq_job=$!
 # The seed must reach the deep paths: shikumi-vmm accepts the same bytes as a kernel (on a
 # machine without KVM it then stops at /dev/kvm, after every check of the image).
 if [ -f "$K" ] && [ ! -e /dev/kvm ]; then
@@ -88,3 +90,4 @@ jq '.process.rlimits=[{"type":"RLIMIT_NOFILE","soft":10,"hard":20}] | .process.u
 	"$ocorpus/seed-spec.json" >"$ocorpus/seed-full.json"
 fuzz config.json "$O" "$ocorpus" "$oci_seconds" "$BUILD/fuzz/last-run-oci.log" -max_len=8192 \
 	-dict=tests/fuzz/oci_config.dict
+wait "$vq_job"
