@@ -169,22 +169,35 @@ static int cmd_state(const struct globals *g, int argc, char **argv)
 	return 0;
 }
 
+/* list's and ps's `--format table|json` (or -f, or --format=json) at argv[*i]: 1 when it was
+ * one (*i at its value), 0 when argv[*i] is another option, or a negative errno. */
+static int format_option(int argc, char **argv, int *i, bool *json)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--format=json")) {
+		*json = true;
+		return 1;
+	}
+	if ((strcmp(a, "--format") && strcmp(a, "-f")) || *i + 1 >= argc)
+		return 0;
+	const char *f = argv[++*i];
+	if (strcmp(f, "json") && strcmp(f, "table"))
+		return err_set(0, "invalid --format '%s': use table or json", f);
+	*json = !strcmp(f, "json");
+	return 1;
+}
+
 static int cmd_list(const struct globals *g, int argc, char **argv)
 {
 	bool json = false, quiet = false;
 	for (int i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc) {
-			const char *f = argv[++i];
-			if (strcmp(f, "json") && strcmp(f, "table"))
-				return err_set(0, "invalid --format '%s': use table or json", f);
-			json = !strcmp(f, "json");
-		} else if (!strcmp(argv[i], "--format=json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+		int r = format_option(argc, argv, &i, &json);
+		if (r < 0)
+			return r;
+		if (r == 0 && (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")))
 			quiet = true;
-		} else {
+		else if (r == 0)
 			return err_set(0, "unknown option '%s' for list", argv[i]);
-		}
 	}
 	struct json_object *all = json_object_new_array();
 	DIR *d = opendir(g->root);
@@ -737,14 +750,11 @@ static int cmd_ps(const struct globals *g, int argc, char **argv)
 	bool json = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc) {
-			const char *f = argv[++i];
-			if (strcmp(f, "json") && strcmp(f, "table"))
-				return err_set(0, "invalid --format '%s': use table or json", f);
-			json = !strcmp(f, "json");
-		} else {
+		int r = format_option(argc, argv, &i, &json);
+		if (r < 0)
+			return r;
+		if (!r)
 			return err_set(0, "unknown option '%s' for ps", argv[i]);
-		}
 	}
 	if (argc - i != 1)
 		return err_set(0, "usage: shikumi ps [--format table|json] ID");

@@ -17,6 +17,19 @@ extern char **environ;
 
 static const int SEALS = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
 
+int sealed_memfd_create(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL) /* a kernel before 6.3 */
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd < 0 ? err_set(errno, "cannot create the memfd %s", name) : fd;
+}
+
+int sealed_memfd_seal(int fd)
+{
+	return fcntl(fd, F_ADD_SEALS, SEALS) < 0 ? err_set(errno, "cannot seal a memfd") : 0;
+}
+
 int reexec_sealed(char **argv)
 {
 	autoclose int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -28,19 +41,18 @@ int reexec_sealed(char **argv)
 	struct stat st;
 	if (fstat(self, &st) < 0)
 		return err_set(errno, "cannot stat /proc/self/exe");
-	autoclose int copy = memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (copy < 0 && errno == EINVAL) /* a kernel before 6.3 */
-		copy = memfd_create("shikumi", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	autoclose int copy = sealed_memfd_create("shikumi");
 	if (copy < 0)
-		return err_set(errno, "cannot create a sealed copy of shikumi");
+		return copy;
 	for (off_t done = 0; done < st.st_size;) {
 		ssize_t n = sendfile(copy, self, NULL, (size_t)(st.st_size - done));
 		if (n <= 0)
 			return err_set(n < 0 ? errno : EIO, "cannot copy shikumi into a memfd");
 		done += n;
 	}
-	if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
-		return err_set(errno, "cannot seal the copy of shikumi");
+	int r = sealed_memfd_seal(copy);
+	if (r < 0)
+		return r;
 	fexecve(copy, argv, environ);
 	return err_set(errno, "cannot run the sealed copy of shikumi");
 }

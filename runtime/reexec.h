@@ -10,4 +10,10 @@
  * when running from such a copy; otherwise does not return, or a negative errno. */
 int reexec_sealed(char **argv);
 
+/* The memfd such a copy lives in (close-on-exec, executable, sealable), and its seals against
+ * writes, growth and shrinking; runtime/trampoline_fd.c holds its trampoline the same way.
+ * They return the fd or 0, or a negative errno with a message. */
+int sealed_memfd_create(const char *name);
+int sealed_memfd_seal(int fd);
+
 #endif

@@ -6,7 +6,12 @@
 
 int sync_send(int sock, const struct sync_msg *msg, int fd)
 {
-	struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof(*msg)};
+	return sync_send_bytes(sock, msg, sizeof(*msg), fd);
+}
+
+int sync_send_bytes(int sock, const void *buf, size_t len, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;

@@ -4,6 +4,7 @@
 #ifndef SHIKUMI_SYNC_H
 #define SHIKUMI_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum sync_type {
@@ -37,6 +38,9 @@ struct sync_msg {
 
 /* Sends msg, with fd attached when fd >= 0. Returns 0 or a negative errno. */
 int sync_send(int sock, const struct sync_msg *msg, int fd);
+
+/* The same for any len bytes at buf (a console socket's peer reads no sync_msg). */
+int sync_send_bytes(int sock, const void *buf, size_t len, int fd);
 
 /* Receives one message; *fd gets an attached fd or -1. Returns 1 for a message, 0 when the
  * peer is gone, or a negative errno. */

@@ -2,32 +2,28 @@
 
 #include "../common/err.h"
 #include "../common/fd.h"
+#include "reexec.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 
 /* build/gen/trampoline.S: the linked trampoline, by .incbin */
 extern const unsigned char trampoline_elf[], trampoline_elf_end[];
 
 int trampoline_open(void)
 {
-	int fd = memfd_create("shikumi-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL) /* before Linux 6.3 */
-		fd = memfd_create("shikumi-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = sealed_memfd_create("shikumi-exec");
 	if (fd < 0)
-		return err_set(errno, "cannot create the command's exec trampoline");
+		return fd;
 	size_t n = (size_t)(trampoline_elf_end - trampoline_elf);
-	if (write(fd, trampoline_elf, n) != (ssize_t)n ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
-		int e = errno;
+	int r = write(fd, trampoline_elf, n) == (ssize_t)n
+		    ? sealed_memfd_seal(fd)
+		    : err_set(errno, "cannot write the command's exec trampoline");
+	if (r < 0) {
 		close(fd);
-		return err_set(e, "cannot seal the command's exec trampoline");
+		return r;
 	}
 	return fd;
 }

@@ -1,12 +1,10 @@
 #include "tty.h"
 
 #include "../common/err.h"
+#include "sync.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -61,22 +59,7 @@ int tty_send_console(int sock, int master)
 {
 	if (sock < 0 || master < 0)
 		return err_set(EINVAL, "no console socket to pass the terminal to");
-	char name[] = "/dev/console"; /* what the fd is, for a reader that logs it */
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl = {0};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return err_set(errno, "cannot send the terminal to the console socket");
-	return 0;
+	static const char name[] = "/dev/console"; /* what the fd is, for a reader that logs it */
+	int r = sync_send_bytes(sock, name, sizeof(name) - 1, master);
+	return r < 0 ? err_set(-r, "cannot send the terminal to the console socket") : 0;
 }
