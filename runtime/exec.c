@@ -22,7 +22,6 @@
 #include "../common/fd.h"
 #include "../common/proc.h"
 #include "confine.h"
-#include "init.h"
 #include "supervisor.h"
 #include "sync.h"
 #include "tty.h"
@@ -207,13 +206,8 @@ int container_exec(const struct container_config *cfg, const struct container_ho
 			       (int)t->pid);
 	}
 	sigset_t forward, blocked, caller_mask;
-	init_forwarded_signals(&forward);
-	blocked = forward;
-	sigaddset(&blocked, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &blocked, &caller_mask);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&blocked, sig))
-			signal(sig, SIG_DFL);
+	struct sigaction caller_pipe;
+	supervisor_take_signals(&forward, &blocked, &caller_mask, &caller_pipe);
 	int sv[2], sigfd = signalfd(-1, &blocked, SFD_CLOEXEC), r;
 	if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = err_set(errno, "cannot create exec's signal fd and socket");
@@ -306,6 +300,7 @@ out:
 		close(pidfd);
 	if (sigfd >= 0)
 		close(sigfd);
+	sigaction(SIGPIPE, &caller_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
 	return r;
 }

@@ -244,6 +244,23 @@ static void runtime_loop(struct runtime *rt)
 	}
 }
 
+void supervisor_take_signals(sigset_t *forward, sigset_t *blocked, sigset_t *caller_mask,
+			     struct sigaction *caller_pipe)
+{
+	init_forwarded_signals(forward);
+	*blocked = *forward;
+	sigaddset(blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, blocked, caller_mask);
+	struct sigaction ignore = {.sa_handler = SIG_IGN};
+	sigaction(SIGPIPE, &ignore, caller_pipe);
+	/* An ignored signal never reaches a signalfd: take back the ones we forward, as runc
+	 * and docker do, so `kill -INT` reaches the command even from a script's background
+	 * job. Blocked, their default actions never run here. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(blocked, sig))
+			signal(sig, SIG_DFL);
+}
+
 int supervisor_follow(pid_t pid, int sock, int master, int sigfd, char *error, size_t n)
 {
 	struct runtime rt = {
@@ -433,18 +450,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 	 * with sigwaitinfo, and none can be lost in between. SIGPIPE is ignored: a reader
 	 * that goes away is noticed where the runtime writes (relay_output). */
 	sigset_t forward, blocked, caller_mask;
-	init_forwarded_signals(&forward);
-	blocked = forward;
-	sigaddset(&blocked, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &blocked, &caller_mask);
-	struct sigaction ignore = {.sa_handler = SIG_IGN}, caller_pipe;
-	sigaction(SIGPIPE, &ignore, &caller_pipe);
-	/* An ignored signal never reaches a signalfd: take back the ones we forward, as runc
-	 * and docker do, so `kill -INT` reaches the command even from a script's background
-	 * job. Blocked, their default actions never run here. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&blocked, sig))
-			signal(sig, SIG_DFL);
+	struct sigaction caller_pipe;
+	supervisor_take_signals(&forward, &blocked, &caller_mask, &caller_pipe);
 
 	struct cgroup cg = {.fd = -1};
 	struct lease lease = {.path = ""};

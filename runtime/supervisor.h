@@ -2,8 +2,17 @@
 #ifndef SHIKUMI_SUPERVISOR_H
 #define SHIKUMI_SUPERVISOR_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Blocks every signal the supervisor handles (the forwarded ones, *forward, and SIGCHLD: all
+ * of them *blocked, for a signalfd) before anything is created, so that none can end it
+ * between creating a thing and being ready to remove it; ignores SIGPIPE (a reader that goes
+ * away is noticed where it writes). The caller's mask and SIGPIPE action are kept in
+ * *caller_mask and *caller_pipe, to be put back. */
+void supervisor_take_signals(sigset_t *forward, sigset_t *blocked, sigset_t *caller_mask,
+			     struct sigaction *caller_pipe);
 
 /* Follows pid (a child of the caller) to its end as `shikumi run` follows a container: the
  * signals read from sigfd (a signalfd of the blocked forwarded signals and SIGCHLD) are
