@@ -228,9 +228,10 @@ unit: $(UNIT_TESTS)
 
 integration: all rootfs initramfs rootfs-image guest-kernel guest-kernel-mini $(HELPERS) $(BUILD)/tests/shikumi-vmm-asan $(LESSON_MO) $(BUILD)/examples/shikumi-dynamic $(BUILD)/tests/shikumi-faults $(EXAMPLE_HELPERS) $(BUILD)/fuzz/fuzz_bzimage $(BUILD)/fuzz/fuzz_oci_config $(BUILD)/fuzz/fuzz_virtq
 
+# The build on every CPU (CI's clean clone builds everything, the guest kernel included).
 check: deps
 	@$(MAKE) --no-print-directory deps DEPS_PKGS="$(BENCH_PKGS) $(TEST_PKGS)"
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory -j$$(nproc) unit integration
 	@tests/run-all.sh $(BUILD)
 
 bench-run: bench-deps

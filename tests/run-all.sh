@@ -33,21 +33,69 @@ done
 # with a line "# testhost: OPTIONS" (the files that boot VMs ask for one vCPU). A test host whose
 # kernel locks up (status 119, see tests/testhost/run) is a fault of the emulation, not of
 # the file's tests: that run's results are dropped, said so, and the file runs once more.
-for t in tests/integration/testhost_*.sh; do
+#
+# Each file writes its results and its log to files of its own (build/testhost-results/),
+# shown when it ends, so that files can run side by side. A file with a line
+# "# testhost-parallel: MINUTES" (how long it takes) may: its test host has one vCPU, it
+# measures nothing against the machine's own CPUs, and it writes nothing outside its test
+# host's /tmp. Those run TESTHOST_LANES at a time (default 2, 1 on a one-CPU machine),
+# longest first, after the others have run one by one.
+lanes=${TESTHOST_LANES:-$(($(nproc) < 2 ? 1 : 2))}
+outdir="$BUILD/testhost-results"
+rm -rf "$outdir"
+mkdir -p "$outdir"
+
+# testhost_file FILE: runs it (twice on a lock-up) with its results in $outdir/NAME.results.
+testhost_file() {
+	local t=$1 name try rc opts
+	name=$(basename "$t" .sh)
+	export RESULTS="$outdir/$name.results"
 	read -ra opts <<<"$(sed -n 's/^# testhost: //p' "$t" | head -1)"
 	for try in 1 2; do
 		echo "== $t (in the test host${opts[*]:+ ${opts[*]}}) [$(since)]"
-		mark=$(wc -l <"$RESULTS")
+		: >"$RESULTS"
 		tests/testhost/run --timeout 900 "${opts[@]}" -- bash "$t"
 		rc=$?
 		[ "$rc" = 119 ] && [ "$try" = 1 ] || break
 		echo "== the test host's kernel locked up: its results for $t are dropped; once more in a fresh one"
-		head -n "$mark" "$RESULTS" >"$RESULTS.keep" && mv "$RESULTS.keep" "$RESULTS"
 	done
 	if [ "$rc" != 0 ]; then
 		echo "FAIL - the test host run of $t ended with status $rc"
 		echo "fail the test host run of $t ended with status $rc" >>"$RESULTS"
 	fi
+	echo "== $t ended [$(since)]"
+}
+# Shows a finished file's log and counts its results.
+testhost_done() {
+	cat "$outdir/$1.log"
+	cat "$outdir/$1.results" >>"$RESULTS" 2>/dev/null
+}
+alone=() side=()
+for t in tests/integration/testhost_*.sh; do
+	minutes=$(sed -n 's/^# testhost-parallel: \([0-9]\+\).*/\1/p' "$t" | head -1)
+	if [ -n "$minutes" ]; then side+=("$minutes $t"); else alone+=("$t"); fi
+done
+for t in "${alone[@]}"; do
+	name=$(basename "$t" .sh)
+	(testhost_file "$t") >"$outdir/$name.log" 2>&1
+	testhost_done "$name"
+done
+declare -A job_name=()
+while read -r _ t; do
+	[ -n "$t" ] || continue
+	if [ "${#job_name[@]}" -ge "$lanes" ]; then
+		wait -n -p ended "${!job_name[@]}"
+		testhost_done "${job_name[$ended]}"
+		unset "job_name[$ended]"
+	fi
+	name=$(basename "$t" .sh)
+	(testhost_file "$t") >"$outdir/$name.log" 2>&1 &
+	job_name[$!]=$name
+done < <(printf '%s\n' "${side[@]}" | sort -k1,1nr -k2,2)
+while [ "${#job_name[@]}" -gt 0 ]; do
+	wait -n -p ended "${!job_name[@]}"
+	testhost_done "${job_name[$ended]}"
+	unset "job_name[$ended]"
 done
 
 passed=$(grep -c '^pass$' "$RESULTS")

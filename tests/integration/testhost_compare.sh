@@ -6,6 +6,7 @@
 # starting a process in namespaces.
 # One vCPU, as for testhost_vmm.sh: with two, compare's runs soft-locked the test host.
 # testhost: --smp 1
+# testhost-parallel: 4 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

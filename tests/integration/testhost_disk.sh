@@ -4,6 +4,7 @@
 # refuses writes even from a guest that clears its own read-only flag, and a disk the VMM
 # cannot use is one line and status 125, leaving nothing behind.
 # testhost: --smp 1
+# testhost-parallel: 1 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 V="$BUILD/shikumi-vmm"
 K="$BUILD/guest/bzImage-mini" # the minimal kernel: virtio-mmio, virtio-blk and ext4 built in

@@ -6,6 +6,7 @@
 # exit, nor after SIGKILL of `shikumi vm` once the next start has run; bad input is one line,
 # status 125, nothing left.
 # testhost: --smp 1
+# testhost-parallel: 2 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 K="$BUILD/guest/bzImage-mini" # virtio-mmio and virtio-net built in
 BR=shk-vmnet0

@@ -5,6 +5,7 @@
 # One vCPU: the VMM runs one, and with two the test host once soft-locked in CI (both vCPUs
 # stuck in its kernel, as if an interrupt between them was lost under the emulation).
 # testhost: --smp 1
+# testhost-parallel: 2 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 V="$BUILD/shikumi-vmm"
 # A guest that hangs must not hang the test host: every boot gets two minutes at most.
