@@ -49,6 +49,7 @@ struct child {
 	int root;		/* the container's root mount, once made */
 	int slave;		/* the command's pty, or -1 */
 	struct sync_msg timing; /* --timing: when each phase ended */
+	bool filtered;		/* the command's seccomp filter is loaded already (create) */
 };
 
 /* ---- the steps, in order ---- */
@@ -325,9 +326,11 @@ static int undumpable(struct child *c)
 
 /* PID 1 is a fork of the runtime, so /proc/1/cmdline (readable by anyone, no ptrace check)
  * would show the runtime's argv: ROOTFS's and every volume's host path, and whatever else
- * was typed. The kernel shows the memory between arg_start and arg_end (/proc/self/stat
- * fields 48 and 49): overwrite it, in PID 1 alone (the command's argv is there too, and the
- * forked command keeps its own copy of the memory). */
+ * was typed; /proc/1/environ (for a container given CAP_SYS_PTRACE) the caller's whole
+ * environment. The kernel shows the memory between arg_start and arg_end, and between
+ * env_start and env_end (/proc/self/stat fields 48 to 51): overwrite both, in PID 1 alone
+ * (the command's argv and env are there too, and the forked command keeps its own copy of
+ * the memory). */
 static int hide_argv(void)
 {
 	char stat[1024];
@@ -337,20 +340,21 @@ static int hide_argv(void)
 		return err_set(errno, "cannot read /proc/self/stat");
 	stat[n] = '\0';
 	char *p = strrchr(stat, ')'); /* the name may hold spaces: fields count from after it */
-	unsigned long start = 0, end = 0;
-	for (int field = 2; p && field < 49; field++) {
+	unsigned long field_value[52] = {0};
+	for (int field = 2; p && field < 51; field++) {
 		p = strchr(p + 1, ' ');
-		if (p && field == 47)
-			start = strtoul(p + 1, NULL, 10);
-		if (p && field == 48)
-			end = strtoul(p + 1, NULL, 10);
+		if (p && field >= 47)
+			field_value[field + 1] = strtoul(p + 1, NULL, 10);
 	}
-	if (!start || end <= start)
+	unsigned long start = field_value[48], end = field_value[49];
+	unsigned long env_start = field_value[50], env_end = field_value[51];
+	if (!start || end <= start || !env_start || env_end < env_start)
 		return err_set(EINVAL, "cannot find the command line in /proc/self/stat");
 	static const char title[] = "shikumi-init";
 	size_t len = end - start;
 	memset((void *)start, 0, len);
 	memcpy((void *)start, title, len < sizeof(title) ? len - 1 : sizeof(title) - 1);
+	memset((void *)env_start, 0, env_end - env_start);
 	return 0;
 }
 
@@ -361,7 +365,7 @@ static int no_new_privs(struct child *c)
 
 static int command_seccomp(struct child *c)
 {
-	int r = confine_seccomp(c->cfg, c->a->host);
+	int r = c->filtered ? 0 : confine_seccomp(c->cfg, c->a->host);
 	c->timing.t[PHASE_SECCOMP] = timing_now();
 	return r;
 }
@@ -402,8 +406,17 @@ static int wait_start(struct child *c)
 {
 	if (c->a->start_fd < 0)
 		return 0;
+	/* A created container can be entered (`exec`) while this waits: what comes in must find
+	 * the init no less confined than itself (a container given CAP_SYS_PTRACE could drive an
+	 * unfiltered init into system calls its own filter refuses). The command's filter now,
+	 * which the forked command keeps; PID 1 adds its own, narrower one after the fork. */
+	int r = no_new_privs(c);
+	if (r == 0 && (r = confine_seccomp(c->cfg, c->a->host)) == 0)
+		c->filtered = true;
+	if (r < 0)
+		return r;
 	struct sync_msg ready = {.type = SYNC_READY}, recorded;
-	int r = sync_send(c->a->sock, &ready, -1);
+	r = sync_send(c->a->sock, &ready, -1);
 	if (r < 0)
 		return err_set(-r, "cannot tell the runtime the container is ready");
 	/* Only a container that the state records may wait: a runtime gone before it says so

@@ -39,6 +39,10 @@ struct container_host {
 int container_validate(const struct container_config *cfg, struct container_host *host,
 		       int *exit_code);
 
+/* Refuses a directory as standard input, output or error (the host's file tree inside,
+ * through /proc/self/fd/N); part of container_validate, and what container_exec checks. */
+int container_validate_stdio(void);
+
 /* Runs the container to its end. cfg->tty must be TTY_ON or TTY_OFF by now. On success
  * *exit_code is the command's status as the shell's $? and 0 is returned; when the container
  * could not be started, a negative errno with a message (and *exit_code 125, or the status

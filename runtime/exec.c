@@ -8,14 +8,18 @@
  *  - it is non-dumpable before it joins the pid namespace, so /proc/PID/mem, /proc/PID/exe
  *    and /proc/PID/fd need CAP_SYS_PTRACE, which the container lacks;
  *  - it holds no host fd when it becomes visible: it joins the cgroup by writing its pid to
- *    cgroup.procs (no cgroup fd to inherit) and closes everything but stdio and its sockets;
+ *    cgroup.procs (no cgroup fd to inherit) and closes everything but stdio, its pty and its
+ *    socket;
  *  - its /proc/self/exe is not the host's shikumi binary but a sealed memfd copy
  *    (exe_reexec_sealed): a command that is a script starting `#!/proc/self/exe` runs that
  *    copy, and a write through /proc/PID/exe fails (runc CVE-2019-5736).
- * The process forks twice: A, in the host's pid namespace, joins the cgroup and every
- * namespace with one setns on a pidfd; B, A's clone with CLONE_PARENT, is born in the
- * container's pid namespace as a child of `shikumi exec` itself, which follows it (or, with
- * --detach, leaves it to whoever reaps orphans: conmon is a subreaper). */
+ *  - it is confined before it becomes visible: root inside sees it first as B, already the
+ *    container's user with the container's capabilities and filter, in a session of its own.
+ * The process forks twice: A, in the host's pid namespace (invisible inside), joins the
+ * cgroup and every namespace with one setns on a pidfd, makes the pty, closes the caller's
+ * fds, and confines itself; B, A's clone with CLONE_PARENT, is born in the container's pid
+ * namespace as a child of `shikumi exec` itself, which follows it (or, with --detach, leaves
+ * it to whoever reaps orphans: conmon is a subreaper). */
 #include "container.h"
 
 #include "../common/err.h"
@@ -113,35 +117,15 @@ static int exec_console(const struct entering *e)
 	return slave;
 }
 
-/* B: inside every namespace and the cgroup, still root, still shikumi: confined exactly as
- * the container's command, then the command. */
-static void __attribute__((noreturn)) enter_exec(const struct entering *e)
+/* B: born confined, in the container's pid namespace, only the terminal left to set up. A
+ * session of its own always, so that the caller's terminal is never its controlling one:
+ * without one, TIOCSTI could push commands into the host's shell and /dev/tty would be the
+ * caller's terminal. */
+static void __attribute__((noreturn)) enter_exec(const struct entering *e, int slave)
 {
 	const struct container_config *cfg = e->cfg;
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, e->caller_mask, NULL);
-	int slave = -1, r;
-	if (cfg->tty == TTY_ON && (r = slave = exec_console(e)) < 0)
-		enter_fail(e, 125);
-	if (e->o->console_socket >= 0)
-		close(e->o->console_socket);
-	if (slave >= 0 && (setsid() < 0 || tty_attach_slave(slave) < 0))
-		enter_fail(e, 125);
-	/* stdio and the socket to shikumi exec (close-on-exec) are all this process holds. */
-	if (e->sock > 3 && close_range(3, (unsigned)e->sock - 1, 0) < 0)
-		enter_fail(e, 125);
-	if (close_range((unsigned)e->sock + 1, ~0U, 0) < 0)
-		enter_fail(e, 125);
-	if (chdir(cfg->cwd) < 0) {
-		err_set(errno, "cannot change to the working directory '%s'", cfg->cwd);
-		enter_fail(e, 125);
-	}
-	if ((r = confine_identity(cfg)) < 0 || (r = confine_rlimits(cfg)) < 0 ||
-	    (r = confine_capabilities(cfg)) < 0 || (r = confine_no_new_privs(cfg)) < 0 ||
-	    (r = confine_seccomp(cfg, e->host)) < 0) {
-		err_wrap(r, "exec: cannot confine the process");
+	if (setsid() < 0 || (slave >= 0 && tty_attach_slave(slave) < 0)) {
+		err_set(errno, "exec: cannot start a session of its own");
 		enter_fail(e, 125);
 	}
 	environ = (char **)cfg->env;
@@ -151,9 +135,14 @@ static void __attribute__((noreturn)) enter_exec(const struct entering *e)
 	enter_fail(e, code);
 }
 
-/* A: joins, then makes B. */
+/* A: joins, is confined, then makes B. Everything that needs privilege or holds something of
+ * the host happens here, where root inside cannot see it (A stays in the host's pid
+ * namespace): B becomes visible inside only once it is what the container's command is. A
+ * container given CAP_SYS_PTRACE (no user namespace) may ptrace any process it sees, even a
+ * non-dumpable one; an entering process still root and unfiltered would be a way out. */
 static void __attribute__((noreturn)) enter(const struct entering *e, int pidfd)
 {
+	const struct container_config *cfg = e->cfg;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		err_set(errno, "PR_SET_DUMPABLE");
 		enter_fail(e, 125);
@@ -178,16 +167,48 @@ static void __attribute__((noreturn)) enter(const struct entering *e, int pidfd)
 		err_set(ESRCH, "the container ended");
 		enter_fail(e, 125);
 	}
-	struct {
-		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-	} args = {.flags = CLONE_PARENT};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, e->caller_mask, NULL);
+	int slave = -1, r;
+	if (cfg->tty == TTY_ON && (r = slave = exec_console(e)) < 0)
+		enter_fail(e, 125);
+	if (e->o->console_socket >= 0)
+		close(e->o->console_socket);
+	/* stdio, the pty's slave and the socket to shikumi exec (close-on-exec) are all this
+	 * process holds. */
+	int keep_lo = slave > e->sock ? e->sock : slave,
+	    keep_hi = slave > e->sock ? slave : e->sock;
+	if (keep_lo < 0)
+		keep_lo = keep_hi;
+	if ((keep_lo > 3 && close_range(3, (unsigned)keep_lo - 1, 0) < 0) ||
+	    (keep_hi > keep_lo + 1 &&
+	     close_range((unsigned)keep_lo + 1, (unsigned)keep_hi - 1, 0) < 0) ||
+	    close_range((unsigned)keep_hi + 1, ~0U, 0) < 0) {
+		err_set(errno, "exec: cannot close the caller's file descriptors");
+		enter_fail(e, 125);
+	}
+	if (chdir(cfg->cwd) < 0) {
+		err_set(errno, "cannot change to the working directory '%s'", cfg->cwd);
+		enter_fail(e, 125);
+	}
+	if ((r = confine_identity(cfg)) < 0 || (r = confine_rlimits(cfg)) < 0 ||
+	    (r = confine_capabilities(cfg)) < 0 || (r = confine_no_new_privs(cfg)) < 0 ||
+	    (r = confine_seccomp(cfg, e->host)) < 0) {
+		err_wrap(r, "exec: cannot confine the process");
+		enter_fail(e, 125);
+	}
+	/* clone, not clone3: the container's seccomp filter answers clone3 with ENOSYS (its
+	 * flags are out of a filter's reach). With CLONE_PARENT the exit signal is A's own,
+	 * SIGCHLD, sent to `shikumi exec`. */
+	long pid = syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
 	if (pid < 0) {
 		err_set(errno, "cannot start the process in the container");
 		enter_fail(e, 125);
 	}
 	if (pid == 0)
-		enter_exec(e);
+		enter_exec(e, slave);
 	struct sync_msg m = {.type = SYNC_READY, .code = (int32_t)pid};
 	_exit(sync_send(e->sock, &m, -1) < 0 ? 125 : 0);
 }
@@ -196,6 +217,9 @@ int container_exec(const struct container_config *cfg, const struct container_ho
 		   const struct exec_target *t, const struct exec_opts *o, int *exit_code)
 {
 	*exit_code = 125;
+	int r = container_validate_stdio();
+	if (r < 0)
+		return r;
 	int pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	/* Opened, then checked: the pidfd is the recorded init, never a process that reused
 	 * its pid. */
@@ -208,7 +232,7 @@ int container_exec(const struct container_config *cfg, const struct container_ho
 	sigset_t forward, blocked, caller_mask;
 	struct sigaction caller_pipe;
 	supervisor_take_signals(&forward, &blocked, &caller_mask, &caller_pipe);
-	int sv[2], sigfd = signalfd(-1, &blocked, SFD_CLOEXEC), r;
+	int sv[2], sigfd = signalfd(-1, &blocked, SFD_CLOEXEC);
 	if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = err_set(errno, "cannot create exec's signal fd and socket");
 		goto out;

@@ -8,6 +8,7 @@
 #include "oci_cmd.h"
 #include "oci_config.h"
 #include "oci_spec.h"
+#include "reexec.h"
 #include "seccomp_profile.h"
 #include "userns.h"
 #include "vm_net.h"
@@ -68,6 +69,9 @@ static int fail(int code)
 
 static int finish_tty(struct container_config *cfg);
 
+/* The whole command line, for a start that re-executes from the sealed copy (reexec.h). */
+static char **program_argv;
+
 /* `shikumi run --bundle DIR [ID]`: the bundle's config.json instead of flags, then the same
  * validation and start as `shikumi run`, supervised in the foreground (runc run without
  * --detach). ID only names the container for now: no state is kept. */
@@ -93,7 +97,8 @@ static int cmd_run_bundle(int argc, char **argv, uint64_t t_start)
 	}
 	oc.cfg.rootfs = rootfs;
 	static struct container_host host;
-	if (finish_tty(&oc.cfg) < 0 || container_validate(&oc.cfg, &host, &code) < 0 ||
+	if ((reexec_wanted(&oc.cfg) && reexec_sealed(program_argv) < 0) ||
+	    finish_tty(&oc.cfg) < 0 || container_validate(&oc.cfg, &host, &code) < 0 ||
 	    container_run(&oc.cfg, &host, t_start, &code) < 0) {
 		oci_config_free(&oc);
 		return fail(code);
@@ -184,7 +189,7 @@ static int cmd_run(int argc, char **argv, uint64_t t_start)
 		printf("shikumi %s\n", SHIKUMI_VERSION);
 		return 0;
 	}
-	if (finish_tty(&cfg) < 0)
+	if ((reexec_wanted(&cfg) && reexec_sealed(program_argv) < 0) || finish_tty(&cfg) < 0)
 		return fail(125);
 	int code;
 	static struct container_host host;
@@ -412,6 +417,17 @@ static int cmd_vm(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	uint64_t t_start = timing_now();
+	/* A copy: parsing the options writes into them (a volume's "SRC:DST" is cut at ':'). */
+	program_argv = calloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 0; program_argv && i < argc; i++)
+		if (!(program_argv[i] = strdup(argv[i]))) {
+			fprintf(stderr, "shikumi: out of memory\n");
+			return 125;
+		}
+	if (!program_argv) {
+		fprintf(stderr, "shikumi: out of memory\n");
+		return 125;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 125;

@@ -321,15 +321,20 @@ static int cmd_delete(const struct globals *g, int argc, char **argv)
 }
 
 /* Writes text to path whole or not at all (a temporary file renamed over it), as conmon and
- * podman read the pid file while it is written. */
+ * podman read the pid file while it is written. The temporary file has a name of its own,
+ * made with O_EXCL: a pid file in a folder the container can write (a volume) could
+ * otherwise be a symlink planted at a predictable PATH.tmp, and the write would land on
+ * whatever it points to. rename replaces a symlink at PATH itself, never follows it. */
 static int write_file(const char *path, const char *text)
 {
 	char tmp[PATH_MAX];
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return err_set(ENAMETOOLONG, "%s", path);
-	autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	autoclose int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot write %s", path);
 	size_t n = strlen(text);
-	if (fd < 0 || write(fd, text, n) != (ssize_t)n || rename(tmp, path) < 0) {
+	if (fchmod(fd, 0644) < 0 || write(fd, text, n) != (ssize_t)n || rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
 		return err_set(e, "cannot write %s", path);
@@ -409,6 +414,13 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 	strftime(st.created, sizeof(st.created), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if ((r = oci_config_load(st.bundle, &oc)) < 0)
 		goto out;
+	if (reexec_wanted(&oc.cfg)) {
+		/* From the start again, in the sealed copy: nothing of this try may stay. */
+		oci_config_free(&oc);
+		if ((r = state_remove(g->root, id, dirfd)) == 0)
+			r = reexec_sealed(g->argv0);
+		return r;
+	}
 	if (oc.terminal != (console != NULL)) {
 		r = err_set(0, oc.terminal ? "config.json: process.terminal is true: the terminal "
 					     "needs --console-socket"

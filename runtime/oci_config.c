@@ -967,10 +967,13 @@ int oci_config_load(const char *bundle, struct oci_config *oc)
 	char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
 		return err_set(ENAMETOOLONG, "bundle '%s'", bundle);
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a fifo there would otherwise hold create until someone writes it. */
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return err_set(errno, "cannot read %s", path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(0, "%s: not a regular file", path);
 	if (st.st_size > 16 << 20)
 		return err_set(EFBIG, "%s", path);
 	autofree char *text = malloc((size_t)st.st_size + 1);

@@ -2,8 +2,11 @@
 
 #include "../common/err.h"
 #include "../common/fd.h"
+#include "caps.h"
+#include "config.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -30,13 +33,29 @@ int sealed_memfd_seal(int fd)
 	return fcntl(fd, F_ADD_SEALS, SEALS) < 0 ? err_set(errno, "cannot seal a memfd") : 0;
 }
 
+static bool running_sealed(int self)
+{
+	int seals = fcntl(self, F_GET_SEALS);
+	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+bool reexec_wanted(const struct container_config *cfg)
+{
+	bool ptrace = cfg->privileged || (cfg->caps & CAP_BIT(CAP_SYS_PTRACE));
+	bool own_userns =
+	    cfg->userns == USERNS_PRIVATE || (cfg->userns == USERNS_AUTO && geteuid());
+	if (!ptrace || own_userns)
+		return false;
+	autoclose int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	return self < 0 || !running_sealed(self);
+}
+
 int reexec_sealed(char **argv)
 {
 	autoclose int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return err_set(errno, "cannot open /proc/self/exe");
-	int seals = fcntl(self, F_GET_SEALS);
-	if (seals >= 0 && (seals & SEALS) == SEALS)
+	if (running_sealed(self))
 		return 0;
 	struct stat st;
 	if (fstat(self, &st) < 0)

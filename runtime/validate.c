@@ -274,8 +274,9 @@ static int validate_volume_target(const char *target)
 }
 
 /* Stdio is the one thing the child keeps of the caller's (invariant 1): a directory there
- * (`shikumi run ... < /`) would be the host's file tree inside, through /proc/self/fd/0. */
-static int validate_stdio(void)
+ * (`shikumi run ... < /`, `shikumi exec ID ... < /`) would be the host's file tree inside,
+ * through /proc/self/fd/0. */
+int container_validate_stdio(void)
 {
 	static const char *const names[] = {"standard input", "standard output", "standard error"};
 	for (int fd = 0; fd < 3; fd++) {
@@ -293,7 +294,7 @@ int container_validate(const struct container_config *cfg, struct container_host
 		       int *exit_code)
 {
 	*exit_code = 125;
-	int r = validate_stdio();
+	int r = container_validate_stdio();
 	if (r < 0)
 		return r;
 	struct stat st, host_root;

@@ -6,7 +6,11 @@
  * any more: until then the kernel refuses with ETXTBSY; this probe retries for 2 s).
  * Prints "caught LINK" for each one found, "write LINK: ok" or "write LINK: ERRNO-NAME" for
  * each try, and "caught N, written M" last. What it writes is the file's own first byte, back
- * in its place: a success proves the file writable and changes nothing. */
+ * in its place: a success proves the file writable and changes nothing.
+ * Meanwhile it reads the status of every process it sees (readable even for a non-dumpable
+ * one) and prints "unconfined PID CapEff=... Seccomp=N" for each seen with more capabilities
+ * than its own or without a seccomp filter (an entering process caught before it was
+ * confined), and "unconfined K" as the very last line. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +23,26 @@
 #include <unistd.h>
 
 #define MAX_CAUGHT 64
+#define MAX_PIDS   4096
+
+/* A process's CapEff (as a number) and Seccomp mode from its status; false when gone. */
+static bool confinement(const char *pid, unsigned long long *cap_eff, int *seccomp)
+{
+	char path[300], line[256];
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	int got = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", cap_eff) == 1)
+			got |= 1;
+		else if (sscanf(line, "Seccomp: %d", seccomp) == 1)
+			got |= 2;
+	}
+	fclose(f);
+	return got == 3;
+}
 
 static double now(void)
 {
@@ -38,11 +62,27 @@ int main(int argc, char **argv)
 	char links[MAX_CAUGHT][256];
 	struct stat seen[MAX_CAUGHT];
 	int n = 0;
+	unsigned long long own_caps = 0;
+	int own_seccomp = 0, unconfined = 0;
+	confinement("self", &own_caps, &own_seccomp);
+	static bool reported[MAX_PIDS];
 	while (now() < end && n < MAX_CAUGHT) {
 		DIR *d = opendir("/proc");
 		for (struct dirent *e; d && (e = readdir(d));) {
 			if (e->d_name[0] < '0' || e->d_name[0] > '9')
 				continue;
+			int pid = atoi(e->d_name);
+			unsigned long long caps;
+			int seccomp;
+			if (pid > 0 && pid < MAX_PIDS && !reported[pid] &&
+			    confinement(e->d_name, &caps, &seccomp) &&
+			    ((caps & ~own_caps) || seccomp == 0)) {
+				reported[pid] = true;
+				unconfined++;
+				printf("unconfined %d CapEff=%016llx Seccomp=%d\n", pid, caps,
+				       seccomp);
+				fflush(stdout);
+			}
 			char path[300], link[256];
 			snprintf(path, sizeof(path), "/proc/%s/exe", e->d_name);
 			ssize_t len = readlink(path, link, sizeof(link) - 1);
@@ -101,5 +141,6 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("caught %d, written %d\n", n, written);
+	printf("unconfined %d\n", unconfined);
 	return 0;
 }

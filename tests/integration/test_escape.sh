@@ -60,6 +60,17 @@ row "climb from PID 1's fds to the host's cgroup root" refused \
 	"$(attempt run_in "$R" sh -c 'for f in /proc/1/fd/*; do cd -P "$f/../.." 2>/dev/null && [ -e cgroup.procs ] && exit 0; done; exit 1')"
 row "open /proc/1/mem read-write" refused "$(attempt run_in "$R" sh -c 'exec 3<>/proc/1/mem')"
 row "open /proc/1/exe (the host's shikumi binary)" refused "$(attempt run_in "$R" sh -c 'head -c 4 /proc/1/exe | grep -q ELF')"
+# With CAP_SYS_PTRACE and no user namespace, /proc/1/exe of even a non-dumpable init opens:
+# a fork of the host's shikumi would let root inside chmod it setuid for whoever runs it next
+# (found by the second review). Such a container runs from the sealed copy.
+mode=$(stat -c %a "$S")
+row "--cap-add SYS_PTRACE: chmod the host's shikumi through /proc/1/exe" "$mode unchanged" \
+	"$("$S" run --cap-add SYS_PTRACE "$R" sh -c 'chmod 6777 /proc/1/exe' >/dev/null 2>&1; stat -c %a "$S") $([ "$(stat -c %a "$S")" = "$mode" ] && echo unchanged || echo CHANGED)"
+chmod "$mode" "$S"
+row "--cap-add SYS_PTRACE: /proc/1/exe is the sealed copy" "/memfd:shikumi (deleted)" \
+	"$("$S" run --cap-add SYS_PTRACE "$R" readlink /proc/1/exe 2>&1)"
+row "--cap-add SYS_PTRACE: the caller's environment is not in /proc/1/environ" "hidden" \
+	"$(SHIKUMI_TEST_SECRET=hunter2 "$S" run --cap-add SYS_PTRACE "$R" sh -c 'grep -q hunter2 /proc/1/environ && echo leaked || echo hidden' 2>&1)"
 row "PID 1 has no_new_privs" 1 "$("$S" run "$R" awk '/^NoNewPrivs/ {print $2}' /proc/1/status 2>/dev/null)"
 row "PID 1 runs under a seccomp filter" 2 "$("$S" run "$R" awk '/^Seccomp:/ {print $2}' /proc/1/status 2>/dev/null)"
 row "PID 1 has the command's capabilities" "00000000a80425fb" "$("$S" run "$R" awk '/^CapEff/ {print $2}' /proc/1/status 2>/dev/null)"

@@ -99,6 +99,10 @@ expect_eq "refused: a truncated config.json" "125 shikumi: config.json: not vali
 mv "$B/good.json" "$B/config.json"
 out=$("$S" run --bundle "$B/nowhere" 2>&1 </dev/null)
 expect_eq "refused: a bundle without config.json" "125 shikumi: cannot read $B/nowhere/config.json: No such file or directory" "$? $out"
+mkdir -p "$B/fifo" && mkfifo "$B/fifo/config.json"
+out=$(timeout 10 "$S" run --bundle "$B/fifo" 2>&1 </dev/null)
+expect_eq "refused at once: a config.json that is a fifo" "125 shikumi: $B/fifo/config.json: not a regular file" "$? $out"
+rm -rf "$B/fifo"
 refuse "a bind source that does not exist" '.mounts += [{"destination": "/data", "type": "bind", "source": "/no/such", "options": ["bind"]}]' \
 	"volume source '/no/such': No such file or directory"
 expect_eq "refusals leave nothing behind" "$before" "$(leftovers)"
@@ -199,6 +203,10 @@ expect_eq "state: created, the pid-file's pid, the bundle, the annotations" "cre
 	"$(o state life | jq -r '[.status, .pid, .bundle, .annotations."org.example"] | map(tostring) | join(" ")')"
 expect_eq "the init lives on after create returned" "alive" "$(alive "$(cat "$B/pid")" && echo alive)"
 expect_eq "the command has not run before start" "absent" "$([ -e "$B/mark/ran" ] && echo present || echo absent)"
+# exec may enter a created container: what comes in must not find an init less confined than
+# itself (with CAP_SYS_PTRACE it could drive an unfiltered init into calls its filter refuses).
+expect_eq "a created container's init waits with no_new_privs and a seccomp filter" "1 2" \
+	"$(awk '/^NoNewPrivs:/ {n=$2} /^Seccomp:/ {s=$2} END {print n, s}' "/proc/$(cat "$B/pid")/status")"
 out=$(o create --bundle "$B" life 2>&1 </dev/null)
 expect_eq "a second create of the same id is refused" "1 shikumi: container 'life' exists already: File exists" "$? $out"
 o start life
@@ -250,6 +258,21 @@ exec 9</
 out=$(o exec ex sh -c 'ls /proc/self/fd/9 >/dev/null 2>&1 && echo host-fd-9; ls /proc/self/fd | tr "\n" " "' 2>&1)
 exec 9<&-
 expect_eq "exec: no fd of the caller crosses (fd 9 was the host's /)" "0 1 2 3 " "$out"
+out=$(o exec ex sh -c 'ls /proc/self/fd/0/ | head -3' </ 2>&1)
+expect_eq "exec < / is refused: the host's / would be inside as fd 0" \
+	"1 shikumi: standard input is a directory: the container would reach the host's files through it" "$? $out"
+# The caller's terminal must not be the process's controlling terminal: TIOCSTI on it would
+# type commands into the host's shell, and /dev/tty would open it.
+out=$(script -qec "$S --root $SR exec ex sh -c '(: </dev/tty) 2>/dev/null && echo tty-open || echo no-tty'" /dev/null </dev/null 2>&1 | tr -d '\r')
+expect_eq "exec from a terminal, without -t: the caller's terminal is not the process's (no /dev/tty)" "no-tty" \
+	"$(printf '%s\n' "$out" | grep -E '^(tty-open|no-tty)$')"
+# A pid file in a folder the container can write: a symlink planted at a predictable
+# temporary name must not redirect the write.
+mkdir -p "$B/pf" && echo untouched >"$B/victim" && ln -sf "$B/victim" "$B/pf/pid.tmp"
+o exec --pid-file "$B/pf/pid" ex true
+expect_eq "exec --pid-file does not follow a symlink at PATH.tmp" "untouched yes" \
+	"$(cat "$B/victim") $(grep -qE '^[0-9]+$' "$B/pf/pid" && echo yes)"
+rm -rf "$B/pf" "$B/victim"
 o exec ex sh -c 'exit 3'
 expect_eq "exec's status is the process's" 3 $?
 out=$(o exec ex /no/such 2>&1)
@@ -283,7 +306,11 @@ sum=$(md5sum <"$S")
 for i in $(seq 60); do o exec ex /tmp/evil >/dev/null 2>&1; done
 for i in $(seq 100); do o exec ex grep -q '^caught [0-9]*, ' /tmp/grab 2>/dev/null && break; sleep 0.1; done
 grab=$(o exec ex cat /tmp/grab)
-expect_match "exec: root inside catches shikumi entering (the attack is real)" '^caught [1-9][0-9]*, written 0$' "$(printf '%s\n' "$grab" | tail -1)"
+expect_match "exec: root inside catches shikumi entering (the attack is real)" '^caught [1-9][0-9]*, written 0$' "$(printf '%s\n' "$grab" | grep '^caught [0-9]*,')"
+# While shikumi comes in, root inside watches every new process's status: one seen still root
+# or unfiltered could be ptraced (CAP_SYS_PTRACE, no user namespace) and made to run anything.
+expect_eq "... and never sees an entering process with more capabilities or no seccomp filter" "unconfined 0" \
+	"$(printf '%s\n' "$grab" | grep -E '^unconfined [0-9]+$')$(printf '%s\n' "$grab" | grep -m1 '^unconfined .*=' | sed 's/^/, first: /')"
 expect_eq "... what it catches is a sealed copy, never the host's binary, and it cannot write it" "" \
 	"$(printf '%s\n' "$grab" | grep -E '^(caught|write) ' | grep -vE '^caught /memfd:shikumi|^write /memfd:shikumi .*: EPERM$|^caught [0-9]+, ')"
 expect_eq "... the host's shikumi binary is unchanged" "$sum" "$(md5sum <"$S")"
