@@ -1,0 +1,63 @@
+/* --syscalls=user: system calls answered in user space, gVisor's idea in small. The command's
+ * process gets, before its allow-list, a second seccomp filter that hands uname and the
+ * opening of five /proc files to a listener (SECCOMP_RET_USER_NOTIF); the runtime's
+ * supervisor holds the listener and answers them, as the kernel it pretends to be: uname with
+ * a release of its own, the /proc files from the container's cgroup (procview.c). Everything
+ * else goes on to the kernel. */
+#ifndef SHIKUMI_USERNOTIF_H
+#define SHIKUMI_USERNOTIF_H
+
+#include "procview.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Whether this kernel can notify a listener (SECCOMP_RET_USER_NOTIF, Linux 5.0). */
+bool usernotif_available(void);
+
+/* In the command's process, no_new_privs set: loads the notifying filter and returns the
+ * listener's fd (close-on-exec), or a negative errno with a message. */
+int usernotif_install(void);
+
+struct cgroup;
+struct seccomp_notif;
+struct seccomp_notif_resp;
+
+enum usernotif_file {
+	UN_MEMINFO,
+	UN_CPUINFO,
+	UN_STAT,
+	UN_UPTIME,
+	UN_LOADAVG,
+	UN_FILES,
+};
+
+/* The supervisor's side. */
+struct usernotif {
+	int fd;			 /* the listener, -1 until the command sends it */
+	const struct cgroup *cg; /* the container's group, NULL when it has none */
+	uint64_t t_start;	 /* when the container started (timing_now) */
+	char nodename[65];	 /* uname's nodename where the supervisor cannot read it live */
+	bool uts_live;		 /* the supervisor is in the container's uts namespace */
+	bool said[UN_FILES];	 /* "cannot read the cgroup" was said for this file */
+	bool said_addfd;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	struct procview_load load;
+	uint64_t answered, continued;
+};
+
+/* Takes over listener (from the command, over the sync socket). Returns 0 or a negative errno
+ * with a message. */
+int usernotif_start(struct usernotif *u, int listener);
+
+/* Answers one notification: call when the listener is readable. Never blocks on the
+ * container: a notification that went away (its caller killed) is skipped. Returns 0, or
+ * -EPIPE once the listener has no filter left behind it (every process that had it is gone),
+ * when the caller should stop polling it and call usernotif_stop. */
+int usernotif_handle(struct usernotif *u);
+
+/* Closes the listener: from then on the container's intercepted calls fail with ENOSYS. */
+void usernotif_stop(struct usernotif *u);
+
+#endif
