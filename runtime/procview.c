@@ -93,7 +93,8 @@ int procview_meminfo(const char *host, const struct procview_mem *m, FILE *out)
 				v = m->swap_max / 1024;
 			else if (m->swap_max >= 0 && !strcmp(key, "SwapFree"))
 				v = m->swap_max > m->swap_current
-					? (m->swap_max - (m->swap_current > 0 ? m->swap_current : 0)) /
+					? (m->swap_max -
+					   (m->swap_current > 0 ? m->swap_current : 0)) /
 					      1024
 					: 0;
 		}
@@ -149,9 +150,9 @@ int procview_stat(const char *host, const struct procview_cpus *c, FILE *out)
 			int i = cpu_index(c, n);
 			const char *f = strchr(line, ' ');
 			if (i >= 0 && f) {
-				sscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-				       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
-				       &v[9]);
+				sscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+				       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+				       &v[8], &v[9]);
 				for (int k = 0; k < 10; k++)
 					sum[k] += v[k];
 				fprintf(cpus, "cpu%d%.*s\n", i, (int)(len - (size_t)(f - line)), f);

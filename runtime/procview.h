@@ -13,11 +13,11 @@
 
 /* What the memory controller says of the container, in bytes; -1 where it says nothing. */
 struct procview_mem {
-	int64_t max;	     /* memory.max ("max": -1) */
-	int64_t current;     /* memory.current */
-	int64_t file;	     /* memory.stat file: the page cache it holds */
-	int64_t shmem;	     /* memory.stat shmem */
-	int64_t swap_max;    /* memory.swap.max ("max" or absent: -1) */
+	int64_t max;	  /* memory.max ("max": -1) */
+	int64_t current;  /* memory.current */
+	int64_t file;	  /* memory.stat file: the page cache it holds */
+	int64_t shmem;	  /* memory.stat shmem */
+	int64_t swap_max; /* memory.swap.max ("max" or absent: -1) */
 	int64_t swap_current;
 };
 

@@ -102,10 +102,9 @@ static ssize_t peek(pid_t pid, uint64_t addr, char *buf, size_t n)
 	const uint64_t page = 4096;
 	uint64_t first = page - (addr % page);
 	struct iovec local = {.iov_base = buf, .iov_len = n};
-	struct iovec remote[2] = {{.iov_base = (void *)(uintptr_t)addr,
-				   .iov_len = first < n ? first : n},
-				  {.iov_base = (void *)(uintptr_t)(addr + first),
-				   .iov_len = first < n ? n - first : 0}};
+	struct iovec remote[2] = {
+	    {.iov_base = (void *)(uintptr_t)addr, .iov_len = first < n ? first : n},
+	    {.iov_base = (void *)(uintptr_t)(addr + first), .iov_len = first < n ? n - first : 0}};
 	return process_vm_readv(pid, &local, 1, remote, remote[1].iov_len ? 2 : 1, 0);
 }
 
@@ -282,7 +281,7 @@ static int generate(struct usernotif *u, enum usernotif_file file, FILE *out)
 		if ((r = container_cpus(u, &cpus)) < 0)
 			return r;
 		host = slurp(AT_FDCWD, file == UN_STAT ? "/proc/stat" : "/proc/cpuinfo", 8 << 20);
-		r = !host		  ? -ENOENT
+		r = !host	      ? -ENOENT
 		    : file == UN_STAT ? procview_stat(host, &cpus, out)
 				      : procview_cpuinfo(host, &cpus, out);
 		break;
