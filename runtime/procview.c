@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 int procview_parse_cpus(const char *list, int limit, struct procview_cpus *c)
 {
@@ -87,6 +88,8 @@ int procview_meminfo(const char *host, const struct procview_mem *m, FILE *out)
 				v = 0;
 			else if (!strcmp(key, "Cached"))
 				v = cached;
+			else if (!strcmp(key, "SReclaimable"))
+				v = m->slab_reclaimable > 0 ? m->slab_reclaimable / 1024 : 0;
 			else if (!strcmp(key, "Shmem") && m->shmem >= 0)
 				v = m->shmem / 1024;
 			if (m->swap_max >= 0 && !strcmp(key, "SwapTotal"))
@@ -202,4 +205,38 @@ int procview_loadavg(struct procview_load *l, uint64_t now_ns, uint64_t usage_us
 	fprintf(out, "%.2f %.2f %.2f %ld/%" PRId64 " 0\n", l->avg[0], l->avg[1], l->avg[2], running,
 		tasks >= 0 ? tasks : (int64_t)running);
 	return ferror(out) ? -EIO : 0;
+}
+
+void procview_sysinfo(struct sysinfo *si, const struct procview_mem *m, double uptime,
+		      const double load[3], int64_t tasks)
+{
+	si->uptime = (long)uptime;
+	for (int k = 0; k < 3; k++)
+		si->loads[k] = (unsigned long)(load[k] * 65536.0); /* 1 << SI_LOAD_SHIFT */
+	if (tasks >= 0)
+		si->procs = (unsigned short)(tasks < 65535 ? tasks : 65535);
+	if (!m)
+		return;
+	uint64_t unit = si->mem_unit ? si->mem_unit : 1;
+	uint64_t host_total = (uint64_t)si->totalram * unit;
+	si->mem_unit = 1;
+	si->totalram = host_total;
+	si->freeram = (uint64_t)si->freeram * unit;
+	si->sharedram = (uint64_t)si->sharedram * unit;
+	si->bufferram = (uint64_t)si->bufferram * unit;
+	si->totalswap = (uint64_t)si->totalswap * unit;
+	si->freeswap = (uint64_t)si->freeswap * unit;
+	si->totalhigh = si->freehigh = 0;
+	if (m->max >= 0 && (uint64_t)m->max < host_total) {
+		uint64_t used = m->current > 0 ? (uint64_t)m->current : 0;
+		si->totalram = (uint64_t)m->max;
+		si->freeram = used < (uint64_t)m->max ? (uint64_t)m->max - used : 0;
+		si->sharedram = m->shmem > 0 ? (uint64_t)m->shmem : 0;
+		si->bufferram = 0;
+	}
+	if (m->swap_max >= 0) {
+		uint64_t used = m->swap_current > 0 ? (uint64_t)m->swap_current : 0;
+		si->totalswap = (uint64_t)m->swap_max;
+		si->freeswap = used < (uint64_t)m->swap_max ? (uint64_t)m->swap_max - used : 0;
+	}
 }

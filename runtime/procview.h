@@ -13,11 +13,12 @@
 
 /* What the memory controller says of the container, in bytes; -1 where it says nothing. */
 struct procview_mem {
-	int64_t max;	  /* memory.max ("max": -1) */
-	int64_t current;  /* memory.current */
-	int64_t file;	  /* memory.stat file: the page cache it holds */
-	int64_t shmem;	  /* memory.stat shmem */
-	int64_t swap_max; /* memory.swap.max ("max" or absent: -1) */
+	int64_t max;		  /* memory.max ("max": -1) */
+	int64_t current;	  /* memory.current */
+	int64_t file;		  /* memory.stat file: the page cache it holds */
+	int64_t shmem;		  /* memory.stat shmem */
+	int64_t slab_reclaimable; /* memory.stat slab_reclaimable */
+	int64_t swap_max;	  /* memory.swap.max ("max" or absent: -1) */
 	int64_t swap_current;
 };
 
@@ -37,9 +38,10 @@ int procview_parse_cpus(const char *list, int limit, struct procview_cpus *c);
 int procview_cpu_limit(const char *cpu_max);
 
 /* /proc/meminfo: host is the host's file; MemTotal becomes memory.max where it is smaller than
- * the host's memory, MemFree and MemAvailable what the container has left of it, Cached and
- * Shmem its own, SwapTotal/SwapFree memory.swap.max and what is left. Returns 0, or -EINVAL
- * when host is not a meminfo (no MemTotal line). */
+ * the host's memory, MemFree and MemAvailable what the container has left of it, Cached,
+ * SReclaimable and Shmem its own (free(1) counts Buffers + Cached + SReclaimable as cache),
+ * SwapTotal/SwapFree memory.swap.max and what is left. Returns 0, or -EINVAL when host is not a
+ * meminfo (no MemTotal line). */
 int procview_meminfo(const char *host, const struct procview_mem *m, FILE *out);
 
 /* /proc/cpuinfo: the host's entries for the CPUs of c only, numbered from 0. */
@@ -66,5 +68,12 @@ struct procview_load {
  * tasks (tasks: the container's pids.current, -1 if unknown) and a last pid of 0. */
 int procview_loadavg(struct procview_load *l, uint64_t now_ns, uint64_t usage_us, int64_t tasks,
 		     FILE *out);
+
+/* sysinfo(2), which free(1) and uptime(1) read rather than /proc: the host's si (from the
+ * supervisor's own call) with the container's memory (m NULL: the host's), uptime, load
+ * averages and task count (-1: the host's) put in. */
+struct sysinfo;
+void procview_sysinfo(struct sysinfo *si, const struct procview_mem *m, double uptime,
+		      const double load[3], int64_t tasks);
 
 #endif

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -47,7 +48,8 @@ bool usernotif_available(void)
 
 int usernotif_install(void)
 {
-	static const int calls[] = {SCMP_SYS(uname), SCMP_SYS(open), SCMP_SYS(openat)};
+	static const int calls[] = {SCMP_SYS(uname), SCMP_SYS(sysinfo), SCMP_SYS(open),
+				    SCMP_SYS(openat)};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return err_set(ENOMEM, "cannot make the user-notification filter");
@@ -135,6 +137,22 @@ static void pass(struct usernotif *u)
 	respond(u, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
+/* Copies our answer into the caller's buffer at args[0], as the kernel's copy_to_user would:
+ * EFAULT where it is not mapped writable. Valid before: the pid is still the caller's; valid
+ * after: it was all along (a caller blocked in its system call cannot end and come back). */
+static void answer_with(struct usernotif *u, const void *buf, size_t len)
+{
+	if (!still_valid(u))
+		return;
+	struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
+	struct iovec remote = {.iov_base = (void *)(uintptr_t)u->req->data.args[0], .iov_len = len};
+	ssize_t n = process_vm_writev(u->req->pid, &local, 1, &remote, 1, 0);
+	if (!still_valid(u))
+		return;
+	u->answered++;
+	respond(u, n == (ssize_t)len ? 0 : -1, n == (ssize_t)len ? 0 : -EFAULT, 0);
+}
+
 static void answer_uname(struct usernotif *u)
 {
 	struct utsname un;
@@ -150,18 +168,7 @@ static void answer_uname(struct usernotif *u)
 	snprintf(release, sizeof(release), "%.*s%s", (int)(sizeof(release) - sizeof(mark)),
 		 un.release, mark);
 	memcpy(un.release, release, sizeof(release));
-	/* Valid now: the pid is still the caller's; valid after: it was all along (a caller
-	 * blocked in its system call cannot end and come back). */
-	if (!still_valid(u))
-		return;
-	struct iovec local = {.iov_base = &un, .iov_len = sizeof(un)};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)u->req->data.args[0],
-			       .iov_len = sizeof(un)};
-	ssize_t n = process_vm_writev(u->req->pid, &local, 1, &remote, 1, 0);
-	if (!still_valid(u))
-		return;
-	u->answered++;
-	respond(u, n == (ssize_t)sizeof(un) ? 0 : -1, n == (ssize_t)sizeof(un) ? 0 : -EFAULT, 0);
+	answer_with(u, &un, sizeof(un));
 }
 
 static const char *const proc_names[UN_FILES] = {
@@ -229,6 +236,23 @@ static int64_t cg_stat(const struct usernotif *u, const char *file, const char *
 	return v;
 }
 
+/* What the memory controller says; false where the group has none (no memory.current). */
+static bool container_mem(const struct usernotif *u, struct procview_mem *m)
+{
+	*m = (struct procview_mem){
+	    .max = cg_value(u, "memory.max"),
+	    .current = cg_value(u, "memory.current"),
+	    .file = cg_stat(u, "memory.stat", "file"),
+	    .shmem = cg_stat(u, "memory.stat", "shmem"),
+	    .slab_reclaimable = cg_stat(u, "memory.stat", "slab_reclaimable"),
+	    .swap_max = cg_value(u, "memory.swap.max"),
+	    .swap_current = cg_value(u, "memory.swap.current"),
+	};
+	if (m->swap_max == -2)
+		m->swap_max = -1;
+	return m->max != -2 && m->current >= 0;
+}
+
 /* The CPUs the container may use: its cpuset (the supervisor's own affinity where the group
  * has no cpuset controller), cut to what cpu.max grants. */
 static int container_cpus(const struct usernotif *u, struct procview_cpus *c)
@@ -260,18 +284,9 @@ static int generate(struct usernotif *u, enum usernotif_file file, FILE *out)
 	char *host = NULL;
 	switch (file) {
 	case UN_MEMINFO: {
-		struct procview_mem m = {
-		    .max = cg_value(u, "memory.max"),
-		    .current = cg_value(u, "memory.current"),
-		    .file = cg_stat(u, "memory.stat", "file"),
-		    .shmem = cg_stat(u, "memory.stat", "shmem"),
-		    .swap_max = cg_value(u, "memory.swap.max"),
-		    .swap_current = cg_value(u, "memory.swap.current"),
-		};
-		if (m.max == -2 || m.current < 0)
+		struct procview_mem m;
+		if (!container_mem(u, &m))
 			return -ENOENT;
-		if (m.swap_max == -2)
-			m.swap_max = -1;
 		host = slurp(AT_FDCWD, "/proc/meminfo", 1 << 20);
 		r = host ? procview_meminfo(host, &m, out) : -ENOENT;
 		break;
@@ -402,6 +417,30 @@ static void answer_open(struct usernotif *u, bool at)
 	close(fd);
 }
 
+/* free(1) and uptime(1) ask sysinfo(2), not /proc: the same numbers as /proc/meminfo,
+ * /proc/uptime and /proc/loadavg give (the host's memory where the cgroup says nothing). */
+static void answer_sysinfo(struct usernotif *u)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0) {
+		pass(u);
+		return;
+	}
+	struct procview_mem m;
+	bool have_mem = container_mem(u, &m);
+	int64_t used = cg_stat(u, "cpu.stat", "usage_usec");
+	if (used >= 0) { /* bring the load averages up to now */
+		FILE *null = fopen("/dev/null", "we");
+		if (null) {
+			procview_loadavg(&u->load, timing_now(), (uint64_t)used, -1, null);
+			fclose(null);
+		}
+	}
+	procview_sysinfo(&si, have_mem ? &m : NULL, (double)(timing_now() - u->t_start) / 1e9,
+			 u->load.avg, cg_value(u, "pids.current"));
+	answer_with(u, &si, sizeof(si));
+}
+
 int usernotif_handle(struct usernotif *u)
 {
 	memset(u->req, 0, sizeof(*u->req)); /* the kernel wants it zeroed */
@@ -417,6 +456,8 @@ int usernotif_handle(struct usernotif *u)
 	int nr = u->req->data.nr;
 	if (nr == SCMP_SYS(uname))
 		answer_uname(u);
+	else if (nr == SCMP_SYS(sysinfo))
+		answer_sysinfo(u);
 	else if (nr == SCMP_SYS(openat))
 		answer_open(u, true);
 	else if (nr == SCMP_SYS(open))

@@ -127,16 +127,19 @@ static int race(const char *secret, long n)
 	}
 	atomic_store(&race_stop, 1);
 	pthread_join(t, NULL);
-	printf("served=%ld real=%ld enoent=%ld leaked=%ld other=%ld\n", served, real, enoent, leaked,
-	       other);
+	printf("served=%ld real=%ld enoent=%ld leaked=%ld other=%ld\n", served, real, enoent,
+	       leaked, other);
 	return leaked ? 1 : 0;
 }
 
 static const char *name(long r)
 {
-	return r >= 0 ? "ok" : errno == EFAULT ? "EFAULT" : errno == ENOSYS ? "ENOSYS"
-			   : errno == ENOENT ? "ENOENT" : errno == ENAMETOOLONG ? "ENAMETOOLONG"
-									  : strerror(errno);
+	return r >= 0		       ? "ok"
+	       : errno == EFAULT       ? "EFAULT"
+	       : errno == ENOSYS       ? "ENOSYS"
+	       : errno == ENOENT       ? "ENOENT"
+	       : errno == ENAMETOOLONG ? "ENAMETOOLONG"
+				       : strerror(errno);
 }
 
 static int hostile(void)

@@ -27,6 +27,8 @@ for f in cpuinfo stat loadavg; do
 	expect_match "/proc/$f is answered too (or the real one, said: $out)" \
 		"^/memfd:shikumi-$f|^shikumi: --syscalls=user: cannot read the container's cgroup for /proc/$f" "$out"
 done
+expect_match "uptime(1) (sysinfo) counts from the container's start too" 'up 0 min' \
+	"$("$S" run -T --syscalls=user "$R" uptime)"
 up=$("$S" run -T --syscalls=user "$R" cut -d. -f1 /proc/uptime)
 expect_true "/proc/uptime counts from the container's start ($up s), not the host's" test "$up" -lt 5
 expect_eq "the served file cannot be written, even by root inside" refused \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 static const char host_meminfo[] = "MemTotal:       16318032 kB\n"
 				   "MemFree:         9000000 kB\n"
@@ -21,6 +22,7 @@ static const char host_meminfo[] = "MemTotal:       16318032 kB\n"
 				   "Cached:          2000000 kB\n"
 				   "SwapCached:            0 kB\n"
 				   "Shmem:            100000 kB\n"
+				   "SReclaimable:     500000 kB\n"
 				   "SwapTotal:       2097148 kB\n"
 				   "SwapFree:        2097148 kB\n";
 
@@ -59,6 +61,7 @@ static void meminfo_from_memory_max(void **state)
 				 .current = 64 << 20,
 				 .file = 16 << 20,
 				 .shmem = 1 << 20,
+				 .slab_reclaimable = 2 << 20,
 				 .swap_max = 0,
 				 .swap_current = 0};
 	char *t;
@@ -69,6 +72,7 @@ static void meminfo_from_memory_max(void **state)
 	assert_int_equal(field(t, "Buffers:"), 0);
 	assert_int_equal(field(t, "Cached:"), 16384);
 	assert_int_equal(field(t, "Shmem:"), 1024);
+	assert_int_equal(field(t, "SReclaimable:"), 2048);
 	assert_int_equal(field(t, "SwapTotal:"), 0);
 	assert_int_equal(field(t, "SwapFree:"), 0);
 	assert_int_equal(field(t, "SwapCached:"), 0); /* kept */
@@ -95,7 +99,8 @@ static void meminfo_unlimited_is_the_hosts(void **state)
 static void meminfo_used_beyond_the_limit(void **state)
 {
 	(void)state;
-	struct procview_mem m = {.max = 1 << 20, .current = 4 << 20, .file = 8 << 20, .swap_max = -1};
+	struct procview_mem m = {
+	    .max = 1 << 20, .current = 4 << 20, .file = 8 << 20, .swap_max = -1};
 	char *t;
 	CAPTURE(t, procview_meminfo(host_meminfo, &m, out));
 	assert_int_equal(field(t, "MemFree:"), 0);
@@ -138,7 +143,8 @@ static void cpuinfo_keeps_the_cpuset_renumbered(void **state)
 	assert_int_equal(procview_parse_cpus("1,3", 0, &c), 0);
 	char *t;
 	CAPTURE(t, procview_cpuinfo(host_cpuinfo, &c, out));
-	assert_string_equal(t, "processor\t: 0\nmodel name\t: B\n\nprocessor\t: 1\nmodel name\t: D\n\n");
+	assert_string_equal(
+	    t, "processor\t: 0\nmodel name\t: B\n\nprocessor\t: 1\nmodel name\t: D\n\n");
 	free(t);
 }
 
@@ -193,6 +199,34 @@ static void loadavg_follows_busy_cpus(void **state)
 	free(t);
 }
 
+static void sysinfo_of_the_container(void **state)
+{
+	(void)state;
+	struct sysinfo si = {.uptime = 99999,
+			     .totalram = 4 << 20, /* 16 GiB in 4 KiB units */
+			     .freeram = 2 << 20,
+			     .totalswap = 1 << 10,
+			     .freeswap = 1 << 10,
+			     .procs = 500,
+			     .mem_unit = 4096};
+	const double load[3] = {1.5, 0.25, 0};
+	struct procview_mem m = {.max = 256 << 20, .current = 64 << 20, .swap_max = 0};
+	procview_sysinfo(&si, &m, 12.7, load, 3);
+	assert_int_equal(si.uptime, 12);
+	assert_int_equal(si.loads[0], 98304);
+	assert_int_equal(si.loads[1], 16384);
+	assert_int_equal(si.procs, 3);
+	assert_int_equal(si.mem_unit, 1);
+	assert_int_equal(si.totalram, 256 << 20);
+	assert_int_equal(si.freeram, 192 << 20);
+	assert_int_equal(si.totalswap, 0);
+	/* No memory controller: the host's memory, in bytes. */
+	struct sysinfo host = {.totalram = 4 << 20, .freeram = 2 << 20, .mem_unit = 4096};
+	procview_sysinfo(&host, NULL, 1, load, -1);
+	assert_int_equal(host.totalram, 4 << 20); /* untouched, unit kept */
+	assert_int_equal(host.mem_unit, 4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +239,7 @@ int main(void)
 	    cmocka_unit_test(stat_sums_the_cpuset),
 	    cmocka_unit_test(uptime_and_idle),
 	    cmocka_unit_test(loadavg_follows_busy_cpus),
+	    cmocka_unit_test(sysinfo_of_the_container),
 	};
 	return cmocka_run_group_tests_name("procview", tests, NULL, NULL);
 }
