@@ -2,8 +2,8 @@
  * process gets, before its allow-list, a second seccomp filter that hands uname and the
  * opening of five /proc files to a listener (SECCOMP_RET_USER_NOTIF); the runtime's
  * supervisor holds the listener and answers them, as the kernel it pretends to be: uname with
- * a release of its own, the /proc files from the container's cgroup (procview.c). Everything
- * else goes on to the kernel. */
+ * a release of its own, sysinfo and the /proc files from the container's cgroup (procview.c).
+ * Everything else goes on to the kernel. */
 #ifndef SHIKUMI_USERNOTIF_H
 #define SHIKUMI_USERNOTIF_H
 
@@ -51,10 +51,9 @@ struct usernotif {
  * with a message. */
 int usernotif_start(struct usernotif *u, int listener);
 
-/* Answers one notification: call when the listener is readable. Never blocks on the
- * container: a notification that went away (its caller killed) is skipped. Returns 0, or
- * -EPIPE once the listener has no filter left behind it (every process that had it is gone),
- * when the caller should stop polling it and call usernotif_stop. */
+/* Answers one notification: call when poll says the listener is readable (POLLHUP instead:
+ * every process that had the filter is gone, call usernotif_stop). Never blocks on the
+ * container: a notification that went away (its caller killed) is skipped. Returns 0. */
 int usernotif_handle(struct usernotif *u);
 
 /* Closes the listener: from then on the container's intercepted calls fail with ENOSYS. */
