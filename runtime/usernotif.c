@@ -149,6 +149,12 @@ static void answer_with(struct usernotif *u, const void *buf, size_t len)
 	ssize_t n = process_vm_writev(u->req->pid, &local, 1, &remote, 1, 0);
 	if (!still_valid(u))
 		return;
+	if (n < 0 && errno != EFAULT) {
+		/* Not a bad pointer: we may not write there (Yama's ptrace_scope, a rootless
+		 * runtime before the command's exec). The kernel's own answer, then. */
+		pass(u);
+		return;
+	}
 	u->answered++;
 	respond(u, n == (ssize_t)len ? 0 : -1, n == (ssize_t)len ? 0 : -EFAULT, 0);
 }

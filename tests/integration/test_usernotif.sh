@@ -94,6 +94,15 @@ expect_eq "the supervisor killed mid-flood: the container ends, nothing waits on
 wait "$sup" 2>/dev/null
 "$S" run -T "$R" true # reclaims what the killed runtime left (its cgroup)
 
+# --- rootless: a supervisor without privileges answers the same ---
+if command -v setpriv >/dev/null; then
+	cp -a "$R" "$tmp/rootfs" && chown -R nobody:nogroup "$tmp/rootfs"
+	cp "$S" "$tmp/shikumi" && chmod 755 "$tmp" "$tmp/shikumi"
+	expect_eq "rootless (as nobody): uname and /proc/uptime are answered too" \
+		"shk $(uname -r)-shikumi-user /memfd:shikumi-uptime (deleted)" \
+		"$(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/shikumi" run -T --syscalls=user --hostname shk "$tmp/rootfs" sh -c 'uname -nr; exec 3</proc/uptime; readlink /proc/self/fd/3' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+fi
+
 # --- bad input ---
 expect_failure "--syscalls=bogus is refused" 125 shikumi "invalid --syscalls 'bogus': use kernel or user" -- \
 	"$S" run --syscalls=bogus "$R" true
