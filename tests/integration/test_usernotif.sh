@@ -16,6 +16,9 @@ expect_eq "--syscalls=user: shikumi answers it" "$(uname -r)-shikumi-user" \
 	"$("$S" run -T --syscalls=user "$R" uname -r)"
 expect_eq "... with the container's hostname, as it is now" "shk-a shk-b" \
 	"$("$S" run -T --syscalls=user --cap-add SYS_ADMIN --hostname shk-a "$R" sh -c 'uname -n; hostname shk-b; uname -n' | tr '\n' ' ' | sed 's/ $//')"
+for o in --privileged --seccomp=off --userns=private; do # no_new_privs or not, filter or not
+	expect_eq "--syscalls=user with $o" "$(uname -r)-shikumi-user" "$("$S" run -T "$o" --syscalls=user "$R" uname -r 2>&1)"
+done
 expect_eq "the rest of uname -a is the kernel's" "$(uname -s -m)" "$("$S" run -T --syscalls=user "$R" uname -s -m)"
 
 # --- the /proc files: ours, in a sealed read-only memfd, or the real one said once ---
