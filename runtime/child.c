@@ -372,17 +372,11 @@ static int no_new_privs(struct child *c)
  * calls, and once the supervisor is gone they fail with ENOSYS instead of waiting. */
 static int user_syscalls(struct child *c)
 {
-	if (!c->cfg->syscalls_user)
+	if (!c->cfg->syscalls_user && !c->cfg->trace_summary)
 		return 0;
 	if (c->filtered) /* `create` loads the allow-list before the fork: too late for ours */
 		return err_set(0, "--syscalls=user is not supported for a created container");
-	int fd = usernotif_install();
-	if (fd < 0)
-		return fd;
-	struct sync_msg m = {.type = SYNC_NOTIFY};
-	int r = sync_send(c->a->sock, &m, fd);
-	close(fd);
-	return r < 0 ? err_set(-r, "cannot pass the seccomp listener to the runtime") : 0;
+	return usernotif_install(c->a->sock, c->cfg->syscalls_user, c->cfg->trace_summary);
 }
 
 static int command_seccomp(struct child *c)

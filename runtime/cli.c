@@ -40,6 +40,8 @@ void cli_print_run_help(FILE *f)
 	    "      --syscalls=MODE     kernel (default): the kernel answers every system call;\n"
 	    "                        user: shikumi answers uname and /proc/meminfo, cpuinfo,\n"
 	    "                        stat, uptime and loadavg from the container's limits\n"
+	    "      --trace=summary     count the command's system calls (its supervisor sees\n"
+	    "                        each one), printed on stderr at its exit like strace -c\n"
 	    "\n"
 	    "Network:\n"
 	    "      --net MODE          loopback (default: lo only), none (not even lo),\n"
@@ -184,6 +186,7 @@ enum {
 	OPT_PRIVILEGED,
 	OPT_SECCOMP,
 	OPT_SYSCALLS,
+	OPT_TRACE,
 	OPT_DEVICE,
 	OPT_USERNS,
 	OPT_UIDMAP,
@@ -380,6 +383,7 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
 	    {"seccomp", required_argument, NULL, OPT_SECCOMP},
 	    {"syscalls", required_argument, NULL, OPT_SYSCALLS},
+	    {"trace", required_argument, NULL, OPT_TRACE},
 	    {"device", required_argument, NULL, OPT_DEVICE},
 	    {"userns", required_argument, NULL, OPT_USERNS},
 	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
@@ -485,6 +489,14 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 				return err_set(0, "invalid --syscalls '%s': use kernel or user",
 					       optarg);
 			cfg->syscalls_user = !strcmp(optarg, "user");
+			break;
+		case OPT_TRACE:
+			if (strcmp(optarg, "summary"))
+				return err_set(0,
+					       "invalid --trace '%s': only --trace=summary is "
+					       "supported",
+					       optarg);
+			cfg->trace_summary = true;
 			break;
 		case OPT_USERNS:
 			if (!strcmp(optarg, "private"))

@@ -370,6 +370,8 @@ static void usernotif_prepare(struct usernotif *u, const struct container_config
 {
 	u->cg = cg;
 	u->t_start = timing_now();
+	u->answer = cfg->syscalls_user;
+	u->trace = cfg->trace_summary;
 	snprintf(u->nodename, sizeof(u->nodename), "%s", cfg->hostname ? cfg->hostname : "");
 	if (!(cfg->namespaces & CLONE_NEWUTS)) {
 		u->uts_live = true;
@@ -567,7 +569,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 					       : "cannot create the container's namespaces");
 		goto fail;
 	}
-	if (cfg->syscalls_user)
+	if (cfg->syscalls_user || cfg->trace_summary)
 		usernotif_prepare(&rt.un, cfg, rt.cg, rt.pid);
 	uint64_t t_veth = timing_now();
 	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
@@ -644,6 +646,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 		 * dying container then, so cgroup_setup could not remove it; by now it is empty. */
 		cgroup_remove_stale(host->cg_root, host->cg_base);
 	}
+	if (cfg->trace_summary)
+		usernotif_summary(&rt.un, stderr);
 	if (cfg->timing && rt.have_timing)
 		print_timing(&rt, t_start, t_validated, t_cgroup, timing_now());
 	sigaction(SIGPIPE, &caller_pipe, NULL);

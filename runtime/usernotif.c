@@ -19,9 +19,12 @@
 #include "../common/fd.h"
 #include "../common/timing.h"
 #include "reexec.h"
+#include "seccomp_load.h"
+#include "sync.h"
 
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/filter.h>
 #include <sched.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -46,11 +49,13 @@ bool usernotif_available(void)
 	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
-int usernotif_install(void)
+int usernotif_install(int sock, bool answer, bool trace)
 {
 	static const int calls[] = {SCMP_SYS(uname), SCMP_SYS(sysinfo), SCMP_SYS(open),
 				    SCMP_SYS(openat)};
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	/* --trace=summary: every call is the supervisor's to see; but for the one that hands
+	 * it the listener (sendmsg on the sync socket, which is gone at exec). */
+	scmp_filter_ctx ctx = seccomp_init(trace ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW);
 	if (!ctx)
 		return err_set(ENOMEM, "cannot make the user-notification filter");
 	/* no_new_privs is the caller's business (set already, or --privileged's CAP_SYS_ADMIN).
@@ -58,19 +63,36 @@ int usernotif_install(void)
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r == 0)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-	for (size_t i = 0; r == 0 && i < sizeof(calls) / sizeof(*calls); i++)
+	for (size_t i = 0; r == 0 && answer && !trace && i < sizeof(calls) / sizeof(*calls); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, calls[i], 0);
-	if (r == 0)
-		r = seccomp_load(ctx); /* with SECCOMP_FILTER_FLAG_NEW_LISTENER */
-	int fd = r == 0 ? seccomp_notify_fd(ctx) : -1;
-	seccomp_release(ctx);
-	if (r < 0 || fd < 0)
-		return err_set(r < 0 ? -r : EINVAL, "cannot load the user-notification filter");
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-		close(fd);
-		return err_set(errno, "cannot make the listener close-on-exec");
+	if (r == 0 && trace)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sock));
+	if (r < 0) {
+		seccomp_release(ctx);
+		return err_set(-r, "cannot make the user-notification filter");
 	}
-	return fd;
+	unsigned char *bpf;
+	size_t len;
+	if ((r = seccomp_export_ctx(ctx, "for --syscalls=user", &bpf, &len)) < 0)
+		return r;
+	struct sock_fprog prog = {.len = (unsigned short)(len / sizeof(struct sock_filter)),
+				  .filter = (struct sock_filter *)bpf};
+	/* From here until the listener is sent, with --trace=summary, any other system call
+	 * would wait for a supervisor that cannot see it yet: nothing but the sendmsg. The
+	 * kernel makes the listener close-on-exec. */
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd < 0) {
+		r = err_set(errno, "cannot load the user-notification filter");
+		free(bpf);
+		return r;
+	}
+	struct sync_msg m = {.type = SYNC_NOTIFY};
+	r = sync_send(sock, &m, fd);
+	free(bpf);
+	close(fd);
+	return r < 0 ? err_set(-r, "cannot pass the seccomp listener to the runtime") : 0;
 }
 
 int usernotif_start(struct usernotif *u, int listener)
@@ -455,7 +477,9 @@ int usernotif_handle(struct usernotif *u)
 		 * with no filter behind it reads as POLLHUP, which the caller watches. */
 		return 0;
 	}
-	if (u->req->data.arch != AUDIT_ARCH_X86_64) {
+	if (u->trace && u->req->data.nr >= 0 && u->req->data.nr < USERNOTIF_MAX_NR)
+		u->count[u->req->data.nr]++;
+	if (!u->answer || u->req->data.arch != AUDIT_ARCH_X86_64) {
 		pass(u);
 		return 0;
 	}
@@ -471,4 +495,30 @@ int usernotif_handle(struct usernotif *u)
 	else
 		pass(u);
 	return 0;
+}
+
+void usernotif_summary(const struct usernotif *u, FILE *f)
+{
+	int order[USERNOTIF_MAX_NR], n = 0;
+	uint64_t total = 0;
+	for (int nr = 0; nr < USERNOTIF_MAX_NR; nr++)
+		if (u->count[nr]) {
+			order[n++] = nr;
+			total += u->count[nr];
+		}
+	/* Most called first, as strace -c does (a few dozen at most: insertion sort). */
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && u->count[order[k]] > u->count[order[k - 1]]; k--) {
+			int t = order[k];
+			order[k] = order[k - 1];
+			order[k - 1] = t;
+		}
+	fprintf(f, "%10s %s\n---------- ----------------\n", "calls", "syscall");
+	for (int i = 0; i < n; i++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, order[i]);
+		fprintf(f, "%10llu %s\n", (unsigned long long)u->count[order[i]],
+			name ? name : "?");
+		free(name);
+	}
+	fprintf(f, "---------- ----------------\n%10llu total\n", (unsigned long long)total);
 }

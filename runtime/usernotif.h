@@ -11,13 +11,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#define USERNOTIF_MAX_NR 512 /* x86-64's system call numbers, for --trace=summary's counts */
 
 /* Whether this kernel can notify a listener (SECCOMP_RET_USER_NOTIF, Linux 5.0). */
 bool usernotif_available(void);
 
-/* In the command's process, no_new_privs set: loads the notifying filter and returns the
- * listener's fd (close-on-exec), or a negative errno with a message. */
-int usernotif_install(void);
+/* In the command's process, no_new_privs set: loads the notifying filter (answer: uname,
+ * sysinfo, open and openat notify; trace: every call does) and sends its listener to the
+ * supervisor over sock. Returns 0, or a negative errno with a message. */
+int usernotif_install(int sock, bool answer, bool trace);
 
 struct cgroup;
 struct seccomp_notif;
@@ -45,6 +49,9 @@ struct usernotif {
 	struct seccomp_notif_resp *resp;
 	struct procview_load load;
 	uint64_t answered, continued;
+	bool answer; /* --syscalls=user */
+	bool trace;  /* --trace=summary */
+	uint64_t count[USERNOTIF_MAX_NR];
 };
 
 /* Takes over listener (from the command, over the sync socket). Returns 0 or a negative errno
@@ -55,6 +62,9 @@ int usernotif_start(struct usernotif *u, int listener);
  * every process that had the filter is gone, call usernotif_stop). Never blocks on the
  * container: a notification that went away (its caller killed) is skipped. Returns 0. */
 int usernotif_handle(struct usernotif *u);
+
+/* --trace=summary: each call the command made and how often, most first, as strace -c. */
+void usernotif_summary(const struct usernotif *u, FILE *f);
 
 /* Closes the listener: from then on the container's intercepted calls fail with ENOSYS. */
 void usernotif_stop(struct usernotif *u);

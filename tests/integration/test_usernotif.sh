@@ -106,11 +106,25 @@ if command -v setpriv >/dev/null; then
 		"$(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups "$tmp/shikumi" run -T --syscalls=user --hostname shk "$tmp/rootfs" sh -c 'uname -nr; exec 3</proc/uptime; readlink /proc/self/fd/3' 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 fi
 
+# --- --trace=summary: every call counted by the supervisor, as strace -c ---
+out=$("$S" run "${U[@]}" --trace=summary "$R" /t/unotif bench 1000 2>&1 >/dev/null)
+expect_match "--trace=summary counts the command's 1000 uname calls" '^ +1000 uname$' "$out"
+expect_match "... its 1000 opens (at least: the exec's own come on top)" '^ +10[0-9][0-9] openat$' "$out"
+total=$(echo "$out" | awk '$2 == "total" {print $1}')
+expect_eq "... and a total that is the sum of the lines" "$total" \
+	"$(echo "$out" | awk '$1 ~ /^[0-9]+$/ && $2 != "total" {s += $1} END {print s}')"
+expect_eq "without it, no summary" "" "$("$S" run "${U[@]}" "$R" /t/unotif bench 10 2>&1 >/dev/null)"
+out=$("$S" run "${U[@]}" --trace=summary --syscalls=user "$R" uname -r 2>&1)
+expect_match "with --syscalls=user too: answered and counted" "^$(uname -r)-shikumi-user$" "$(echo "$out" | head -1)"
+expect_match "... uname in the counts" '^ +1 uname$' "$out"
+
 # --- bad input ---
 expect_failure "--syscalls=bogus is refused" 125 shikumi "invalid --syscalls 'bogus': use kernel or user" -- \
 	"$S" run --syscalls=bogus "$R" true
 expect_failure "--syscalls= (empty) is refused" 125 shikumi "invalid --syscalls ''" -- \
 	"$S" run --syscalls= "$R" true
+expect_failure "--trace=bogus is refused" 125 shikumi "invalid --trace 'bogus': only --trace=summary is supported" -- \
+	"$S" run --trace=bogus "$R" true
 expect_failure "a kernel without user notification (the fault build pretends): one line, 125" 125 shikumi \
 	"--syscalls=user: this kernel cannot hand system calls to user space" -- \
 	env SHIKUMI_FAULT=usernotif_kernel "$F" run --syscalls=user "$R" true
