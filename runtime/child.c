@@ -24,6 +24,7 @@
 #include "trampoline_fd.h"
 #include "tty.h"
 #include "userns.h"
+#include "usernotif.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -363,6 +364,21 @@ static int no_new_privs(struct child *c)
 	return confine_no_new_privs(c->cfg);
 }
 
+/* --syscalls=user: a filter of its own, before the allow-list (whose filter then stays the
+ * same, and may refuse seccomp(2) itself), that hands uname and open/openat to a listener.
+ * The listener goes to the supervisor, over the sync socket, before any of those calls is
+ * made here (the command's own open of "/" below is one: the supervisor must be listening
+ * by then), and is closed here: the container never holds it, so it cannot answer its own
+ * calls, and once the supervisor is gone they fail with ENOSYS instead of waiting. */
+static int user_syscalls(struct child *c)
+{
+	if (!c->cfg->syscalls_user && !c->cfg->trace_summary)
+		return 0;
+	if (c->filtered) /* `create` loads the allow-list before the fork: too late for ours */
+		return err_set(0, "--syscalls=user is not supported for a created container");
+	return usernotif_install(c->a->sock, c->cfg->syscalls_user, c->cfg->trace_summary);
+}
+
 static int command_seccomp(struct child *c)
 {
 	int r = c->filtered ? 0 : confine_seccomp(c->cfg, c->a->host);
@@ -474,6 +490,7 @@ static void __attribute__((noreturn)) exec_command(struct child *c, int release)
 		child_fail(c, 125);
 	c->timing.t[PHASE_FORKED] = timing_now();
 	STEP(c, no_new_privs);
+	STEP(c, user_syscalls);
 	STEP(c, command_seccomp);
 	environ = (char **)c->cfg->env;
 	if (c->cfg->timing) {

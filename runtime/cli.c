@@ -37,6 +37,11 @@ void cli_print_run_help(FILE *f)
 	    "  -t, --tty             give the command a terminal (default: when stdin is one)\n"
 	    "  -T, --no-tty          never give the command a terminal\n"
 	    "      --timing            print each start-up phase and its duration on stderr\n"
+	    "      --syscalls=MODE     kernel (default): the kernel answers every system call;\n"
+	    "                        user: shikumi answers uname and /proc/meminfo, cpuinfo,\n"
+	    "                        stat, uptime and loadavg from the container's limits\n"
+	    "      --trace=summary     count the command's system calls (its supervisor sees\n"
+	    "                        each one), printed on stderr at its exit like strace -c\n"
 	    "\n"
 	    "Network:\n"
 	    "      --net MODE          loopback (default: lo only), none (not even lo),\n"
@@ -180,6 +185,8 @@ enum {
 	OPT_CAP_DROP,
 	OPT_PRIVILEGED,
 	OPT_SECCOMP,
+	OPT_SYSCALLS,
+	OPT_TRACE,
 	OPT_DEVICE,
 	OPT_USERNS,
 	OPT_UIDMAP,
@@ -375,6 +382,8 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
 	    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+	    {"syscalls", required_argument, NULL, OPT_SYSCALLS},
+	    {"trace", required_argument, NULL, OPT_TRACE},
 	    {"device", required_argument, NULL, OPT_DEVICE},
 	    {"userns", required_argument, NULL, OPT_USERNS},
 	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
@@ -474,6 +483,20 @@ int cli_parse_run(int argc, char **argv, char **host_env, struct container_confi
 				return err_set(0,
 					       "invalid --seccomp '': use default, off or a file");
 			cfg->seccomp = optarg;
+			break;
+		case OPT_SYSCALLS:
+			if (strcmp(optarg, "user") && strcmp(optarg, "kernel"))
+				return err_set(0, "invalid --syscalls '%s': use kernel or user",
+					       optarg);
+			cfg->syscalls_user = !strcmp(optarg, "user");
+			break;
+		case OPT_TRACE:
+			if (strcmp(optarg, "summary"))
+				return err_set(0,
+					       "invalid --trace '%s': only --trace=summary is "
+					       "supported",
+					       optarg);
+			cfg->trace_summary = true;
 			break;
 		case OPT_USERNS:
 			if (!strcmp(optarg, "private"))

@@ -90,6 +90,8 @@ struct container_config {
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */
 	struct json_object *seccomp_profile; /* an OCI config's linux.seccomp, parsed; or NULL */
+	bool syscalls_user; /* --syscalls=user: the supervisor answers some calls (usernotif.h) */
+	bool trace_summary; /* --trace=summary: it counts every call of the command */
 	enum userns_mode userns;
 	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS]; /* --uidmap/--gidmap */
 	size_t n_uidmap, n_gidmap;

@@ -23,8 +23,7 @@ int seccomp_load_bpf(const unsigned char *bpf, size_t len)
 	return 0;
 }
 
-/* Exports a built filter to BPF in memory, and releases it. */
-static int export_bpf(scmp_filter_ctx ctx, const char *what, unsigned char **bpf, size_t *len)
+int seccomp_export_ctx(scmp_filter_ctx ctx, const char *what, unsigned char **bpf, size_t *len)
 {
 	int r, fd = memfd_create("seccomp", MFD_CLOEXEC);
 	if (fd < 0 || (r = seccomp_export_bpf(ctx, fd)) < 0) {
@@ -54,7 +53,7 @@ int seccomp_compile_file(const char *path, uint64_t caps, unsigned char **bpf, s
 		return r;
 	char what[PATH_MAX + 2];
 	snprintf(what, sizeof(what), "'%s'", path);
-	return export_bpf(ctx, what, bpf, len);
+	return seccomp_export_ctx(ctx, what, bpf, len);
 }
 
 int seccomp_compile_json(struct json_object *profile, uint64_t caps, const char *where,
@@ -64,5 +63,5 @@ int seccomp_compile_json(struct json_object *profile, uint64_t caps, const char 
 	int r = seccomp_policy_from_json(profile, caps, where, &ctx);
 	if (r < 0)
 		return r;
-	return export_bpf(ctx, where, bpf, len);
+	return seccomp_export_ctx(ctx, where, bpf, len);
 }

@@ -21,6 +21,10 @@ extern const struct seccomp_prebuilt seccomp_prebuilt_init;
  * must be set. */
 int seccomp_load_bpf(const unsigned char *bpf, size_t len);
 
+/* Exports a filter built with libseccomp to BPF in memory (*bpf malloc'd), and releases it;
+ * what names it in messages. */
+int seccomp_export_ctx(scmp_filter_ctx ctx, const char *what, unsigned char **bpf, size_t *len);
+
 /* Compiles an OCI/Docker JSON profile (runtime/seccomp_profile.h) for a container that keeps
  * the capabilities caps, to BPF with libseccomp: in the runtime, before anything is created
  * (the file is out of reach once the container has pivoted). *bpf is malloc'd. */

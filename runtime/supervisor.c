@@ -19,6 +19,7 @@
 #include "trampoline_fd.h"
 #include "tty.h"
 #include "userns.h"
+#include "usernotif.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -49,6 +50,7 @@ struct runtime {
 	const struct cgroup *cg; /* NULL when the container has none */
 	bool sample;		 /* no memory.peak / pids.peak: keep the maxima ourselves */
 	int64_t memory_seen, pids_seen;
+	struct usernotif un; /* --syscalls=user: the listener, once the command sends it */
 };
 
 struct shikumi_clone_args {
@@ -127,6 +129,15 @@ static void handle_sync(struct runtime *rt)
 	case SYNC_TIMING:
 		rt->timing = m;
 		rt->have_timing = true;
+		break;
+	case SYNC_NOTIFY:
+		/* The fault build's listener_lost plays a supervisor that is gone: the kernel
+		 * then fails the intercepted calls with ENOSYS. */
+		if (fd >= 0 && rt->un.fd < 0 && fault_point("listener_lost") == 0) {
+			if (usernotif_start(&rt->un, fd) < 0)
+				fprintf(stderr, "shikumi: warning: %s\n", err_msg());
+			return;
+		}
 		break;
 	}
 	if (fd >= 0)
@@ -207,13 +218,14 @@ static void runtime_loop(struct runtime *rt)
 	while (!rt->exited) {
 		if (rt->sample)
 			sample_cgroup(rt);
-		struct pollfd p[4];
+		struct pollfd p[5];
 		nfds_t np = 0;
 		p[np++] = (struct pollfd){.fd = rt->sigfd, .events = POLLIN};
 		p[np++] = (struct pollfd){.fd = rt->sock, .events = POLLIN}; /* -1: ignored */
 		p[np++] = (struct pollfd){.fd = rt->master, .events = POLLIN};
 		p[np++] = (struct pollfd){
 		    .fd = rt->master >= 0 && rt->stdin_open ? STDIN_FILENO : -1, .events = POLLIN};
+		p[np++] = (struct pollfd){.fd = rt->un.fd, .events = POLLIN};
 		if (poll(p, np, rt->sample ? 20 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -227,7 +239,14 @@ static void runtime_loop(struct runtime *rt)
 			relay_output(rt);
 		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
 			relay_stdin(rt);
+		/* One notification a turn: a container that floods us with calls still leaves
+		 * its signals and its terminal their turn. POLLHUP: no process has the filter. */
+		if (p[4].revents & POLLIN)
+			usernotif_handle(&rt->un);
+		else if (p[4].revents)
+			usernotif_stop(&rt->un);
 	}
+	usernotif_stop(&rt->un);
 	/* The container is gone; what it said before it went may still be queued. */
 	if (rt->sock >= 0) {
 		fcntl(rt->sock, F_SETFL, O_NONBLOCK);
@@ -263,8 +282,12 @@ void supervisor_take_signals(sigset_t *forward, sigset_t *blocked, sigset_t *cal
 
 int supervisor_follow(pid_t pid, int sock, int master, int sigfd, char *error, size_t n)
 {
-	struct runtime rt = {
-	    .pid = pid, .sock = sock, .sigfd = sigfd, .master = master, .stdin_open = true};
+	struct runtime rt = {.pid = pid,
+			     .sock = sock,
+			     .sigfd = sigfd,
+			     .master = master,
+			     .stdin_open = true,
+			     .un = {.fd = -1}};
 	if (master >= 0 && isatty(STDIN_FILENO)) {
 		tty_copy_winsize(STDIN_FILENO, master);
 		if (tty_make_raw(STDIN_FILENO) < 0)
@@ -336,6 +359,28 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 	if (r == 0 && (r = cgroup_set_limits(cg, &cfg->limits)) < 0)
 		cgroup_destroy(cg);
 	return r;
+}
+
+/* --syscalls=user: what the supervisor needs to answer for the container. uname's nodename
+ * is read live from the container's uts namespace, which the supervisor enters (nothing of
+ * its own needs the host's hostname); where it may not (rootless), it is the one the
+ * container was given. */
+static void usernotif_prepare(struct usernotif *u, const struct container_config *cfg,
+			      const struct cgroup *cg, pid_t pid)
+{
+	u->cg = cg;
+	u->t_start = timing_now();
+	u->answer = cfg->syscalls_user;
+	u->trace = cfg->trace_summary;
+	snprintf(u->nodename, sizeof(u->nodename), "%s", cfg->hostname ? cfg->hostname : "");
+	if (!(cfg->namespaces & CLONE_NEWUTS)) {
+		u->uts_live = true;
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
+	autoclose int ns = open(path, O_RDONLY | O_CLOEXEC);
+	u->uts_live = ns >= 0 && setns(ns, CLONE_NEWUTS) == 0;
 }
 
 static void delete_stale_veth(const struct lease *l)
@@ -455,7 +500,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 
 	struct cgroup cg = {.fd = -1};
 	struct lease lease = {.path = ""};
-	struct runtime rt = {.sock = -1, .sigfd = -1, .master = -1, .stdin_open = true};
+	struct runtime rt = {
+	    .sock = -1, .sigfd = -1, .master = -1, .stdin_open = true, .un = {.fd = -1}};
 	int sv[2] = {-1, -1};
 	autoclose int idmapped = -1;
 	autoclose int proc_clone = -1;
@@ -523,6 +569,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 					       : "cannot create the container's namespaces");
 		goto fail;
 	}
+	if (cfg->syscalls_user || cfg->trace_summary)
+		usernotif_prepare(&rt.un, cfg, rt.cg, rt.pid);
 	uint64_t t_veth = timing_now();
 	if ((!into && cg.fd >= 0 && (r = cgroup_attach(&cg, rt.pid)) < 0) ||
 	    (host->userns && ((r = fault_point("userns_maps")) < 0 ||
@@ -598,6 +646,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 		 * dying container then, so cgroup_setup could not remove it; by now it is empty. */
 		cgroup_remove_stale(host->cg_root, host->cg_base);
 	}
+	if (cfg->trace_summary)
+		usernotif_summary(&rt.un, stderr);
 	if (cfg->timing && rt.have_timing)
 		print_timing(&rt, t_start, t_validated, t_cgroup, timing_now());
 	sigaction(SIGPIPE, &caller_pipe, NULL);
@@ -609,6 +659,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 	return 0;
 
 fail:
+	usernotif_stop(&rt.un);
 	if (rt.master >= 0)
 		close(rt.master);
 	if (rt.sock >= 0)

@@ -13,6 +13,7 @@ enum sync_type {
 	SYNC_PTY,    /* init -> runtime: the pty master, passed as SCM_RIGHTS */
 	SYNC_TIMING, /* init -> runtime: the timestamps of the phases inside */
 	SYNC_READY,  /* init -> runtime (`create`): set up, waiting for `start` */
+	SYNC_NOTIFY, /* command -> runtime (--syscalls=user): the seccomp listener, SCM_RIGHTS */
 };
 
 enum sync_phase {

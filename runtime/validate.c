@@ -8,7 +8,9 @@
 #include "cli.h"
 #include "net.h"
 #include "rootfs.h"
+#include "fault.h"
 #include "seccomp_load.h"
+#include "usernotif.h"
 #include "userns.h"
 
 #include <fcntl.h>
@@ -350,6 +352,13 @@ int container_validate(const struct container_config *cfg, struct container_host
 					 &host->seccomp_len);
 	if (r < 0)
 		return r;
+	/* Linux 5.0's SECCOMP_RET_USER_NOTIF (the fault build can pretend it is missing). */
+	if ((cfg->syscalls_user || cfg->trace_summary) &&
+	    (fault_point("usernotif_kernel") < 0 || !usernotif_available()))
+		return err_set(0,
+			       "%s: this kernel cannot hand system calls to "
+			       "user space (seccomp user notification needs Linux 5.0)",
+			       cfg->syscalls_user ? "--syscalls=user" : "--trace=summary");
 	if ((r = locate_cgroup(host)) < 0)
 		return r;
 	return validate_limits(&cfg->limits, host);

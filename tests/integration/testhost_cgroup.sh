@@ -114,4 +114,20 @@ out=$(bash -c "echo \$\$ > $svc/cgroup.procs; exec $S run --memory 32M $R true" 
 expect_eq "limits from a group that holds processes: exit 125" "125" "$?"
 expect_match "...and the message names the rule" 'no internal processes' "$out"
 rmdir "$svc/shikumi" "$svc" 2>/dev/null
+# --- --syscalls=user: free, nproc and /proc tell the container's limits (issue 20) ---
+mem() { "$S" run "$@" "$R" free | awk '/^Mem:/ {print $2}'; }
+expect_eq "--syscalls=user --memory 96M: free's total is 96M (in KiB)" 98304 "$(mem --syscalls=user --memory 96M)"
+expect_true "without it free shows the host's memory" test "$(mem --memory 96M)" -gt 98304
+out=$("$S" run --syscalls=user --memory 96M "$R" free)
+expect_match "... and its used, free and cache columns are the container's own" '^[0-9]+ [0-9]+ [0-9]+$' \
+	"$(echo "$out" | awk '/^Mem:/ && NF == 7 && $3 + $4 + $6 <= 98304 {print $3, $4, $6}')"
+expect_eq "--syscalls=user --cpuset 1: nproc, /proc/cpuinfo and /proc/stat see one CPU" "1 1 1" \
+	"$("$S" run --syscalls=user --cpuset 1 "$R" sh -c 'nproc; grep -c ^processor /proc/cpuinfo; grep -c "^cpu[0-9]" /proc/stat' | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "without it /proc/cpuinfo lists every CPU of the host" "$(grep -c ^processor /proc/cpuinfo)" \
+	"$("$S" run --cpuset 1 "$R" grep -c ^processor /proc/cpuinfo)"
+expect_eq "--syscalls=user --cpus 1 (cpu.max) on $(nproc) CPUs: /proc/cpuinfo shows 1" 1 \
+	"$("$S" run --syscalls=user --cpus 1 "$R" grep -c ^processor /proc/cpuinfo)"
+expect_match "--syscalls=user: /proc/loadavg counts the container's tasks" '^[0-9.]+ [0-9.]+ [0-9.]+ 1/[1-3] 0$' \
+	"$("$S" run --syscalls=user "$R" cat /proc/loadavg)"
+
 expect_eq "nothing left behind" "$base" "$(leftovers)"
