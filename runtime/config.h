@@ -17,6 +17,7 @@
 #define CONFIG_MAX_GROUPS  32
 #define CONFIG_MAX_SYSCTLS 32
 #define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
+#define CONFIG_MAX_JOINS   4 /* namespaces joined by path: network, ipc, uts, cgroup */
 
 struct volume {
 	const char *source; /* host path, must exist */
@@ -36,6 +37,13 @@ struct rlimit_set {
 /* A namespaced kernel setting (an OCI linux.sysctl entry), key with dots: net.ipv4.ip_forward. */
 struct sysctl_set {
 	const char *key, *value;
+};
+
+/* An existing namespace the container joins instead of making its own (an OCI
+ * linux.namespaces entry with a path): validation opens and checks it, the child setns()es. */
+struct ns_join {
+	unsigned type;	  /* CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS or CLONE_NEWCGROUP */
+	const char *path; /* e.g. /proc/PID/ns/net, /run/netns/NAME */
 };
 
 enum stats_format {
@@ -85,7 +93,9 @@ struct container_config {
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 	enum tty_mode tty;
 	bool timing;
-	unsigned namespaces; /* CLONE_NEW* flags */
+	unsigned namespaces; /* CLONE_NEW* flags: the namespaces made for the container */
+	struct ns_join joins[CONFIG_MAX_JOINS]; /* existing ones joined instead (OCI only) */
+	size_t n_joins;
 	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */

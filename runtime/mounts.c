@@ -110,7 +110,10 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	    .flags = nosuid_nodev_noexec | MS_RDONLY);
 	/* The container's own cgroup as the root of the hierarchy (its cgroup namespace):
 	 * it can read its limits and counters, not change them. */
-	if (cfg->namespaces & CLONE_NEWCGROUP)
+	bool cgroup_ns = cfg->namespaces & CLONE_NEWCGROUP;
+	for (size_t i = 0; i < cfg->n_joins; i++)
+		cgroup_ns |= cfg->joins[i].type == CLONE_NEWCGROUP;
+	if (cgroup_ns)
 		ADD(.kind = MK_MOUNT, .source = "cgroup2", .target = "/sys/fs/cgroup",
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_devices; i++)

@@ -489,8 +489,9 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 	int r = get(linux_, "linux", "namespaces", json_type_array, &list);
 	if (r < 0)
 		return r;
-	unsigned flags = 0;
+	unsigned flags = 0, joined = 0;
 	bool user = false;
+	cfg->n_joins = 0;
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		char base[P_MAX], path[P_MAX];
 		index_path(base, "linux.namespaces", i);
@@ -510,11 +511,29 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 			return BAD(path, "unknown namespace type '%s'", type);
 		if (!kinds[k].flag)
 			return BAD(path, "the time namespace is not supported yet");
-		if ((flags & kinds[k].flag) || (kinds[k].flag == CLONE_NEWUSER && user))
+		if (((flags | joined) & kinds[k].flag) || (kinds[k].flag == CLONE_NEWUSER && user))
 			return BAD(path, "'%s' is given twice", type);
 		join(path, base, "path");
-		if (nspath && *nspath)
-			return BAD(path, "joining an existing namespace is not supported yet");
+		if (nspath && *nspath) {
+			/* A mount namespace joined would be one whose root is not the bundle's
+			 * rootfs (the host's, or another container's with its volumes): the
+			 * file-system view is what the container is. */
+			if (kinds[k].flag == CLONE_NEWNS)
+				return BAD(path, "joining a mount namespace is refused: the "
+						 "container's root is the bundle's rootfs, in a "
+						 "mount namespace of its own");
+			if (kinds[k].flag == CLONE_NEWPID)
+				return BAD(path, "joining a pid namespace is not supported: "
+						 "shikumi's PID 1 is the container's own init");
+			if (kinds[k].flag == CLONE_NEWUSER)
+				return BAD(path, "joining a user namespace is not supported");
+			if (nspath[0] != '/')
+				return BAD(path, "must be an absolute path");
+			cfg->joins[cfg->n_joins++] =
+			    (struct ns_join){.type = kinds[k].flag, .path = nspath};
+			joined |= kinds[k].flag;
+			continue;
+		}
 		if (kinds[k].flag == CLONE_NEWUSER)
 			user = true; /* the runtime makes it (userns.c), not a clone flag here */
 		else
@@ -527,6 +546,7 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 		return BAD("linux.namespaces",
 			   "must hold a pid namespace (shikumi's PID 1 is its own init)");
 	cfg->namespaces = flags;
+	/* a joined network namespace is configured by whoever made it: NET_HOST, "not ours" */
 	cfg->net = (flags & CLONE_NEWNET) ? NET_LOOPBACK : NET_HOST;
 	cfg->userns = user ? USERNS_PRIVATE : USERNS_HOST;
 	return 0;

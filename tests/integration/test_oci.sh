@@ -83,8 +83,8 @@ refuse "an AppArmor profile" '.process.apparmorProfile = "docker-default"' \
 	'config.json: process.apparmorProfile: AppArmor is not supported by shikumi'
 refuse "an SELinux label" '.process.selinuxLabel = "system_u:system_r:container_t:s0"' \
 	'config.json: process.selinuxLabel: SELinux is not supported by shikumi'
-refuse "a namespace path to join" '.linux.namespaces[1].path = "/proc/1/ns/net"' \
-	'config.json: linux.namespaces[1].path: joining an existing namespace is not supported yet'
+refuse "a time namespace" '.linux.namespaces += [{"type": "time"}]' \
+	'config.json: linux.namespaces[6].type: the time namespace is not supported yet'
 refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"}' \
 	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
 refuse "a tmpfs mount" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]' \
@@ -229,6 +229,58 @@ expect_eq "delete --force of a created container: the init is gone, the command 
 out=$(cd "$B" && jq '.process.args = []' config.json >bad.json && mkdir -p bad && mv bad.json bad/config.json && "$S" --root "$SR" create --bundle bad x 2>&1)
 expect_eq "a create refused by config.json leaves no state" "1 shikumi: config.json: process.args: must not be empty|" "$? $out|$(ls "$SR")"
 expect_eq "the state root holds nothing more" "" "$(ls "$SR")"
+
+# --- linux.namespaces[].path: a second container joins the first's network and uts ---
+rm -f "$B/config.json" && (cd "$B" && "$S" spec)
+cp "$B/config.json" "$B/spec.json"
+cfg '.hostname = "first" | .process.args = ["/bin/sleep", "100"]'
+o create --bundle "$B" --pid-file "$B/pid" ns1 </dev/null >/dev/null 2>&1 && o start ns1
+p1=$(cat "$B/pid")
+nsenter -t "$p1" -n ip link add joinA type veth peer name joinB &&
+	nsenter -t "$p1" -n ip addr add 10.77.0.1/24 dev joinA
+cp "$B/spec.json" "$B/config.json"
+cfg 'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/'"$p1"'/ns/net" elif .type == "uts" then .path = "/proc/'"$p1"'/ns/uts" else . end]
+	| .process.args = ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/net; readlink /proc/self/ns/uts; ls /sys/class/net | tr \"\\n\" \" \"; echo; grep -c 10.77.0.1 /proc/net/fib_trie; readlink /proc/self/ns/ipc"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1)
+expect_eq "a joined network and uts namespace: the first's hostname, namespaces, interfaces and address" \
+	"first $(readlink /proc/$p1/ns/net) $(readlink /proc/$p1/ns/uts) joinA joinB lo  2 " \
+	"$(printf '%s\n' "$got" | head -5 | tr '\n' ' ')"
+expect_eq "... and an ipc namespace of its own still (not the first's)" "other" \
+	"$([ "$(printf '%s\n' "$got" | sed -n 6p)" != "$(readlink /proc/$p1/ns/ipc)" ] && echo other)"
+cp "$B/spec.json" "$B/config.json"
+cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'"$p1"'/ns/ipc" else . end] | .process.args = ["/bin/readlink", "/proc/self/ns/ipc"]'
+expect_eq "a joined ipc namespace" "$(readlink /proc/$p1/ns/ipc)" "$("$S" run --bundle "$B" </dev/null 2>&1)"
+before=$(leftovers)
+nsrefuse() { # NAME JQ-FILTER EXPECTED-LINE
+	cp "$B/spec.json" "$B/config.json"
+	cfg "$2"
+	local out rc
+	out=$(o create --bundle "$B" nsbad 2>&1 </dev/null)
+	rc=$?
+	expect_eq "refused: $1 (one line, exit 1, no state)" "1|1|shikumi: $3|" "$rc|$(printf '%s\n' "$out" | wc -l)|$out|$(ls "$SR" | grep -vx ns1)"
+}
+nsrefuse "a namespace path that is not a namespace file" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/etc/passwd" else . end]' \
+	"network namespace path '/etc/passwd': not a namespace file"
+nsrefuse "a namespace path of another type" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/'"$p1"'/ns/uts" else . end]' \
+	"network namespace path '/proc/$p1/ns/uts': a uts namespace, not a network one"
+nsrefuse "a namespace path that does not exist" \
+	'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "uts" then .path = "/no/such" else . end]' \
+	"uts namespace path '/no/such': No such file or directory"
+nsrefuse "a mount namespace to join (the root would not be the bundle's)" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "mount" then .path = "/proc/1/ns/mnt" else . end]' \
+	"config.json: linux.namespaces[4].path: joining a mount namespace is refused: the container's root is the bundle's rootfs, in a mount namespace of its own"
+nsrefuse "a pid namespace to join" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "pid" then .path = "/proc/'"$p1"'/ns/pid" else . end]' \
+	"config.json: linux.namespaces[0].path: joining a pid namespace is not supported: shikumi's PID 1 is the container's own init"
+nsrefuse "a namespace to join with a user namespace of the container's own" \
+	'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "uts" then .path = "/proc/'"$p1"'/ns/uts" else . end] + [{"type": "user"}]
+	| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings' \
+	"uts namespace path '/proc/$p1/ns/uts': joining a namespace needs the host's user namespace (the container's own user namespace would hold no privilege over it)"
+expect_eq "namespace refusals leave nothing behind" "$before" "$(leftovers)"
+o delete --force ns1
+cp "$B/spec.json" "$B/config.json"
 
 # --- exec, ps, pause, resume: a second process in a running container ---
 rm -f "$B/config.json" && (cd "$B" && "$S" spec)

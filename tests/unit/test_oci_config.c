@@ -171,11 +171,39 @@ static void errors_name_the_path(void **state)
 	EXPECT_REFUSED("config.json: process.rlimits[0]: soft is above hard", "",
 		       ", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]",
 		       "");
-	EXPECT_REFUSED("config.json: linux.namespaces[2].path: joining an existing namespace is "
-		       "not supported yet",
+	EXPECT_REFUSED("config.json: linux.namespaces[1].path: joining a mount namespace is "
+		       "refused: the container's root is the bundle's rootfs, in a mount "
+		       "namespace of its own",
+		       "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\", "
+		       "\"path\": \"/proc/1/ns/mnt\"}]");
+	EXPECT_REFUSED("config.json: linux.namespaces[2].path: joining a user namespace is not "
+		       "supported",
 		       "", "",
 		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
-		       " {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}]");
+		       " {\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]");
+	EXPECT_REFUSED("config.json: linux.namespaces[2].path: must be an absolute path", "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+		       " {\"type\": \"network\", \"path\": \"ns/net\"}]");
+	EXPECT_REFUSED("config.json: linux.sysctl.net.ipv4.ip_forward: needs a network namespace "
+		       "of its own",
+		       "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+		       " {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
+		       " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}");
+	/* a path joins: the namespace is not made, and the join is what the child gets */
+	assert_int_equal(parse3("", "",
+				", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				"\"mount\"}, {\"type\": \"network\", \"path\": "
+				"\"/run/netns/a\"}, {\"type\": \"uts\", \"path\": "
+				"\"/proc/2/ns/uts\"}]"),
+			 0);
+	assert_int_equal(oc.cfg.namespaces, CLONE_NEWPID | CLONE_NEWNS);
+	assert_int_equal(oc.cfg.n_joins, 2);
+	assert_int_equal(oc.cfg.joins[0].type, CLONE_NEWNET);
+	assert_string_equal(oc.cfg.joins[0].path, "/run/netns/a");
+	assert_int_equal(oc.cfg.joins[1].type, CLONE_NEWUTS);
+	assert_int_equal(oc.cfg.net, NET_HOST);
 	EXPECT_REFUSED("config.json: linux.namespaces[1].type: 'pid' is given twice", "", "",
 		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]");
 	EXPECT_REFUSED("config.json: linux.namespaces[0].type: unknown namespace type 'bogus'", "",
