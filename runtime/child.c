@@ -322,7 +322,18 @@ static int cwd(struct child *c)
  * capability drop (confine.c): the same for PID 1, the command and an exec'd process. */
 static int identity(struct child *c)
 {
-	return confine_identity(c->cfg);
+	int r = confine_identity(c->cfg);
+	if (r < 0 || (c->cfg->uid == 0 && c->cfg->gid == 0))
+		return r;
+	/* A change of credentials clears the parent-death signal, as in become_root. */
+	if ((r = parent_death(c)) < 0)
+		return r;
+	return runtime_alive(c);
+}
+
+static int oom_score(struct child *c)
+{
+	return confine_oom_score(c->cfg);
 }
 
 static int rlimits(struct child *c)
@@ -548,6 +559,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
 	STEP(&c, cwd);
+	STEP(&c, oom_score);
 	STEP(&c, identity);
 	STEP(&c, rlimits);
 	STEP(&c, capabilities);

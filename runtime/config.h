@@ -96,7 +96,14 @@ struct container_config {
 	unsigned namespaces; /* CLONE_NEW* flags: the namespaces made for the container */
 	struct ns_join joins[CONFIG_MAX_JOINS]; /* existing ones joined instead (OCI only) */
 	size_t n_joins;
-	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
+	uint64_t caps; /* capabilities kept (CAP_BIT); the default set unless changed; for
+			  a uid other than 0, the bounding set */
+	/* A uid other than 0 (OCI process.user): its capability sets as the config gives them
+	 * (root's are all cfg->caps: at exec root gets its bounding set whatever they say). */
+	uint64_t caps_permitted, caps_effective, caps_inheritable, caps_ambient;
+	uint32_t uid, gid; /* the command's ids inside (OCI process.user); 0 for the CLI */
+	bool set_oom_score_adj;
+	int oom_score_adj;   /* OCI process.oomScoreAdj, written to /proc/self/oom_score_adj */
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */
 	struct json_object *seccomp_profile; /* an OCI config's linux.seccomp, parsed; or NULL */

@@ -12,12 +12,14 @@
 
 #include <json-c/json.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 
 #define P_MAX 128 /* a JSON path such as "linux.uidMappings[4].containerID" */
@@ -253,15 +255,15 @@ static int read_user(struct json_object *proc, struct container_config *cfg)
 	int r = get(proc, "process", "user", json_type_object, &user);
 	if (r < 0 || !user)
 		return r;
-	/* shikumi's container process is root in its namespace; another uid needs the
-	 * capabilities to be carried over setuid (PR_SET_KEEPCAPS), which is not written yet. */
+	/* The ids inside the container's user namespace, if it has one (confine.c switches to
+	 * them after the mounts, keeping the capabilities the config gives). (uid_t)-1 would
+	 * mean "unchanged" to setresuid: refused. */
 	const char *ids[] = {"uid", "gid"};
 	for (int i = 0; i < 2; i++) {
-		if ((r = get_int(user, "process.user", ids[i], 0, UINT32_MAX, &have, &v)) < 0)
+		if ((r = get_int(user, "process.user", ids[i], 0, UINT32_MAX - 1, &have, &v)) < 0)
 			return r;
-		if (have && v != 0)
-			return BAD(i ? "process.user.gid" : "process.user.uid",
-				   "only 0 is supported yet (got %lld)", (long long)v);
+		if (have)
+			*(i ? &cfg->gid : &cfg->uid) = (uint32_t)v;
 	}
 	if ((r = get_int(user, "process.user", "umask", 0, 0777, &have, &v)) < 0)
 		return r;
@@ -308,8 +310,65 @@ static int cap_set(struct json_object *caps, const char *key, bool *present, uin
 	return r;
 }
 
-/* shikumi keeps one set: bounding, permitted and effective are the same (caps_apply), and the
- * inheritable and ambient sets stay empty, so that an exec'd file cannot gain more. */
+/* The first capability of set (a non-empty one), as its name. */
+static const char *first_cap(uint64_t set, char *buf, size_t n)
+{
+	int c = __builtin_ctzll(set);
+	char *name = cap_to_name(c);
+	snprintf(buf, n, "%s", name ? name : "?");
+	cap_free(name);
+	for (char *p = buf; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return buf;
+}
+
+/* A uid other than 0 keeps only what its permitted and ambient sets say through exec (no
+ * file capabilities here): the five sets are the config's, under the kernel's own rules,
+ * checked here so that each breach is one line rather than a failing capset inside. */
+static int read_user_caps(struct json_object *caps, struct container_config *cfg)
+{
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
+	uint64_t v[5];
+	char path[P_MAX], name[64];
+	for (size_t i = 0; i < 5; i++) {
+		bool present;
+		int r = cap_set(caps, sets[i], &present, &v[i]);
+		if (r < 0)
+			return r;
+	}
+	static const struct {
+		int set, within;
+		const char *what;
+	} rules[] = {
+	    {2, 0, "is not in the bounding set"},
+	    {1, 2, "is not in the permitted set"},
+	    {3, 0, "is not in the bounding set"},
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+		uint64_t extra = v[rules[i].set] & ~v[rules[i].within];
+		join(path, "process.capabilities", sets[rules[i].set]);
+		if (extra)
+			return BAD(path, "%s %s", first_cap(extra, name, sizeof(name)),
+				   rules[i].what);
+	}
+	uint64_t extra = v[4] & ~(v[2] & v[3]);
+	if (extra)
+		return BAD("process.capabilities.ambient",
+			   "%s is not in both permitted and "
+			   "inheritable",
+			   first_cap(extra, name, sizeof(name)));
+	cfg->caps = v[0];
+	cfg->caps_effective = v[1];
+	cfg->caps_permitted = v[2];
+	cfg->caps_inheritable = v[3];
+	cfg->caps_ambient = v[4];
+	return 0;
+}
+
+/* For root, shikumi keeps one set: bounding, permitted and effective are the same
+ * (caps_apply), and the inheritable and ambient sets stay empty, so that an exec'd file
+ * cannot gain more; at exec root gets its bounding set whatever the others say. */
 static int read_caps(struct json_object *proc, struct container_config *cfg)
 {
 	struct json_object *caps;
@@ -317,6 +376,8 @@ static int read_caps(struct json_object *proc, struct container_config *cfg)
 	cfg->caps = 0; /* no capabilities object: none, as runc */
 	if (r < 0 || !caps)
 		return r;
+	if (cfg->uid != 0)
+		return read_user_caps(caps, cfg);
 	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
 					   "ambient"};
 	bool have_first = false;
@@ -331,8 +392,8 @@ static int read_caps(struct json_object *proc, struct container_config *cfg)
 		if (i >= 3) {
 			if (set)
 				return BAD(path,
-					   "must be empty (shikumi keeps no inheritable or ambient "
-					   "capabilities)");
+					   "must be empty for uid 0 (root gets its bounding set at "
+					   "exec: shikumi keeps one set)");
 			continue;
 		}
 		if (!present)
@@ -468,9 +529,12 @@ static int read_process(struct json_object *doc, struct oci_config *oc)
 	    (r = refuse_if_set(proc, "process", "scheduler", "not supported yet")) < 0 ||
 	    (r = refuse_if_set(proc, "process", "execCPUAffinity", "not supported yet")) < 0)
 		return r;
-	struct json_object *oom = member(proc, "oomScoreAdj");
-	if (oom)
-		return BAD("process.oomScoreAdj", "not supported yet");
+	bool have;
+	int64_t oom;
+	if ((r = get_int(proc, "process", "oomScoreAdj", -1000, 1000, &have, &oom)) < 0)
+		return r;
+	cfg->set_oom_score_adj = have;
+	cfg->oom_score_adj = (int)oom;
 	return 0;
 }
 

@@ -56,6 +56,27 @@ got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
 expect_eq "hostname, cwd, env, umask, groups, rlimits, capabilities and a ro,noexec bind mount from the bundle" \
 	"ocibox /tmp 1 0022 0 10 20 321 654 CapEff: 0000000000000020 from-host ro noexec 7 7 " "$got"
 expect_eq "the container's sysctl left the host's alone" "$host_range" "$(cat /proc/sys/net/ipv4/ping_group_range)"
+# --- process.user: another uid, its groups and capabilities; process.oomScoreAdj ---
+cp "$B/config.json" "$B/root.json"
+cfg '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [10, 20]} | .process.oomScoreAdj = 500
+	| .process.capabilities = {"bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"],
+		"effective": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}
+	| .mounts = [.mounts[] | select(.destination != "/data")]
+	| .process.args = ["/bin/sh", "-c", "id -u; id -g; id -G; grep -E \"^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb):\" /proc/self/status | tr -s \"\\t\" \" \"; cat /proc/self/oom_score_adj; touch /x 2>/dev/null || echo no-write"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
+expect_eq "process.user: uid, gid and additionalGids; the config's five capability sets (ambient kept through exec); oomScoreAdj" \
+	"1000 1001 1001 10 20 Uid: 1000 1000 1000 1000 Gid: 1001 1001 1001 1001 Groups: 10 20  CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapBnd: 0000000000000421 CapAmb: 0000000000000400 500 no-write " "$got"
+cfg '.process.capabilities = {"bounding": ["CAP_KILL"]} | .process.args = ["/bin/sleep", "100"]'
+o() { "$S" --root "$B/state" "$@"; }
+o create --bundle "$B" --pid-file "$B/pid" user1 </dev/null >/dev/null 2>&1 && o start user1
+cmd=""
+for i in $(seq 100); do [ -s "$B/pid" ] && cmd=$(tr -d ' ' <"/proc/$(cat "$B/pid")/task/$(cat "$B/pid")/children"); [ -n "$cmd" ] && break; sleep 0.05; done
+expect_eq "create + start as uid 1000: the init and the command run as that user, without capabilities" \
+	"running 1000 1000 0000000000000000 0000000000000000" \
+	"$(o state user1 | jq -r .status) $(awk '/^Uid:/ {print $2}' "/proc/$(cat "$B/pid")/status") $(awk '/^Uid:/ {print $2} /^CapEff:/ {print $2} /^CapPrm:/ {print $2}' "/proc/$cmd/status" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "exec into it comes in as the same user" "1000 1001" "$(o exec user1 sh -c 'echo $(id -u) $(id -g)')"
+o delete --force user1
+mv "$B/root.json" "$B/config.json"
 cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"] | .mounts = [.mounts[] | select(.destination != "/data")]'
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
@@ -76,9 +97,15 @@ refuse "empty args" '.process.args = []' 'config.json: process.args: must not be
 refuse "a memory limit as a string" '.linux.resources.memory.limit = "64M"' \
 	'config.json: linux.resources.memory.limit: expected an integer'
 refuse "a relative cwd" '.process.cwd = "tmp"' 'config.json: process.cwd: must be an absolute path'
-refuse "a uid other than 0" '.process.user.uid = 1000' 'config.json: process.user.uid: only 0 is supported yet (got 1000)'
-refuse "ambient capabilities" '.process.capabilities.ambient = ["CAP_KILL"]' \
-	'config.json: process.capabilities.ambient: must be empty (shikumi keeps no inheritable or ambient capabilities)'
+refuse "ambient capabilities for root" '.process.capabilities.ambient = ["CAP_KILL"]' \
+	'config.json: process.capabilities.ambient: must be empty for uid 0 (root gets its bounding set at exec: shikumi keeps one set)'
+refuse "an ambient capability not in permitted and inheritable" '.process.user.uid = 1000
+	| .process.capabilities = {"bounding": ["CAP_KILL"], "permitted": ["CAP_KILL"], "ambient": ["CAP_KILL"]}' \
+	'config.json: process.capabilities.ambient: CAP_KILL is not in both permitted and inheritable'
+refuse "a permitted capability outside the bounding set" '.process.user.uid = 1000
+	| .process.capabilities = {"bounding": ["CAP_KILL"], "permitted": ["CAP_CHOWN"]}' \
+	'config.json: process.capabilities.permitted: CAP_CHOWN is not in the bounding set'
+refuse "an oomScoreAdj out of range" '.process.oomScoreAdj = 1001' 'config.json: process.oomScoreAdj: out of range (-1000 to 1000)'
 refuse "an AppArmor profile" '.process.apparmorProfile = "docker-default"' \
 	'config.json: process.apparmorProfile: AppArmor is not supported by shikumi'
 refuse "an SELinux label" '.process.selinuxLabel = "system_u:system_r:container_t:s0"' \

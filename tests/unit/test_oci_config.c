@@ -150,11 +150,35 @@ static void errors_name_the_path(void **state)
 		       ", \"cwd\": \"tmp\"", "");
 	EXPECT_REFUSED("config.json: process.env[0]: expected NAME=VALUE", "",
 		       ", \"env\": [\"JUSTNAME\"]", "");
-	EXPECT_REFUSED("config.json: process.user.uid: only 0 is supported yet (got 1000)", "",
-		       ", \"user\": {\"uid\": 1000, \"gid\": 0}", "");
-	EXPECT_REFUSED("config.json: process.capabilities.ambient: must be empty (shikumi keeps "
-		       "no inheritable or ambient capabilities)",
+	EXPECT_REFUSED("config.json: process.user.uid: out of range (0 to 4294967294)", "",
+		       ", \"user\": {\"uid\": 4294967295, \"gid\": 0}", "");
+	EXPECT_REFUSED("config.json: process.capabilities.ambient: must be empty for uid 0 (root "
+		       "gets its bounding set at exec: shikumi keeps one set)",
 		       "", ", \"capabilities\": {\"ambient\": [\"CAP_KILL\"]}", "");
+	EXPECT_REFUSED("config.json: process.capabilities.effective: CAP_KILL is not in the "
+		       "permitted set",
+		       "",
+		       ", \"user\": {\"uid\": 5}, \"capabilities\": {\"bounding\": "
+		       "[\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"]}",
+		       "");
+	EXPECT_REFUSED("config.json: process.oomScoreAdj: out of range (-1000 to 1000)", "",
+		       ", \"oomScoreAdj\": -1001", "");
+	/* another uid: its ids and its five sets as given */
+	assert_int_equal(parse3("",
+				", \"oomScoreAdj\": -5, \"user\": {\"uid\": 1000, \"gid\": 7}, "
+				"\"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"], "
+				"\"permitted\": [\"CAP_KILL\"], \"inheritable\": [\"CAP_KILL\"], "
+				"\"ambient\": [\"CAP_KILL\"]}",
+				""),
+			 0);
+	assert_int_equal(oc.cfg.uid, 1000);
+	assert_int_equal(oc.cfg.gid, 7);
+	assert_true(oc.cfg.set_oom_score_adj);
+	assert_int_equal(oc.cfg.oom_score_adj, -5);
+	assert_int_equal(oc.cfg.caps, CAP_BIT(CAP_KILL) | CAP_BIT(CAP_CHOWN));
+	assert_int_equal(oc.cfg.caps_permitted, CAP_BIT(CAP_KILL));
+	assert_int_equal(oc.cfg.caps_effective, 0);
+	assert_int_equal(oc.cfg.caps_ambient, CAP_BIT(CAP_KILL));
 	EXPECT_REFUSED("config.json: process.capabilities.effective: must be the same set as "
 		       "process.capabilities.bounding (shikumi keeps one set)",
 		       "", ", \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": []}",
