@@ -20,7 +20,9 @@
 #define CONFIG_MAX_JOINS   4 /* namespaces joined by path: network, ipc, uts, cgroup */
 
 struct volume {
-	const char *source; /* host path, must exist */
+	const char *source; /* host path, must exist (NULL for a tmpfs) */
+	const char *tmpfs;  /* a new tmpfs instead of a host path: its data ("size=1m,mode=755"),
+			       checked to hold only size, mode, nr_inodes, uid, gid (OCI only) */
 	const char *target; /* absolute path inside the container */
 	bool read_only;
 	bool no_exec; /* noexec, recursively (an OCI mount's option; the CLI has none) */

@@ -71,6 +71,14 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 		ADD(.kind = MK_BIND, .source = hosts, .target = "/etc/hosts", .flags = MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
+		if (v->tmpfs) {
+			/* nosuid and nodev always, as every volume */
+			ADD(.kind = MK_TMPFS, .source = "tmpfs", .target = v->target,
+			    .fstype = "tmpfs", .data = v->tmpfs,
+			    .flags = MS_NOSUID | MS_NODEV | (v->read_only ? MS_RDONLY : 0) |
+				     (v->no_exec ? MS_NOEXEC : 0));
+			continue;
+		}
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
 		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0),
 		    .expect = volume_st ? &volume_st[i] : NULL);
@@ -326,6 +334,12 @@ static int apply_one(int rootfd, const struct mount_entry *e, int proc_clone)
 		return bind_volume(rootfd, e);
 	case MK_DEVICE_BIND:
 		return mounts_bind_into(rootfd, e->source, e->target, true);
+	case MK_TMPFS:
+		/* the mount point is made inside the root (a symlink resolves there) */
+		fd = rootfs_make_mountpoint(rootfd, e->target, false);
+		if (fd < 0)
+			return fd;
+		return mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
 	case MK_MASK:
 		return mask(rootfd, e->target);
 	case MK_READONLY:
@@ -345,6 +359,7 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc
 	    [MK_MASK] = "mask",
 	    [MK_READONLY] = "make read-only",
 	    [MK_DEVICE_BIND] = "give the device",
+	    [MK_TMPFS] = "mount a tmpfs on",
 	};
 	for (size_t i = 0; i < n; i++) {
 		int r = apply_one(rootfd, &table[i], proc_clone);

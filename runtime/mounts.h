@@ -20,6 +20,7 @@ enum mount_kind {
 	MK_DEVICE_BIND, /* a host device node (--device) at the same path in the container's /dev */
 	MK_MASK,     /* hide target: /dev/null over a file, an empty read-only tmpfs over a dir */
 	MK_READONLY, /* target stays visible but read-only */
+	MK_TMPFS,    /* a tmpfs volume (OCI mounts): its mount point made inside the root first */
 };
 
 struct mount_entry {

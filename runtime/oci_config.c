@@ -666,6 +666,46 @@ static bool standard_mount(const char *dest)
 	return false;
 }
 
+#define TMPFS_DATA_MAX 256
+
+/* A tmpfs option with a value: only the ones below reach the kernel, each checked to be a
+ * plain number (no comma to smuggle another option in), appended to data. */
+static int tmpfs_option(const char *s, const char *path, char *data)
+{
+	static const struct {
+		const char *key, *suffixes;
+		int base;
+	} known[] = {
+	    {"size=", "kKmMgG%", 10}, {"nr_inodes=", "kKmMgG%", 10},
+	    {"mode=", "", 8},	      {"uid=", "", 10},
+	    {"gid=", "", 10},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+		size_t n = strlen(known[i].key);
+		if (strncmp(s, known[i].key, n))
+			continue;
+		const char *v = s + n, *p = v;
+		while (*p >= '0' && *p <= (known[i].base == 8 ? '7' : '9'))
+			p++;
+		if (p > v && *p && strchr(known[i].suffixes, *p) && *known[i].suffixes)
+			p++;
+		if (p == v || *p || p - v > 20)
+			return BAD(path, "'%s': expected %s", s,
+				   known[i].base == 8	? "an octal mode"
+				   : *known[i].suffixes ? "digits with an optional k, m, g or %"
+							: "a number");
+		size_t len = strlen(data);
+		if (len + strlen(s) + 2 > TMPFS_DATA_MAX)
+			return BAD(path, "too many tmpfs options");
+		snprintf(data + len, TMPFS_DATA_MAX - len, "%s%s", len ? "," : "", s);
+		return 0;
+	}
+	return BAD(path,
+		   "'%s' is not a tmpfs option shikumi passes on (size=, mode=, nr_inodes=, "
+		   "uid=, gid=)",
+		   s);
+}
+
 static int read_mount(struct json_object *m, const char *base, const char *bundle,
 		      struct oci_config *oc)
 {
@@ -685,6 +725,8 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 	if (dest[0] != '/')
 		return BAD(path, "must be an absolute path");
 	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false;
+	bool tmpfs = type && !strcmp(type, "tmpfs") && !standard_mount(dest);
+	char data[TMPFS_DATA_MAX] = "";
 	size_t n_opts = opts ? json_object_array_length(opts) : 0;
 	for (size_t i = 0; i < n_opts; i++) {
 		char opath[P_MAX], op[P_MAX];
@@ -700,6 +742,8 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 			ro = true;
 		else if (!strcmp(s, "noexec") || !strcmp(s, "rnoexec"))
 			noexec = true;
+		else if (tmpfs && strchr(s, '=') && (r = tmpfs_option(s, opath, data)) < 0)
+			return r;
 		else if (!strcmp(s, "suid") || !strcmp(s, "dev") || !strcmp(s, "shared") ||
 			 !strcmp(s, "rshared"))
 			/* every volume is nosuid, nodev and private (mounts.c) */
@@ -711,14 +755,23 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 	if (standard_mount(dest))
 		return 0;
 	join(path, base, "type");
-	if (!bind)
+	if (!bind && !tmpfs)
 		return BAD(path,
-			   "'%s' at %s is not supported yet (bind mounts only, and the "
+			   "'%s' at %s is not supported (bind and tmpfs mounts only, and the "
 			   "standard /proc, /dev, /sys ones)",
 			   type ? type : "(none)", dest);
 	struct container_config *cfg = &oc->cfg;
 	if (cfg->n_volumes >= CONFIG_MAX_VOLUMES)
-		return BAD("mounts", "too many bind mounts (at most %d)", CONFIG_MAX_VOLUMES);
+		return BAD("mounts", "too many bind and tmpfs mounts (at most %d)",
+			   CONFIG_MAX_VOLUMES);
+	if (tmpfs) {
+		/* the data goes where a bind's source would: one buffer per volume */
+		char *d = oc->sources[cfg->n_volumes];
+		snprintf(d, PATH_MAX, "%s", data);
+		cfg->volumes[cfg->n_volumes++] =
+		    (struct volume){.tmpfs = d, .target = dest, .read_only = ro, .no_exec = noexec};
+		return 0;
+	}
 	join(path, base, "source");
 	if (!source || !*source)
 		return BAD(path, "missing");

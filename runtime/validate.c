@@ -390,6 +390,8 @@ int container_validate(const struct container_config *cfg, struct container_host
 		r = validate_volume_target(cfg->volumes[i].target);
 		if (r < 0)
 			return r;
+		if (cfg->volumes[i].tmpfs)
+			continue;
 		if (stat(cfg->volumes[i].source, &host->volume_st[i]) < 0)
 			return err_set(errno, "volume source '%s'", cfg->volumes[i].source);
 	}

@@ -77,6 +77,14 @@ expect_eq "create + start as uid 1000: the init and the command run as that user
 expect_eq "exec into it comes in as the same user" "1000 1001" "$(o exec user1 sh -c 'echo $(id -u) $(id -g)')"
 o delete --force user1
 mv "$B/root.json" "$B/config.json"
+# --- tmpfs mounts: size, mode and the flags; podman's --tmpfs ---
+cfg '.mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec", "size=1m", "mode=1770"]},
+		{"destination": "/var/ro", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "mode=755"]}]
+	| .process.args = ["/bin/sh", "-c", "grep \" /scratch \" /proc/mounts | cut -d\" \" -f1-4; stat -c %a /scratch; dd if=/dev/zero of=/scratch/f bs=64k count=32 2>/dev/null || echo full; rm /scratch/f; echo \"#!/bin/sh\" >/scratch/x; chmod +x /scratch/x; /scratch/x 2>/dev/null || echo noexec; touch /var/ro/f 2>/dev/null || echo ro"]'
+expect_eq "a tmpfs mount with size=, mode= and nosuid, nodev, noexec; a read-only one" \
+	"tmpfs /scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770 1770 full noexec ro" \
+	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+cfg '.mounts = [.mounts[] | select(.type != "tmpfs")]'
 cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"] | .mounts = [.mounts[] | select(.destination != "/data")]'
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
@@ -114,8 +122,14 @@ refuse "a time namespace" '.linux.namespaces += [{"type": "time"}]' \
 	'config.json: linux.namespaces[6].type: the time namespace is not supported yet'
 refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"}' \
 	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
-refuse "a tmpfs mount" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]' \
-	'config.json: mounts[7].type: '"'"'tmpfs'"'"' at /tmp is not supported yet (bind mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "an overlay mount" '.mounts += [{"destination": "/tmp", "type": "overlay", "source": "overlay"}]' \
+	'config.json: mounts[7].type: '"'"'overlay'"'"' at /tmp is not supported (bind and tmpfs mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "a tmpfs on /proc/sys" '.mounts += [{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs"}]' \
+	"volume target '/proc/sys' is refused: /proc belongs to the container's own kernel file systems"
+refuse "a tmpfs option shikumi does not know" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["huge=always"]}]' \
+	"config.json: mounts[7].options[0]: 'huge=always' is not a tmpfs option shikumi passes on (size=, mode=, nr_inodes=, uid=, gid=)"
+refuse "a tmpfs size that is not a size" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m,huge=always"]}]' \
+	"config.json: mounts[7].options[0]: 'size=1m,huge=always': expected digits with an optional k, m, g or %"
 refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
 	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
 refuse "a hook" '.hooks = {"prestart": [{"path": "/bin/true"}]}' 'config.json: hooks.prestart: hooks are not supported yet'

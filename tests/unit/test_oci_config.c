@@ -250,9 +250,25 @@ static void errors_name_the_path(void **state)
 		       "", "", ", \"resources\": {\"memory\": {\"limit\": 4096}}");
 	EXPECT_REFUSED("config.json: linux.mountLabel: SELinux is not supported by shikumi", "", "",
 		       ", \"mountLabel\": \"x\"");
-	EXPECT_REFUSED("config.json: mounts[0].type: 'tmpfs' at /tmp is not supported yet (bind "
-		       "mounts only, and the standard /proc, /dev, /sys ones)",
-		       ", \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"tmpfs\"}]", "", "");
+	EXPECT_REFUSED("config.json: mounts[0].type: 'overlay' at /tmp is not supported (bind and "
+		       "tmpfs mounts only, and the standard /proc, /dev, /sys ones)",
+		       ", \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"overlay\"}]", "",
+		       "");
+	EXPECT_REFUSED("config.json: mounts[0].options[0]: 'mode=0800': expected an octal mode",
+		       ", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
+		       "\"options\": [\"mode=0800\"]}]",
+		       "", "");
+	/* a tmpfs: its data holds the checked options only, in their order */
+	assert_int_equal(parse3(", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
+				"\"options\": [\"nosuid\", \"size=64k\", \"ro\", \"mode=1777\", "
+				"\"tmpcopyup\"]}]",
+				"", ""),
+			 0);
+	assert_int_equal(oc.cfg.n_volumes, 1);
+	assert_string_equal(oc.cfg.volumes[0].tmpfs, "size=64k,mode=1777");
+	assert_string_equal(oc.cfg.volumes[0].target, "/t");
+	assert_true(oc.cfg.volumes[0].read_only);
+	assert_null(oc.cfg.volumes[0].source);
 	EXPECT_REFUSED("config.json: mounts[0].options[1]: 'suid' is refused: shikumi's mounts are "
 		       "nosuid, nodev and private",
 		       ", \"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": "
