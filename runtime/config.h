@@ -16,8 +16,9 @@
 #define CONFIG_MAX_RLIMITS 16
 #define CONFIG_MAX_GROUPS  32
 #define CONFIG_MAX_SYSCTLS 32
-#define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
-#define CONFIG_MAX_JOINS   4 /* namespaces joined by path: network, ipc, uts, cgroup */
+#define CONFIG_MAX_IDMAPS  5  /* lines of a uid or gid map (newuidmap takes at most 5 too) */
+#define CONFIG_MAX_NODES   32 /* OCI linux.devices entries */
+#define CONFIG_MAX_JOINS   4  /* namespaces joined by path: network, ipc, uts, cgroup */
 
 struct volume {
 	const char *source; /* host path, must exist (NULL for a tmpfs) */
@@ -46,6 +47,17 @@ struct sysctl_set {
 struct ns_join {
 	unsigned type;	  /* CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS or CLONE_NEWCGROUP */
 	const char *path; /* e.g. /proc/PID/ns/net, /run/netns/NAME */
+};
+
+/* A device node made in the container's /dev (an OCI linux.devices entry). Listing a host disk
+ * here gives it to the container: root inside can then read and write it. */
+struct device_node {
+	char type;	  /* 'c' (or 'u'), 'b', 'p' */
+	const char *path; /* /dev/NAME or /dev/DIR/NAME */
+	uint32_t major, minor;
+	uint32_t mode; /* permission bits; 0666 unless the config says */
+	uint32_t uid, gid;
+	bool standard; /* one of shikumi's own nodes, the same device: already there */
 };
 
 enum stats_format {
@@ -91,6 +103,8 @@ struct container_config {
 	size_t n_volumes;
 	const char *devices[CONFIG_MAX_DEVICES]; /* host device nodes given to the container */
 	size_t n_devices;
+	struct device_node nodes[CONFIG_MAX_NODES]; /* OCI linux.devices */
+	size_t n_nodes;
 	bool read_only;
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 	enum tty_mode tty;

@@ -9,6 +9,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "caps.h"
+#include "std_devices.h"
 
 #include <json-c/json.h>
 
@@ -890,8 +891,11 @@ static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 		if (have && v > 0) /* 0 or below: unlimited */
 			l->pids_max = v;
 	}
-	/* "devices" (the device cgroup's rules) is accepted: the container's /dev holds only
-	 * the standard nodes shikumi makes, whatever the rules allow. */
+	/* "devices" (the device cgroup's allow/deny rules) is accepted but not enforced: shikumi
+	 * loads no cgroup v2 device BPF program. What keeps a device out of reach instead: the
+	 * container's /dev holds only shikumi's standard nodes and the config's linux.devices,
+	 * it is read-only once populated, and every other mount the container can write is
+	 * nodev (a node made there cannot be opened). */
 	static const char *const unsupported[] = {"blockIO", "hugepageLimits", "network", "rdma",
 						  "unified"};
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++)
@@ -965,6 +969,94 @@ static int read_sysctl(struct json_object *linux_, struct container_config *cfg)
 	return 0;
 }
 
+/* A linux.devices path: /dev/NAME or /dev/DIR/NAME, plain names, outside the file systems that
+ * shikumi mounts in /dev (a node there would be hidden, or land in the container's writable
+ * shm). Short enough for the mount table's fixed buffers. */
+static bool device_path_ok(const char *p)
+{
+	if (strncmp(p, "/dev/", 5) || strlen(p) >= 64)
+		return false;
+	static const char *const mounted[] = {"pts", "shm", "mqueue"};
+	int parts = 0;
+	for (const char *s = p + 5; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		for (size_t i = 0; parts == 0 && i < sizeof(mounted) / sizeof(*mounted); i++)
+			if (n == strlen(mounted[i]) && !strncmp(s, mounted[i], n))
+				return false;
+		parts++;
+		s += n;
+		if (*s == '/' && !*++s)
+			return false;
+	}
+	return parts >= 1 && parts <= 2;
+}
+
+static int read_devices(struct json_object *linux_, struct container_config *cfg)
+{
+	struct json_object *list;
+	int r = get(linux_, "linux", "devices", json_type_array, &list);
+	if (r < 0 || !list)
+		return r;
+	size_t n = json_object_array_length(list);
+	if (n > CONFIG_MAX_NODES)
+		return BAD("linux.devices", "too many (at most %d)", CONFIG_MAX_NODES);
+	for (size_t i = 0; i < n; i++) {
+		char base[P_MAX], path[P_MAX];
+		index_path(base, "linux.devices", i);
+		struct json_object *e = json_object_array_get_idx(list, i);
+		const char *type, *p;
+		if ((r = expect(e, base, json_type_object)) < 0 ||
+		    (r = get_string(e, base, "type", &type)) < 0 ||
+		    (r = get_string(e, base, "path", &p)) < 0)
+			return r;
+		struct device_node *d = &cfg->nodes[i];
+		*d = (struct device_node){.mode = 0666};
+		join(path, base, "type");
+		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+			return BAD(path, "expected c, b, u or p");
+		d->type = type[0] == 'u' ? 'c' : type[0];
+		join(path, base, "path");
+		if (!p)
+			return BAD(path, "missing");
+		if (!device_path_ok(p))
+			return BAD(path,
+				   "must be a path under /dev (and not in /dev/pts, /dev/shm, "
+				   "/dev/mqueue)");
+		d->path = p;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(cfg->nodes[k].path, p))
+				return BAD(path, "%s is given twice", p);
+		static const char *const nums[] = {"major", "minor", "fileMode", "uid", "gid"};
+		for (int f = 0; f < 5; f++) {
+			bool have;
+			int64_t v;
+			int64_t max = f == 2 ? 07777 : f < 2 ? 0xfffff : UINT32_MAX - 1;
+			if ((r = get_int(e, base, nums[f], 0, max, &have, &v)) < 0)
+				return r;
+			join(path, base, nums[f]);
+			if (!have && f < 2 && d->type != 'p')
+				return BAD(path, "missing");
+			uint32_t *out[] = {&d->major, &d->minor, &d->mode, &d->uid, &d->gid};
+			if (have)
+				*out[f] = (uint32_t)v;
+		}
+		for (size_t k = 0; k < sizeof(std_devices) / sizeof(*std_devices); k++) {
+			if (strcmp(p + 5, std_devices[k].name))
+				continue;
+			join(path, base, "path");
+			if (d->type != 'c' || d->major != std_devices[k].major ||
+			    d->minor != std_devices[k].minor)
+				return BAD(path, "%s is one of shikumi's standard nodes (c %u:%u)",
+					   p, std_devices[k].major, std_devices[k].minor);
+			d->standard = true;
+		}
+	}
+	cfg->n_nodes = n;
+	return 0;
+}
+
 static int read_linux(struct json_object *doc, struct container_config *cfg)
 {
 	struct json_object *linux_;
@@ -977,6 +1069,7 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	    (r = read_maps(linux_, "uidMappings", cfg->uidmap, &cfg->n_uidmap)) < 0 ||
 	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
 	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
+	    (r = read_devices(linux_, cfg)) < 0 ||
 	    (r = read_path_list(linux_, "maskedPaths")) < 0 ||
 	    (r = read_path_list(linux_, "readonlyPaths")) < 0)
 		return r;
@@ -1003,7 +1096,6 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	static const struct {
 		const char *key, *why;
 	} refused[] = {
-	    {"devices", "device nodes beyond shikumi's standard /dev are not supported yet"},
 	    {"mountLabel", "SELinux is not supported by shikumi"},
 	    {"intelRdt", "not supported"},
 	    {"personality", "not supported yet"},

@@ -85,6 +85,15 @@ expect_eq "a tmpfs mount with size=, mode= and nosuid, nodev, noexec; a read-onl
 	"tmpfs /scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770 1770 full noexec ro" \
 	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 cfg '.mounts = [.mounts[] | select(.type != "tmpfs")]'
+# --- linux.devices: the nodes the config lists, and only those, in the container's /dev ---
+cfg '.linux.devices = [{"type": "c", "path": "/dev/mynull", "major": 1, "minor": 3, "fileMode": 422, "uid": 7, "gid": 8},
+		{"type": "c", "path": "/dev/net/tun", "major": 10, "minor": 200}, {"type": "b", "path": "/dev/loop7", "major": 7, "minor": 7},
+		{"type": "c", "path": "/dev/null", "major": 1, "minor": 3}]
+	| .process.args = ["/bin/sh", "-c", "stat -c \"%F %t:%T %a %u %g\" /dev/mynull /dev/net/tun /dev/loop7; echo x >/dev/mynull && echo written; mknod /dev/sda b 8 0 2>/dev/null || echo no-sda"]'
+expect_eq "linux.devices: char and block nodes with their mode and owner (a folder made for /dev/net), nothing else" \
+	"character special file 1:3 646 7 8|character special file a:c8 666 0 0|block special file 7:7 666 0 0|written|no-sda" \
+	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' '|' | sed 's/|$//')"
+cfg 'del(.linux.devices)'
 cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"] | .mounts = [.mounts[] | select(.destination != "/data")]'
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
@@ -130,6 +139,12 @@ refuse "a tmpfs option shikumi does not know" '.mounts += [{"destination": "/t",
 	"config.json: mounts[7].options[0]: 'huge=always' is not a tmpfs option shikumi passes on (size=, mode=, nr_inodes=, uid=, gid=)"
 refuse "a tmpfs size that is not a size" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m,huge=always"]}]' \
 	"config.json: mounts[7].options[0]: 'size=1m,huge=always': expected digits with an optional k, m, g or %"
+refuse "a device node outside /dev" '.linux.devices = [{"type": "b", "path": "/tmp/sda", "major": 8, "minor": 0}]' \
+	"config.json: linux.devices[0].path: must be a path under /dev (and not in /dev/pts, /dev/shm, /dev/mqueue)"
+refuse "a device node of an unknown type" '.linux.devices = [{"type": "x", "path": "/dev/x", "major": 1, "minor": 3}]' \
+	"config.json: linux.devices[0].type: expected c, b, u or p"
+refuse "a device node over a standard one" '.linux.devices = [{"type": "b", "path": "/dev/null", "major": 8, "minor": 0}]' \
+	"config.json: linux.devices[0].path: /dev/null is one of shikumi's standard nodes (c 1:3)"
 refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
 	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
 refuse "a hook" '.hooks = {"prestart": [{"path": "/bin/true"}]}' 'config.json: hooks.prestart: hooks are not supported yet'

@@ -258,6 +258,34 @@ static void errors_name_the_path(void **state)
 		       ", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
 		       "\"options\": [\"mode=0800\"]}]",
 		       "", "");
+	EXPECT_REFUSED("config.json: linux.devices[0].path: must be a path under /dev (and not in "
+		       "/dev/pts, /dev/shm, /dev/mqueue)",
+		       "", "",
+		       ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/../etc/x\", "
+		       "\"major\": 1, \"minor\": 3}]");
+	EXPECT_REFUSED("config.json: linux.devices[0].path: must be a path under /dev (and not in "
+		       "/dev/pts, /dev/shm, /dev/mqueue)",
+		       "", "",
+		       ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/pts/9\", "
+		       "\"major\": 136, \"minor\": 9}]");
+	EXPECT_REFUSED("config.json: linux.devices[0].major: missing", "", "",
+		       ", \"devices\": [{\"type\": \"b\", \"path\": \"/dev/sda\"}]");
+	EXPECT_REFUSED("config.json: linux.devices[1].path: /dev/sda is given twice", "", "",
+		       ", \"devices\": [{\"type\": \"b\", \"path\": \"/dev/sda\", \"major\": 8, "
+		       "\"minor\": 0}, {\"type\": \"b\", \"path\": \"/dev/sda\", \"major\": 8, "
+		       "\"minor\": 0}]");
+	assert_int_equal(parse3("", "",
+				", \"devices\": [{\"type\": \"u\", \"path\": \"/dev/net/tun\", "
+				"\"major\": 10, \"minor\": 200, \"fileMode\": 384, \"gid\": 5}, "
+				"{\"type\": \"c\", \"path\": \"/dev/zero\", \"major\": 1, "
+				"\"minor\": 5}]"),
+			 0);
+	assert_int_equal(oc.cfg.n_nodes, 2);
+	assert_int_equal(oc.cfg.nodes[0].type, 'c');
+	assert_int_equal(oc.cfg.nodes[0].mode, 0600);
+	assert_int_equal(oc.cfg.nodes[0].gid, 5);
+	assert_false(oc.cfg.nodes[0].standard);
+	assert_true(oc.cfg.nodes[1].standard);
 	/* a tmpfs: its data holds the checked options only, in their order */
 	assert_int_equal(parse3(", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
 				"\"options\": [\"nosuid\", \"size=64k\", \"ro\", \"mode=1777\", "
