@@ -1107,7 +1107,40 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	return 0;
 }
 
-static int read_hooks(struct json_object *doc)
+const char *const oci_hook_names[HOOK_KINDS] = {"prestart", "createRuntime", "poststart",
+						"poststop"};
+
+static int read_hook(struct json_object *h, const char *base, struct oci_hook *hook)
+{
+	char path[P_MAX];
+	const char *exe;
+	size_t n;
+	bool have;
+	int64_t timeout = 0;
+	int r;
+	if ((r = expect(h, base, json_type_object)) < 0 ||
+	    (r = get_string(h, base, "path", &exe)) < 0)
+		return r;
+	join(path, base, "path");
+	if (!exe)
+		return BAD(path, "missing");
+	if (exe[0] != '/')
+		return BAD(path, "must be an absolute path");
+	hook->path = exe;
+	if ((r = get_strings(h, base, "args", "", OCI_HOOK_MAX_ARGS, hook->args, &n)) < 0)
+		return r;
+	if (n == 0) {
+		hook->args[0] = exe;
+		hook->args[1] = NULL;
+	}
+	if ((r = get_strings(h, base, "env", "", OCI_HOOK_MAX_ARGS, hook->env, &n)) < 0 ||
+	    (r = get_int(h, base, "timeout", 1, 3600, &have, &timeout)) < 0)
+		return r;
+	hook->timeout = (int)timeout;
+	return 0;
+}
+
+static int read_hooks(struct json_object *doc, struct oci_config *oc)
 {
 	struct json_object *hooks;
 	int r = get(doc, "", "hooks", json_type_object, &hooks);
@@ -1119,8 +1152,28 @@ static int read_hooks(struct json_object *doc)
 		join(path, "hooks", key);
 		if ((r = expect(val, path, json_type_array)) < 0)
 			return r;
-		if (json_object_array_length(val))
-			return BAD(path, "hooks are not supported yet");
+		size_t n = json_object_array_length(val);
+		if (n == 0)
+			continue;
+		if (!strcmp(key, "createContainer") || !strcmp(key, "startContainer"))
+			return BAD(path, "not supported yet (it runs in the container's "
+					 "namespaces)");
+		int kind = 0;
+		while (kind < HOOK_KINDS && strcmp(key, oci_hook_names[kind]))
+			kind++;
+		if (kind == HOOK_KINDS)
+			continue; /* a kind the spec may add later: ignored, as unknown properties
+				   */
+		if (n > OCI_MAX_HOOKS)
+			return BAD(path, "too many (at most %d)", OCI_MAX_HOOKS);
+		for (size_t i = 0; i < n; i++) {
+			char base[P_MAX];
+			index_path(base, path, i);
+			if ((r = read_hook(json_object_array_get_idx(val, i), base,
+					   &oc->hooks[kind][i])) < 0)
+				return r;
+		}
+		oc->n_hooks[kind] = n;
 	}
 	return 0;
 }
@@ -1140,7 +1193,7 @@ static int read_doc(struct json_object *doc, const char *bundle, struct oci_conf
 		return BAD("ociVersion", "'%s' is not a 1.x runtime-spec version", version);
 	if ((r = read_root(doc, bundle, oc)) < 0 || (r = read_process(doc, oc)) < 0 ||
 	    (r = read_linux(doc, cfg)) < 0 || (r = read_mounts(doc, bundle, oc)) < 0 ||
-	    (r = read_hooks(doc)) < 0 || (r = get_string(doc, "", "hostname", &hostname)) < 0 ||
+	    (r = read_hooks(doc, oc)) < 0 || (r = get_string(doc, "", "hostname", &hostname)) < 0 ||
 	    (r = get(doc, "", "annotations", json_type_object, &oc->annotations)) < 0)
 		return r;
 	if (hostname && *hostname) {

@@ -147,7 +147,12 @@ refuse "a device node over a standard one" '.linux.devices = [{"type": "b", "pat
 	"config.json: linux.devices[0].path: /dev/null is one of shikumi's standard nodes (c 1:3)"
 refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
 	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
-refuse "a hook" '.hooks = {"prestart": [{"path": "/bin/true"}]}' 'config.json: hooks.prestart: hooks are not supported yet'
+refuse "hooks with run --bundle" '.hooks = {"prestart": [{"path": "/bin/true"}]}' \
+	'config.json: hooks: run by create, start and delete only (shikumi run --bundle runs none)'
+refuse "a createContainer hook" '.hooks = {"createContainer": [{"path": "/bin/true"}]}' \
+	"config.json: hooks.createContainer: not supported yet (it runs in the container's namespaces)"
+refuse "a hook with a relative path" '.hooks = {"poststop": [{"path": "true"}]}' \
+	"config.json: hooks.poststop[0].path: must be an absolute path"
 # jq writes only valid JSON: a truncated file is made by hand
 head -c 40 "$B/config.json" >"$B/c.json" && cp "$B/config.json" "$B/good.json" && mv "$B/c.json" "$B/config.json"
 out=$("$S" run --bundle "$B" 2>&1 </dev/null)
@@ -338,6 +343,41 @@ expect_eq "namespace refusals leave nothing behind" "$before" "$(leftovers)"
 o delete --force ns1
 cp "$B/spec.json" "$B/config.json"
 
+# --- hooks: run by the runtime, on the host, with the state on stdin ---
+hook() { # KIND: a hook that keeps its stdin and its environment in $B/hooks/KIND
+	printf '{"path": "/bin/sh", "args": ["sh", "-c", "cat >%s/hooks/%s; echo \\"$HOOKVAR\\" >%s/hooks/%s.env"], "env": ["HOOKVAR=from-%s"]}' "$B" "$1" "$B" "$1" "$1"
+}
+rm -rf "$B/hooks" && mkdir -p "$B/hooks"
+cp "$B/spec.json" "$B/config.json"
+cfg ".process.args = [\"/bin/sleep\", \"100\"] | .hooks = {\"prestart\": [$(hook prestart)], \"createRuntime\": [$(hook createRuntime)],
+	\"poststart\": [$(hook poststart)], \"poststop\": [$(hook poststop)]}"
+hstate() { jq -r '[.id, .status, (.pid > 0), .bundle] | map(tostring) | join(" ")' "$B/hooks/$1" 2>&1; cat "$B/hooks/$1.env"; }
+o create --bundle "$B" --pid-file "$B/pid" hk </dev/null >/dev/null 2>&1
+expect_eq "create runs the prestart and createRuntime hooks with the state on stdin and their env" \
+	"hk created true $B|from-prestart|hk created true $B|from-createRuntime|absent" \
+	"$(hstate prestart | tr '\n' '|')$(hstate createRuntime | tr '\n' '|')$([ -e "$B/hooks/poststart" ] && echo present || echo absent)"
+o start hk
+expect_eq "start runs the poststart hooks" "hk running true $B|from-poststart" "$(hstate poststart | tr '\n' '|' | sed 's/|$//')"
+o delete --force hk
+expect_eq "delete runs the poststop hooks (the state says stopped, no pid)" "hk stopped false $B|from-poststop" "$(hstate poststop | tr '\n' '|' | sed 's/|$//')"
+before=$(leftovers)
+cfg '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}'
+out=$(o create --bundle "$B" hk2 2>&1 </dev/null)
+expect_eq "a failing createRuntime hook fails the create: one line naming it, exit 1, nothing left" \
+	"1|shikumi: hooks.createRuntime[0] (/bin/sh): exited with status 3||$before" "$?|$out|$(ls "$SR")|$(leftovers)"
+cfg '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "20"], "timeout": 1}]}'
+t0=$(date +%s)
+out=$(o create --bundle "$B" hk3 2>&1 </dev/null)
+expect_eq "a prestart hook past its timeout is killed and fails the create" \
+	"1|shikumi: hooks.prestart[0] (/bin/sleep): timed out after 1 s||yes" "$?|$out|$(ls "$SR")|$([ $(($(date +%s) - t0)) -lt 8 ] && echo yes)"
+cfg '.hooks = {"poststop": [{"path": "/bin/false"}]}'
+o create --bundle "$B" hk4 </dev/null >/dev/null 2>&1
+out=$(o delete --force hk4 2>&1)
+expect_eq "a failing poststop hook is a warning: delete still removes everything" \
+	"0|shikumi: warning: hooks.poststop[0] (/bin/false): exited with status 1|" "$?|$out|$(ls "$SR")"
+expect_eq "hooks leave nothing behind" "$before" "$(leftovers)"
+cp "$B/spec.json" "$B/config.json"
+
 # --- exec, ps, pause, resume: a second process in a running container ---
 rm -f "$B/config.json" && (cd "$B" && "$S" spec)
 T="$BUILD/tests" cfg '.mounts += [{"destination": "/probe", "type": "bind", "source": $ENV.T, "options": ["rbind", "ro"]}]
@@ -467,5 +507,5 @@ cfg '.process.terminal = false | .process.args = ["/bin/true"]'
 expect_eq "a state root made for create is 0700, the directories above it 0755 (a user namespace's container reaches leases under /run/shikumi)" \
 	"755 700" "$(stat -c %a "$B/up") $(stat -c %a "$B/up/root")"
 "$S" --root "$B/up/root" delete --force mk
-expect_eq "features: runtime-spec features JSON" "1.1.0 7 true" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled] | map(tostring) | join(" ")')"
+expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(","))] | map(tostring) | join(" ")')"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"

@@ -304,8 +304,23 @@ static void errors_name_the_path(void **state)
 		       "", "");
 	EXPECT_REFUSED("config.json: mounts[0].destination: must be an absolute path",
 		       ", \"mounts\": [{\"destination\": \"x\"}]", "", "");
-	EXPECT_REFUSED("config.json: hooks.prestart: hooks are not supported yet",
-		       ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "", "");
+	EXPECT_REFUSED("config.json: hooks.startContainer: not supported yet (it runs in the "
+		       "container's namespaces)",
+		       ", \"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}]}", "", "");
+	EXPECT_REFUSED("config.json: hooks.prestart[0].timeout: out of range (1 to 3600)",
+		       ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}",
+		       "", "");
+	assert_int_equal(parse3(", \"hooks\": {\"poststop\": [{\"path\": \"/bin/a\"}, {\"path\": "
+				"\"/bin/b\", \"args\": [\"b\", \"-x\"], \"env\": [\"A=1\"], "
+				"\"timeout\": 5}]}",
+				"", ""),
+			 0);
+	assert_int_equal(oc.n_hooks[HOOK_POSTSTOP], 2);
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][0].args[0], "/bin/a");
+	assert_null(oc.hooks[HOOK_POSTSTOP][0].env[0]);
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][1].args[1], "-x");
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][1].env[0], "A=1");
+	assert_int_equal(oc.hooks[HOOK_POSTSTOP][1].timeout, 5);
 	EXPECT_REFUSED("config.json: hostname: needs a uts namespace in linux.namespaces",
 		       ", \"hostname\": \"h\"", "", "");
 	EXPECT_REFUSED("config.json: process: expected an object", ", \"process\": 1", "", "");
