@@ -27,6 +27,7 @@ struct volume {
 	const char *target; /* absolute path inside the container */
 	bool read_only;
 	bool no_exec; /* noexec, recursively (an OCI mount's option; the CLI has none) */
+	bool single;  /* an OCI "bind" without "rbind": this mount alone, not those below it */
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 };
 

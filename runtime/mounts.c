@@ -72,7 +72,8 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 			continue;
 		}
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
-		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0),
+		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0) |
+			     (v->single ? 0 : MS_REC),
 		    .expect = volume_st ? &volume_st[i] : NULL);
 	}
 	/* /proc of the new pid namespace: only the container's processes appear in it. */
@@ -220,7 +221,8 @@ int mounts_bind_into(int rootfd, const char *source, const char *target, bool as
 static int bind_volume(int rootfd, const struct mount_entry *e)
 {
 	autoclose int tree =
-	    open_tree(AT_FDCWD, e->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	    open_tree(AT_FDCWD, e->source,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (e->flags & MS_REC ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return -errno;
 	int r;

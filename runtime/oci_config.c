@@ -725,7 +725,7 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 		return BAD(path, "missing");
 	if (dest[0] != '/')
 		return BAD(path, "must be an absolute path");
-	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false;
+	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false, rbind = false;
 	bool tmpfs = type && !strcmp(type, "tmpfs") && !standard_mount(dest);
 	char data[TMPFS_DATA_MAX] = "";
 	size_t n_opts = opts ? json_object_array_length(opts) : 0;
@@ -738,7 +738,7 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 			return r;
 		const char *s = json_object_get_string(o);
 		if (!strcmp(s, "bind") || !strcmp(s, "rbind"))
-			bind = true;
+			bind = true, rbind |= s[0] == 'r';
 		else if (!strcmp(s, "ro") || !strcmp(s, "rro"))
 			ro = true;
 		else if (!strcmp(s, "noexec") || !strcmp(s, "rnoexec"))
@@ -782,8 +782,8 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 				 : snprintf(src, PATH_MAX, "%s/%s", bundle, source);
 	if (n >= PATH_MAX)
 		return BAD(path, "too long");
-	cfg->volumes[cfg->n_volumes++] =
-	    (struct volume){.source = src, .target = dest, .read_only = ro, .no_exec = noexec};
+	cfg->volumes[cfg->n_volumes++] = (struct volume){
+	    .source = src, .target = dest, .read_only = ro, .no_exec = noexec, .single = !rbind};
 	return 0;
 }
 

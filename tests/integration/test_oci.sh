@@ -85,6 +85,15 @@ expect_eq "a tmpfs mount with size=, mode= and nosuid, nodev, noexec; a read-onl
 	"tmpfs /scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770 1770 full noexec ro" \
 	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 cfg '.mounts = [.mounts[] | select(.type != "tmpfs")]'
+# --- bind is this mount alone, rbind the mounts below it too ---
+mkdir -p "$B/sub/in" && mount -t tmpfs -o size=64k tmpfs "$B/sub/in" && echo below >"$B/sub/in/f"
+cfg '.mounts += [{"destination": "/one", "type": "bind", "source": "sub", "options": ["bind", "ro"]},
+		{"destination": "/all", "type": "bind", "source": "sub", "options": ["rbind", "ro"]}]
+	| .process.args = ["/bin/sh", "-c", "cat /one/in/f 2>/dev/null || echo not-below; cat /all/in/f; touch /all/in/g 2>/dev/null || echo ro-below"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
+umount "$B/sub/in"
+expect_eq "a bind mount leaves the mounts below its source out, an rbind brings them (read-only too)" "not-below below ro-below " "$got"
+cfg '.mounts = [.mounts[] | select(.destination != "/one" and .destination != "/all")]'
 # --- linux.devices: the nodes the config lists, and only those, in the container's /dev ---
 cfg '.linux.devices = [{"type": "c", "path": "/dev/mynull", "major": 1, "minor": 3, "fileMode": 422, "uid": 7, "gid": 8},
 		{"type": "c", "path": "/dev/net/tun", "major": 10, "minor": 200}, {"type": "b", "path": "/dev/loop7", "major": 7, "minor": 7},
@@ -344,8 +353,8 @@ o delete --force ns1
 cp "$B/spec.json" "$B/config.json"
 
 # --- hooks: run by the runtime, on the host, with the state on stdin ---
-hook() { # KIND: a hook that keeps its stdin and its environment in $B/hooks/KIND
-	printf '{"path": "/bin/sh", "args": ["sh", "-c", "cat >%s/hooks/%s; echo \\"$HOOKVAR\\" >%s/hooks/%s.env"], "env": ["HOOKVAR=from-%s"]}' "$B" "$1" "$B" "$1" "$1"
+hook() { # KIND: a hook that keeps its stdin and its environment in $B/hooks/KIND, its fds in KIND.fd
+	printf '{"path": "/bin/sh", "args": ["sh", "-c", "cat >%s/hooks/%s; echo \\"$HOOKVAR\\" >%s/hooks/%s.env; exec >%s/hooks/%s.fd; ls /proc/self/fd | tr \\"\\\\n\\" \\" \\""], "env": ["HOOKVAR=from-%s"]}' "$B" "$1" "$B" "$1" "$B" "$1" "$1"
 }
 rm -rf "$B/hooks" && mkdir -p "$B/hooks"
 cp "$B/spec.json" "$B/config.json"
@@ -357,6 +366,8 @@ expect_eq "create runs the prestart and createRuntime hooks with the state on st
 	"hk created true $B|from-prestart|hk created true $B|from-createRuntime|absent" \
 	"$(hstate prestart | tr '\n' '|')$(hstate createRuntime | tr '\n' '|')$([ -e "$B/hooks/poststart" ] && echo present || echo absent)"
 o start hk
+expect_eq "a hook holds no fd of the runtime (its state directory's lock, the start fifo): ls sees its own 3 only" "0 1 2 3 |0 1 2 3 " \
+	"$(cat "$B/hooks/prestart.fd")|$(cat "$B/hooks/createRuntime.fd")"
 expect_eq "start runs the poststart hooks" "hk running true $B|from-poststart" "$(hstate poststart | tr '\n' '|' | sed 's/|$//')"
 o delete --force hk
 expect_eq "delete runs the poststop hooks (the state says stopped, no pid)" "hk stopped false $B|from-poststop" "$(hstate poststop | tr '\n' '|' | sed 's/|$//')"
