@@ -923,7 +923,7 @@ static int cmd_features(void)
 		json_object_array_add(hooks, json_object_new_string(oci_hook_names[k]));
 	json_object_object_add(o, "hooks", hooks);
 	static const char *const mount_options[] = {
-	    "ro",   "rw",    "nosuid",	"suid",	    "nodev", "dev",    "noexec", "exec",
+	    "ro",   "rro",   "rw",	"nosuid",   "nodev", "noexec", "rnoexec", "exec",
 	    "bind", "rbind", "private", "rprivate", "slave", "rslave", NULL};
 	struct json_object *opts = json_object_new_array();
 	for (size_t k = 0; mount_options[k]; k++)

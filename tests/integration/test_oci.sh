@@ -318,8 +318,9 @@ expect_eq "a joined network and uts namespace: the first's hostname, namespaces,
 expect_eq "... and an ipc namespace of its own still (not the first's)" "other" \
 	"$([ "$(printf '%s\n' "$got" | sed -n 6p)" != "$(readlink /proc/$p1/ns/ipc)" ] && echo other)"
 cp "$B/spec.json" "$B/config.json"
-cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'"$p1"'/ns/ipc" else . end] | .process.args = ["/bin/readlink", "/proc/self/ns/ipc"]'
-expect_eq "a joined ipc namespace" "$(readlink /proc/$p1/ns/ipc)" "$("$S" run --bundle "$B" </dev/null 2>&1)"
+cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'"$p1"'/ns/ipc" elif .type == "cgroup" then .path = "/proc/'"$p1"'/ns/cgroup" else . end]
+	| .process.args = ["/bin/sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/self/ns/cgroup"]'
+expect_eq "a joined ipc and cgroup namespace" "$(readlink /proc/$p1/ns/ipc) $(readlink /proc/$p1/ns/cgroup)" "$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 before=$(leftovers)
 nsrefuse() { # NAME JQ-FILTER EXPECTED-LINE
 	cp "$B/spec.json" "$B/config.json"
@@ -518,5 +519,5 @@ cfg '.process.terminal = false | .process.args = ["/bin/true"]'
 expect_eq "a state root made for create is 0700, the directories above it 0755 (a user namespace's container reaches leases under /run/shikumi)" \
 	"755 700" "$(stat -c %a "$B/up") $(stat -c %a "$B/up/root")"
 "$S" --root "$B/up/root" delete --force mk
-expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(","))] | map(tostring) | join(" ")')"
+expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop false" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(",")), (.mountOptions | index("suid") != null)] | map(tostring) | join(" ")')"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"
