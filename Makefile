@@ -39,7 +39,7 @@ RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c ru
                runtime/net.c runtime/vm_net.c runtime/validate.c runtime/confine.c runtime/child.c \
                runtime/exec.c runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
                runtime/trampoline_fd.c $(TRAMPOLINE) \
-               runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c \
+               runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c runtime/hooks.c \
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)

@@ -66,16 +66,72 @@ void caps_describe(uint64_t keep, char *buf, unsigned n)
 	}
 }
 
-int caps_apply(uint64_t keep)
+int caps_raise_effective(void)
 {
-	/* The bounding set first: dropping from it needs CAP_SETPCAP, which we still hold. It is
-	 * what limits every later exec, whatever setuid or file capabilities say. */
+	cap_t caps = cap_get_proc();
+	if (!caps)
+		return err_set(errno, "cannot read the capabilities");
+	for (int c = 0; c <= last_cap(); c++) {
+		cap_value_t v = c;
+		cap_flag_value_t on = CAP_CLEAR;
+		cap_get_flag(caps, v, CAP_PERMITTED, &on);
+		cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, on);
+	}
+	int r = cap_set_proc(caps);
+	int e = errno;
+	cap_free(caps);
+	return r < 0 ? err_set(e, "cannot raise the effective capabilities") : 0;
+}
+
+static int drop_bounding(uint64_t keep)
+{
 	for (int c = 0; c <= last_cap(); c++)
 		if (!(keep & CAP_BIT(c)) && CAP_IS_SUPPORTED(c) && cap_drop_bound(c) < 0)
 			return err_set(errno,
 				       "cannot drop capability %d from the bounding set (shikumi "
 				       "needs CAP_SETPCAP: is it outside a CapabilityBoundingSet?)",
 				       c);
+	return 0;
+}
+
+int caps_apply_sets(uint64_t bounding, uint64_t permitted, uint64_t effective, uint64_t inheritable,
+		    uint64_t ambient)
+{
+	int r = drop_bounding(bounding);
+	if (r < 0)
+		return r;
+	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
+		return err_set(errno, "cannot clear the ambient capabilities");
+	cap_t caps = cap_init();
+	if (!caps)
+		return err_set(errno, "cap_init failed");
+	for (int c = 0; c <= last_cap(); c++) {
+		cap_value_t v = c;
+		if (permitted & CAP_BIT(c))
+			cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
+		if (effective & CAP_BIT(c))
+			cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
+		if (inheritable & CAP_BIT(c))
+			cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+	}
+	r = cap_set_proc(caps);
+	int e = errno;
+	cap_free(caps);
+	if (r < 0)
+		return err_set(e, "cannot set the container's capabilities");
+	for (int c = 0; c <= last_cap(); c++)
+		if ((ambient & CAP_BIT(c)) && cap_set_ambient(c, CAP_SET) < 0)
+			return err_set(errno, "cannot raise ambient capability %d", c);
+	return 0;
+}
+
+int caps_apply(uint64_t keep)
+{
+	/* The bounding set first: dropping from it needs CAP_SETPCAP, which we still hold. It is
+	 * what limits every later exec, whatever setuid or file capabilities say. */
+	int r0 = drop_bounding(keep);
+	if (r0 < 0)
+		return r0;
 	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
 		return err_set(errno, "cannot clear the ambient capabilities");
 	/* The inheritable set stays empty (cap_init clears every set): with file capabilities

@@ -25,4 +25,14 @@ void caps_describe(uint64_t keep, char *buf, unsigned n);
  * sets permitted, effective and inheritable to keep. */
 int caps_apply(uint64_t keep);
 
+/* For a uid other than 0 (after confine_identity switched to it, keeping the permitted set):
+ * the bounding, permitted, effective and inheritable sets as given, then the ambient
+ * capabilities raised, which are what such a process keeps through exec. Returns 0 or a
+ * negative errno with a message. */
+int caps_apply_sets(uint64_t bounding, uint64_t permitted, uint64_t effective, uint64_t inheritable,
+		    uint64_t ambient);
+
+/* Makes the effective set the whole permitted set again (setuid away from 0 empties it). */
+int caps_raise_effective(void);
+
 #endif

@@ -62,12 +62,15 @@ struct child {
  * the runtime's copy of /proc (a mount, used and dropped before pivot_root). */
 static int close_fds(struct child *c)
 {
-	int keep[] = {c->a->sock, c->a->proc_clone, c->a->start_fd, c->a->trampoline};
+	int keep[4 + CONFIG_MAX_JOINS] = {c->a->sock, c->a->proc_clone, c->a->start_fd,
+					  c->a->trampoline};
+	for (size_t i = 0; i < c->cfg->n_joins; i++)
+		keep[4 + i] = c->a->host->join_fd[i];
 	unsigned from = 3;
 	for (;;) {
 		/* The lowest kept fd at or above `from`: close everything in between. */
 		unsigned next = ~0U;
-		for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
+		for (size_t i = 0; i < 4 + c->cfg->n_joins; i++)
 			if (keep[i] >= (int)from && (unsigned)keep[i] < next)
 				next = (unsigned)keep[i];
 		if (next > from && close_range(from, next - 1, 0) < 0)
@@ -124,6 +127,25 @@ static int become_root(struct child *c)
 	if ((r = parent_death(c)) < 0)
 		return r;
 	return runtime_alive(c);
+}
+
+/* The namespaces the config joins instead of making (linux.namespaces[].path): the fds that
+ * validation opened and checked to be namespaces of the right type, never a path resolved
+ * again. Before the hostname, the network and the mounts, which then act on the joined
+ * ones (the ipc namespace's mqueue, the network's sysfs). This child is still the host's
+ * root here: validation refuses a join with a user namespace of the container's own. */
+static int join_namespaces(struct child *c)
+{
+	for (size_t i = 0; i < c->cfg->n_joins; i++) {
+		int fd = c->a->host->join_fd[i];
+		int r = setns(fd, (int)c->cfg->joins[i].type);
+		int e = errno;
+		close(fd);
+		if (r < 0)
+			return err_set(e, "cannot join the namespace at '%s'",
+				       c->cfg->joins[i].path);
+	}
+	return 0;
 }
 
 /* Now that we are in the container's cgroup, a new cgroup namespace makes that group the
@@ -301,7 +323,18 @@ static int cwd(struct child *c)
  * capability drop (confine.c): the same for PID 1, the command and an exec'd process. */
 static int identity(struct child *c)
 {
-	return confine_identity(c->cfg);
+	int r = confine_identity(c->cfg);
+	if (r < 0 || (c->cfg->uid == 0 && c->cfg->gid == 0))
+		return r;
+	/* A change of credentials clears the parent-death signal, as in become_root. */
+	if ((r = parent_death(c)) < 0)
+		return r;
+	return runtime_alive(c);
+}
+
+static int oom_score(struct child *c)
+{
+	return confine_oom_score(c->cfg);
 }
 
 static int rlimits(struct child *c)
@@ -530,6 +563,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, parent_death);
 	STEP(&c, wait_go);
 	STEP(&c, become_root);
+	STEP(&c, join_namespaces);
 	STEP(&c, cgroup_ns);
 	STEP(&c, session);
 	STEP(&c, hostname);
@@ -542,6 +576,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
 	STEP(&c, cwd);
+	STEP(&c, oom_score);
 	STEP(&c, identity);
 	STEP(&c, rlimits);
 	STEP(&c, capabilities);

@@ -16,13 +16,18 @@
 #define CONFIG_MAX_RLIMITS 16
 #define CONFIG_MAX_GROUPS  32
 #define CONFIG_MAX_SYSCTLS 32
-#define CONFIG_MAX_IDMAPS  5 /* lines of a uid or gid map (newuidmap takes at most 5 too) */
+#define CONFIG_MAX_IDMAPS  5  /* lines of a uid or gid map (newuidmap takes at most 5 too) */
+#define CONFIG_MAX_NODES   32 /* OCI linux.devices entries */
+#define CONFIG_MAX_JOINS   4  /* namespaces joined by path: network, ipc, uts, cgroup */
 
 struct volume {
-	const char *source; /* host path, must exist */
+	const char *source; /* host path, must exist (NULL for a tmpfs) */
+	const char *tmpfs;  /* a new tmpfs instead of a host path: its data ("size=1m,mode=755"),
+			       checked to hold only size, mode, nr_inodes, uid, gid (OCI only) */
 	const char *target; /* absolute path inside the container */
 	bool read_only;
 	bool no_exec; /* noexec, recursively (an OCI mount's option; the CLI has none) */
+	bool single;  /* an OCI "bind" without "rbind": this mount alone, not those below it */
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 };
 
@@ -36,6 +41,24 @@ struct rlimit_set {
 /* A namespaced kernel setting (an OCI linux.sysctl entry), key with dots: net.ipv4.ip_forward. */
 struct sysctl_set {
 	const char *key, *value;
+};
+
+/* An existing namespace the container joins instead of making its own (an OCI
+ * linux.namespaces entry with a path): validation opens and checks it, the child setns()es. */
+struct ns_join {
+	unsigned type;	  /* CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS or CLONE_NEWCGROUP */
+	const char *path; /* e.g. /proc/PID/ns/net, /run/netns/NAME */
+};
+
+/* A device node made in the container's /dev (an OCI linux.devices entry). Listing a host disk
+ * here gives it to the container: root inside can then read and write it. */
+struct device_node {
+	char type;	  /* 'c' (or 'u'), 'b', 'p' */
+	const char *path; /* /dev/NAME or /dev/DIR/NAME */
+	uint32_t major, minor;
+	uint32_t mode; /* permission bits; 0666 unless the config says */
+	uint32_t uid, gid;
+	bool standard; /* one of shikumi's own nodes, the same device: already there */
 };
 
 enum stats_format {
@@ -81,12 +104,23 @@ struct container_config {
 	size_t n_volumes;
 	const char *devices[CONFIG_MAX_DEVICES]; /* host device nodes given to the container */
 	size_t n_devices;
+	struct device_node nodes[CONFIG_MAX_NODES]; /* OCI linux.devices */
+	size_t n_nodes;
 	bool read_only;
 	bool persist; /* write ROOTFS itself instead of an ephemeral overlay */
 	enum tty_mode tty;
 	bool timing;
-	unsigned namespaces; /* CLONE_NEW* flags */
-	uint64_t caps;	     /* capabilities kept (CAP_BIT); the default set unless changed */
+	unsigned namespaces; /* CLONE_NEW* flags: the namespaces made for the container */
+	struct ns_join joins[CONFIG_MAX_JOINS]; /* existing ones joined instead (OCI only) */
+	size_t n_joins;
+	uint64_t caps; /* capabilities kept (CAP_BIT); the default set unless changed; for
+			  a uid other than 0, the bounding set */
+	/* A uid other than 0 (OCI process.user): its capability sets as the config gives them
+	 * (root's are all cfg->caps: at exec root gets its bounding set whatever they say). */
+	uint64_t caps_permitted, caps_effective, caps_inheritable, caps_ambient;
+	uint32_t uid, gid; /* the command's ids inside (OCI process.user); 0 for the CLI */
+	bool set_oom_score_adj;
+	int oom_score_adj;   /* OCI process.oomScoreAdj, written to /proc/self/oom_score_adj */
 	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
 	const char *seccomp; /* "default", "off", or a profile file */
 	struct json_object *seccomp_profile; /* an OCI config's linux.seccomp, parsed; or NULL */

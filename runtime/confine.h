@@ -8,8 +8,13 @@
 
 #include "container.h"
 
-/* The OCI process.user's supplementary groups and umask (the CLI sets neither). */
+/* The OCI process.user: supplementary groups, umask, gid and uid (the CLI sets none), the
+ * permitted capabilities kept across the switch to a uid other than 0. */
 int confine_identity(const struct container_config *cfg);
+
+/* process.oomScoreAdj: written to /proc/self/oom_score_adj while still root (lowering it takes
+ * CAP_SYS_RESOURCE); children inherit it. */
+int confine_oom_score(const struct container_config *cfg);
 
 /* Resource limits, before the capabilities go: raising a hard limit above the caller's takes
  * CAP_SYS_RESOURCE, which the container does not keep. */

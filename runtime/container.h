@@ -29,6 +29,8 @@ struct container_host {
 	bool idmap_rootfs; /* ROOTFS belongs to the host's root: mount it idmapped */
 	struct id_map uidmap[CONFIG_MAX_IDMAPS], gidmap[CONFIG_MAX_IDMAPS];
 	size_t n_uidmap, n_gidmap;
+	int join_fd[CONFIG_MAX_JOINS]; /* cfg->joins[i], opened and checked: what the child
+					  setns()es (closed by the runtime after the clone) */
 };
 
 /* Checks everything that can be checked before anything is created: ROOTFS exists and is a

@@ -96,6 +96,13 @@ static int cmd_run_bundle(int argc, char **argv, uint64_t t_start)
 		return fail(125);
 	}
 	oc.cfg.rootfs = rootfs;
+	for (int k = 0; k < HOOK_KINDS; k++)
+		if (oc.n_hooks[k]) {
+			err_set(0, "config.json: hooks: run by create, start and delete only "
+				   "(shikumi run --bundle runs none)");
+			oci_config_free(&oc);
+			return fail(125);
+		}
 	static struct container_host host;
 	if ((reexec_wanted(&oc.cfg) && reexec_sealed(program_argv) < 0) ||
 	    finish_tty(&oc.cfg) < 0 || container_validate(&oc.cfg, &host, &code) < 0 ||

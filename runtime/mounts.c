@@ -3,6 +3,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "rootfs.h"
+#include "std_devices.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -13,15 +14,6 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-/* The devices every container gets: nothing that reaches real hardware. */
-static const struct {
-	const char *name;
-	unsigned major, minor;
-} safe_devices[] = {
-    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
-    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-};
 
 /* Paths that leak the host: kernel memory (kcore), keyrings of every user (keys), the timers
  * and scheduling of every process on the machine (timer_list, sched_debug, latency_stats,
@@ -71,8 +63,17 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 		ADD(.kind = MK_BIND, .source = hosts, .target = "/etc/hosts", .flags = MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
+		if (v->tmpfs) {
+			/* nosuid and nodev always, as every volume */
+			ADD(.kind = MK_TMPFS, .source = "tmpfs", .target = v->target,
+			    .fstype = "tmpfs", .data = v->tmpfs,
+			    .flags = MS_NOSUID | MS_NODEV | (v->read_only ? MS_RDONLY : 0) |
+				     (v->no_exec ? MS_NOEXEC : 0));
+			continue;
+		}
 		ADD(.kind = MK_BIND, .source = v->source, .target = v->target,
-		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0),
+		    .flags = (v->read_only ? MS_RDONLY : 0) | (v->no_exec ? MS_NOEXEC : 0) |
+			     (v->single ? 0 : MS_REC),
 		    .expect = volume_st ? &volume_st[i] : NULL);
 	}
 	/* /proc of the new pid namespace: only the container's processes appear in it. */
@@ -92,12 +93,17 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	/* POSIX message queues of the new ipc namespace. */
 	ADD(.kind = MK_MOUNT, .source = "mqueue", .target = "/dev/mqueue", .fstype = "mqueue",
 	    .flags = nosuid_nodev_noexec);
-	for (size_t i = 0; i < ARRAY_SIZE(safe_devices); i++) {
-		static char paths[ARRAY_SIZE(safe_devices)][32];
-		snprintf(paths[i], sizeof(paths[i]), "/dev/%s", safe_devices[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(std_devices); i++) {
+		static char paths[ARRAY_SIZE(std_devices)][32];
+		snprintf(paths[i], sizeof(paths[i]), "/dev/%s", std_devices[i].name);
 		ADD(.kind = MK_DEVICE, .source = paths[i], .target = paths[i],
-		    .major = safe_devices[i].major, .minor = safe_devices[i].minor, .mode = 0666);
+		    .major = std_devices[i].major, .minor = std_devices[i].minor, .mode = 0666);
 	}
+	/* The config's linux.devices (OCI): each node it lists, and nothing else, beside those
+	 * (the reader checked the paths: under /dev, out of pts, shm and mqueue). */
+	for (size_t i = 0; i < cfg->n_nodes; i++)
+		if (!cfg->nodes[i].standard)
+			ADD(.kind = MK_NODE, .target = cfg->nodes[i].path, .node = &cfg->nodes[i]);
 	if (with_console)
 		ADD(.kind = MK_DEVICE, .target = "/dev/console", .mode = 0600);
 	ADD(.kind = MK_SYMLINK, .source = "pts/ptmx", .target = "/dev/ptmx");
@@ -110,7 +116,10 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	    .flags = nosuid_nodev_noexec | MS_RDONLY);
 	/* The container's own cgroup as the root of the hierarchy (its cgroup namespace):
 	 * it can read its limits and counters, not change them. */
-	if (cfg->namespaces & CLONE_NEWCGROUP)
+	bool cgroup_ns = cfg->namespaces & CLONE_NEWCGROUP;
+	for (size_t i = 0; i < cfg->n_joins; i++)
+		cgroup_ns |= cfg->joins[i].type == CLONE_NEWCGROUP;
+	if (cgroup_ns)
 		ADD(.kind = MK_MOUNT, .source = "cgroup2", .target = "/sys/fs/cgroup",
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
 	for (size_t i = 0; i < cfg->n_devices; i++)
@@ -212,7 +221,8 @@ int mounts_bind_into(int rootfd, const char *source, const char *target, bool as
 static int bind_volume(int rootfd, const struct mount_entry *e)
 {
 	autoclose int tree =
-	    open_tree(AT_FDCWD, e->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	    open_tree(AT_FDCWD, e->source,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (e->flags & MS_REC ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return -errno;
 	int r;
@@ -280,6 +290,45 @@ static int device(int rootfd, const struct mount_entry *e)
 	return r;
 }
 
+/* A linux.devices node: made in the container's /dev (its folder too, /dev/net for tun), with
+ * the config's mode and owner. In a user namespace mknod is refused: the host's node at the
+ * same path is bound instead, if it is that very device. */
+static int make_node(int rootfd, const struct device_node *d)
+{
+	char name[64];
+	const char *slash = strchr(d->path + 5, '/');
+	if (slash) { /* /dev/DIR/NAME */
+		char dir[64];
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - d->path), d->path);
+		char leaf[64];
+		autoclose int devfd = parent_in_root(rootfd, dir, leaf, sizeof(leaf));
+		if (devfd < 0)
+			return devfd;
+		if (mkdirat(devfd, leaf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	autoclose int dirfd = parent_in_root(rootfd, d->path, name, sizeof(name));
+	if (dirfd < 0)
+		return dirfd;
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+	dev_t dev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+	if (mknodat(dirfd, name, type | (d->mode & 07777), dev) < 0) {
+		if (errno != EPERM)
+			return -errno;
+		struct stat st;
+		if (stat(d->path, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_rdev != dev)
+			return err_set(EPERM,
+				       "cannot create device node %s in a user namespace, and the "
+				       "host has no such node there to bind",
+				       d->path);
+		return mounts_bind_into(rootfd, d->path, d->path, true);
+	}
+	if (fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(dirfd, name, d->mode & 07777, 0) < 0) /* past the umask */
+		return -errno;
+	return 0;
+}
+
 /* A new proc for the container's pid namespace. In a user namespace the kernel allows it
  * only where some proc mount of the mount namespace is already fully visible: a host whose
  * /proc has files mounted over (a Docker or Kubernetes pod masks /proc/timer_list and
@@ -323,6 +372,14 @@ static int apply_one(int rootfd, const struct mount_entry *e, int proc_clone)
 		return bind_volume(rootfd, e);
 	case MK_DEVICE_BIND:
 		return mounts_bind_into(rootfd, e->source, e->target, true);
+	case MK_NODE:
+		return make_node(rootfd, e->node);
+	case MK_TMPFS:
+		/* the mount point is made inside the root (a symlink resolves there) */
+		fd = rootfs_make_mountpoint(rootfd, e->target, false);
+		if (fd < 0)
+			return fd;
+		return mount_on_fd(e->source, fd, e->fstype, e->flags, e->data);
 	case MK_MASK:
 		return mask(rootfd, e->target);
 	case MK_READONLY:
@@ -342,6 +399,8 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc
 	    [MK_MASK] = "mask",
 	    [MK_READONLY] = "make read-only",
 	    [MK_DEVICE_BIND] = "give the device",
+	    [MK_TMPFS] = "mount a tmpfs on",
+	    [MK_NODE] = "create device node",
 	};
 	for (size_t i = 0; i < n; i++) {
 		int r = apply_one(rootfd, &table[i], proc_clone);

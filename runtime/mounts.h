@@ -20,6 +20,8 @@ enum mount_kind {
 	MK_DEVICE_BIND, /* a host device node (--device) at the same path in the container's /dev */
 	MK_MASK,     /* hide target: /dev/null over a file, an empty read-only tmpfs over a dir */
 	MK_READONLY, /* target stays visible but read-only */
+	MK_TMPFS,    /* a tmpfs volume (OCI mounts): its mount point made inside the root first */
+	MK_NODE,     /* an OCI linux.devices node in the container's /dev */
 };
 
 struct mount_entry {
@@ -31,7 +33,8 @@ struct mount_entry {
 	const char *data;
 	unsigned major, minor;
 	mode_t mode;
-	const struct stat *expect; /* MK_BIND of a volume: what validation found at source */
+	const struct stat *expect;	/* MK_BIND of a volume: what validation found at source */
+	const struct device_node *node; /* MK_NODE */
 };
 
 /* What every container hides and what it sees read-only (runc's lists), NULL-terminated;
@@ -39,7 +42,7 @@ struct mount_entry {
 extern const char *const mounts_masked_paths[];
 extern const char *const mounts_readonly_paths[];
 
-#define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES)
+#define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES + CONFIG_MAX_NODES)
 
 /* Fills out[] with what the container needs, in the order it must be done. Returns how many
  * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty

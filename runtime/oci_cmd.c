@@ -9,6 +9,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "container.h"
+#include "hooks.h"
 #include "reexec.h"
 #include "seccomp_load.h"
 #include "oci_config.h"
@@ -281,6 +282,39 @@ static void wait_gone(const struct oci_state *st)
 	}
 }
 
+static char *read_text(int dirfd, const char *path, size_t *len);
+
+static void free_config(struct oci_config *oc)
+{
+	if (oc)
+		oci_config_free(oc);
+	free(oc);
+}
+
+/* The config create kept (for its hooks), or NULL: a state from a create killed before it
+ * saved one, or a config damaged since, runs no hooks. */
+static struct oci_config *saved_config(int dirfd, const struct oci_state *st)
+{
+	size_t len;
+	autofree char *text = read_text(dirfd, STATE_CONFIG, &len);
+	struct oci_config *oc = text ? calloc(1, sizeof(*oc)) : NULL;
+	if (oc && oci_config_parse(text, len, st->bundle, oc) < 0) {
+		free_config(oc);
+		oc = NULL;
+	}
+	return oc;
+}
+
+/* poststart and poststop: a failure is a warning, as the spec asks; frees oc. */
+static void run_warn_hooks(struct oci_config *oc, const struct oci_state *st,
+			   enum oci_hook_kind kind)
+{
+	autofree char *json = oc && oc->n_hooks[kind] ? state_render(st) : NULL;
+	if (json)
+		hooks_run(oc, kind, json, true);
+	free_config(oc);
+}
+
 static int cmd_delete(const struct globals *g, int argc, char **argv)
 {
 	bool force = false;
@@ -317,7 +351,15 @@ static int cmd_delete(const struct globals *g, int argc, char **argv)
 		if (r < 0)
 			return r;
 	}
-	return state_remove(g->root, st.id, fd);
+	struct oci_config *oc = saved_config(fd, &st);
+	int r = state_remove(g->root, st.id, fd);
+	if (r < 0) {
+		free_config(oc);
+		return r;
+	}
+	/* After the container is gone, before delete returns (runtime-spec, poststop). */
+	run_warn_hooks(oc, &st, HOOK_POSTSTOP);
+	return 0;
 }
 
 /* Writes text to path whole or not at all (a temporary file renamed over it), as conmon and
@@ -357,16 +399,28 @@ static int save_config(int dirfd, const struct oci_config *oc)
 struct record_arg {
 	int dirfd;
 	struct oci_state *st;
+	const struct oci_config *oc;
 };
 
-/* The init is ready: its pid, start time and group go on disk before it may wait. */
+/* The init is ready: its pid, start time and group go on disk before it may wait. Then the
+ * prestart and createRuntime hooks, on the host, with the container's namespaces made: one
+ * that fails fails the create, and the container goes as any failed start (the caller
+ * removes the state). */
 static int record_init(pid_t pid, const char *cgroup, void *arg)
 {
 	struct record_arg *a = arg;
 	a->st->pid = pid;
 	a->st->pid_start = state_pid_start(pid);
 	snprintf(a->st->cgroup, sizeof(a->st->cgroup), "%s", cgroup);
-	return state_write(a->dirfd, a->st);
+	int r = state_write(a->dirfd, a->st);
+	if (r < 0 || (!a->oc->n_hooks[HOOK_PRESTART] && !a->oc->n_hooks[HOOK_CREATE_RUNTIME]))
+		return r;
+	autofree char *json = state_render(a->st);
+	if (!json)
+		return err_set(ENOMEM, "the state for the hooks");
+	if ((r = hooks_run(a->oc, HOOK_PRESTART, json, false)) < 0)
+		return r;
+	return hooks_run(a->oc, HOOK_CREATE_RUNTIME, json, false);
 }
 
 /* --console-socket: conmon's or the shim's AF_UNIX socket, connected; a path longer than
@@ -453,7 +507,7 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 		r = err_set(errno, "cannot open the start fifo");
 		goto out;
 	}
-	struct record_arg ra = {dirfd, &st};
+	struct record_arg ra = {dirfd, &st, &oc};
 	if ((r = container_create(&oc.cfg, &host, st.id, fifo, console_fd, record_init, &ra)) < 0)
 		goto out;
 	if (pid_file) {
@@ -527,7 +581,11 @@ static int cmd_start(const struct globals *g, int argc, char **argv)
 		return err_set(0, "container '%s' did not take the start", st.id);
 	st.started = true;
 	unlinkat(fd, "exec.fifo", 0);
-	return state_write(fd, &st);
+	int r = state_write(fd, &st);
+	/* After the command is started, before start returns (runtime-spec, poststart). */
+	if (r == 0)
+		run_warn_hooks(saved_config(fd, &st), &st, HOOK_POSTSTART);
+	return r;
 }
 
 /* Reads a whole small file (a config or a process.json) into a malloc'd, NUL-terminated
@@ -860,9 +918,12 @@ static int cmd_features(void)
 	struct json_object *o = json_object_new_object(), *linux_ = json_object_new_object();
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.1.0"));
-	json_object_object_add(o, "hooks", json_object_new_array());
+	struct json_object *hooks = json_object_new_array();
+	for (int k = 0; k < HOOK_KINDS; k++)
+		json_object_array_add(hooks, json_object_new_string(oci_hook_names[k]));
+	json_object_object_add(o, "hooks", hooks);
 	static const char *const mount_options[] = {
-	    "ro",   "rw",    "nosuid",	"suid",	    "nodev", "dev",    "noexec", "exec",
+	    "ro",   "rro",   "rw",	"nosuid",   "nodev", "noexec", "rnoexec", "exec",
 	    "bind", "rbind", "private", "rprivate", "slave", "rslave", NULL};
 	struct json_object *opts = json_object_new_array();
 	for (size_t k = 0; mount_options[k]; k++)

@@ -9,15 +9,18 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "caps.h"
+#include "std_devices.h"
 
 #include <json-c/json.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/capability.h>
 #include <sys/stat.h>
 
 #define P_MAX 128 /* a JSON path such as "linux.uidMappings[4].containerID" */
@@ -253,15 +256,15 @@ static int read_user(struct json_object *proc, struct container_config *cfg)
 	int r = get(proc, "process", "user", json_type_object, &user);
 	if (r < 0 || !user)
 		return r;
-	/* shikumi's container process is root in its namespace; another uid needs the
-	 * capabilities to be carried over setuid (PR_SET_KEEPCAPS), which is not written yet. */
+	/* The ids inside the container's user namespace, if it has one (confine.c switches to
+	 * them after the mounts, keeping the capabilities the config gives). (uid_t)-1 would
+	 * mean "unchanged" to setresuid: refused. */
 	const char *ids[] = {"uid", "gid"};
 	for (int i = 0; i < 2; i++) {
-		if ((r = get_int(user, "process.user", ids[i], 0, UINT32_MAX, &have, &v)) < 0)
+		if ((r = get_int(user, "process.user", ids[i], 0, UINT32_MAX - 1, &have, &v)) < 0)
 			return r;
-		if (have && v != 0)
-			return BAD(i ? "process.user.gid" : "process.user.uid",
-				   "only 0 is supported yet (got %lld)", (long long)v);
+		if (have)
+			*(i ? &cfg->gid : &cfg->uid) = (uint32_t)v;
 	}
 	if ((r = get_int(user, "process.user", "umask", 0, 0777, &have, &v)) < 0)
 		return r;
@@ -308,8 +311,65 @@ static int cap_set(struct json_object *caps, const char *key, bool *present, uin
 	return r;
 }
 
-/* shikumi keeps one set: bounding, permitted and effective are the same (caps_apply), and the
- * inheritable and ambient sets stay empty, so that an exec'd file cannot gain more. */
+/* The first capability of set (a non-empty one), as its name. */
+static const char *first_cap(uint64_t set, char *buf, size_t n)
+{
+	int c = __builtin_ctzll(set);
+	char *name = cap_to_name(c);
+	snprintf(buf, n, "%s", name ? name : "?");
+	cap_free(name);
+	for (char *p = buf; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return buf;
+}
+
+/* A uid other than 0 keeps only what its permitted and ambient sets say through exec (no
+ * file capabilities here): the five sets are the config's, under the kernel's own rules,
+ * checked here so that each breach is one line rather than a failing capset inside. */
+static int read_user_caps(struct json_object *caps, struct container_config *cfg)
+{
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
+	uint64_t v[5];
+	char path[P_MAX], name[64];
+	for (size_t i = 0; i < 5; i++) {
+		bool present;
+		int r = cap_set(caps, sets[i], &present, &v[i]);
+		if (r < 0)
+			return r;
+	}
+	static const struct {
+		int set, within;
+		const char *what;
+	} rules[] = {
+	    {2, 0, "is not in the bounding set"},
+	    {1, 2, "is not in the permitted set"},
+	    {3, 0, "is not in the bounding set"},
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(*rules); i++) {
+		uint64_t extra = v[rules[i].set] & ~v[rules[i].within];
+		join(path, "process.capabilities", sets[rules[i].set]);
+		if (extra)
+			return BAD(path, "%s %s", first_cap(extra, name, sizeof(name)),
+				   rules[i].what);
+	}
+	uint64_t extra = v[4] & ~(v[2] & v[3]);
+	if (extra)
+		return BAD("process.capabilities.ambient",
+			   "%s is not in both permitted and "
+			   "inheritable",
+			   first_cap(extra, name, sizeof(name)));
+	cfg->caps = v[0];
+	cfg->caps_effective = v[1];
+	cfg->caps_permitted = v[2];
+	cfg->caps_inheritable = v[3];
+	cfg->caps_ambient = v[4];
+	return 0;
+}
+
+/* For root, shikumi keeps one set: bounding, permitted and effective are the same
+ * (caps_apply), and the inheritable and ambient sets stay empty, so that an exec'd file
+ * cannot gain more; at exec root gets its bounding set whatever the others say. */
 static int read_caps(struct json_object *proc, struct container_config *cfg)
 {
 	struct json_object *caps;
@@ -317,6 +377,8 @@ static int read_caps(struct json_object *proc, struct container_config *cfg)
 	cfg->caps = 0; /* no capabilities object: none, as runc */
 	if (r < 0 || !caps)
 		return r;
+	if (cfg->uid != 0)
+		return read_user_caps(caps, cfg);
 	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
 					   "ambient"};
 	bool have_first = false;
@@ -331,8 +393,8 @@ static int read_caps(struct json_object *proc, struct container_config *cfg)
 		if (i >= 3) {
 			if (set)
 				return BAD(path,
-					   "must be empty (shikumi keeps no inheritable or ambient "
-					   "capabilities)");
+					   "must be empty for uid 0 (root gets its bounding set at "
+					   "exec: shikumi keeps one set)");
 			continue;
 		}
 		if (!present)
@@ -468,9 +530,12 @@ static int read_process(struct json_object *doc, struct oci_config *oc)
 	    (r = refuse_if_set(proc, "process", "scheduler", "not supported yet")) < 0 ||
 	    (r = refuse_if_set(proc, "process", "execCPUAffinity", "not supported yet")) < 0)
 		return r;
-	struct json_object *oom = member(proc, "oomScoreAdj");
-	if (oom)
-		return BAD("process.oomScoreAdj", "not supported yet");
+	bool have;
+	int64_t oom;
+	if ((r = get_int(proc, "process", "oomScoreAdj", -1000, 1000, &have, &oom)) < 0)
+		return r;
+	cfg->set_oom_score_adj = have;
+	cfg->oom_score_adj = (int)oom;
 	return 0;
 }
 
@@ -489,8 +554,9 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 	int r = get(linux_, "linux", "namespaces", json_type_array, &list);
 	if (r < 0)
 		return r;
-	unsigned flags = 0;
+	unsigned flags = 0, joined = 0;
 	bool user = false;
+	cfg->n_joins = 0;
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		char base[P_MAX], path[P_MAX];
 		index_path(base, "linux.namespaces", i);
@@ -510,11 +576,29 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 			return BAD(path, "unknown namespace type '%s'", type);
 		if (!kinds[k].flag)
 			return BAD(path, "the time namespace is not supported yet");
-		if ((flags & kinds[k].flag) || (kinds[k].flag == CLONE_NEWUSER && user))
+		if (((flags | joined) & kinds[k].flag) || (kinds[k].flag == CLONE_NEWUSER && user))
 			return BAD(path, "'%s' is given twice", type);
 		join(path, base, "path");
-		if (nspath && *nspath)
-			return BAD(path, "joining an existing namespace is not supported yet");
+		if (nspath && *nspath) {
+			/* A mount namespace joined would be one whose root is not the bundle's
+			 * rootfs (the host's, or another container's with its volumes): the
+			 * file-system view is what the container is. */
+			if (kinds[k].flag == CLONE_NEWNS)
+				return BAD(path, "joining a mount namespace is refused: the "
+						 "container's root is the bundle's rootfs, in a "
+						 "mount namespace of its own");
+			if (kinds[k].flag == CLONE_NEWPID)
+				return BAD(path, "joining a pid namespace is not supported: "
+						 "shikumi's PID 1 is the container's own init");
+			if (kinds[k].flag == CLONE_NEWUSER)
+				return BAD(path, "joining a user namespace is not supported");
+			if (nspath[0] != '/')
+				return BAD(path, "must be an absolute path");
+			cfg->joins[cfg->n_joins++] =
+			    (struct ns_join){.type = kinds[k].flag, .path = nspath};
+			joined |= kinds[k].flag;
+			continue;
+		}
 		if (kinds[k].flag == CLONE_NEWUSER)
 			user = true; /* the runtime makes it (userns.c), not a clone flag here */
 		else
@@ -527,6 +611,7 @@ static int read_namespaces(struct json_object *linux_, struct container_config *
 		return BAD("linux.namespaces",
 			   "must hold a pid namespace (shikumi's PID 1 is its own init)");
 	cfg->namespaces = flags;
+	/* a joined network namespace is configured by whoever made it: NET_HOST, "not ours" */
 	cfg->net = (flags & CLONE_NEWNET) ? NET_LOOPBACK : NET_HOST;
 	cfg->userns = user ? USERNS_PRIVATE : USERNS_HOST;
 	return 0;
@@ -582,6 +667,46 @@ static bool standard_mount(const char *dest)
 	return false;
 }
 
+#define TMPFS_DATA_MAX 256
+
+/* A tmpfs option with a value: only the ones below reach the kernel, each checked to be a
+ * plain number (no comma to smuggle another option in), appended to data. */
+static int tmpfs_option(const char *s, const char *path, char *data)
+{
+	static const struct {
+		const char *key, *suffixes;
+		int base;
+	} known[] = {
+	    {"size=", "kKmMgG%", 10}, {"nr_inodes=", "kKmMgG%", 10},
+	    {"mode=", "", 8},	      {"uid=", "", 10},
+	    {"gid=", "", 10},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+		size_t n = strlen(known[i].key);
+		if (strncmp(s, known[i].key, n))
+			continue;
+		const char *v = s + n, *p = v;
+		while (*p >= '0' && *p <= (known[i].base == 8 ? '7' : '9'))
+			p++;
+		if (p > v && *p && strchr(known[i].suffixes, *p) && *known[i].suffixes)
+			p++;
+		if (p == v || *p || p - v > 20)
+			return BAD(path, "'%s': expected %s", s,
+				   known[i].base == 8	? "an octal mode"
+				   : *known[i].suffixes ? "digits with an optional k, m, g or %"
+							: "a number");
+		size_t len = strlen(data);
+		if (len + strlen(s) + 2 > TMPFS_DATA_MAX)
+			return BAD(path, "too many tmpfs options");
+		snprintf(data + len, TMPFS_DATA_MAX - len, "%s%s", len ? "," : "", s);
+		return 0;
+	}
+	return BAD(path,
+		   "'%s' is not a tmpfs option shikumi passes on (size=, mode=, nr_inodes=, "
+		   "uid=, gid=)",
+		   s);
+}
+
 static int read_mount(struct json_object *m, const char *base, const char *bundle,
 		      struct oci_config *oc)
 {
@@ -600,7 +725,9 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 		return BAD(path, "missing");
 	if (dest[0] != '/')
 		return BAD(path, "must be an absolute path");
-	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false;
+	bool bind = type && !strcmp(type, "bind"), ro = false, noexec = false, rbind = false;
+	bool tmpfs = type && !strcmp(type, "tmpfs") && !standard_mount(dest);
+	char data[TMPFS_DATA_MAX] = "";
 	size_t n_opts = opts ? json_object_array_length(opts) : 0;
 	for (size_t i = 0; i < n_opts; i++) {
 		char opath[P_MAX], op[P_MAX];
@@ -611,11 +738,13 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 			return r;
 		const char *s = json_object_get_string(o);
 		if (!strcmp(s, "bind") || !strcmp(s, "rbind"))
-			bind = true;
+			bind = true, rbind |= s[0] == 'r';
 		else if (!strcmp(s, "ro") || !strcmp(s, "rro"))
 			ro = true;
 		else if (!strcmp(s, "noexec") || !strcmp(s, "rnoexec"))
 			noexec = true;
+		else if (tmpfs && strchr(s, '=') && (r = tmpfs_option(s, opath, data)) < 0)
+			return r;
 		else if (!strcmp(s, "suid") || !strcmp(s, "dev") || !strcmp(s, "shared") ||
 			 !strcmp(s, "rshared"))
 			/* every volume is nosuid, nodev and private (mounts.c) */
@@ -627,14 +756,23 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 	if (standard_mount(dest))
 		return 0;
 	join(path, base, "type");
-	if (!bind)
+	if (!bind && !tmpfs)
 		return BAD(path,
-			   "'%s' at %s is not supported yet (bind mounts only, and the "
+			   "'%s' at %s is not supported (bind and tmpfs mounts only, and the "
 			   "standard /proc, /dev, /sys ones)",
 			   type ? type : "(none)", dest);
 	struct container_config *cfg = &oc->cfg;
 	if (cfg->n_volumes >= CONFIG_MAX_VOLUMES)
-		return BAD("mounts", "too many bind mounts (at most %d)", CONFIG_MAX_VOLUMES);
+		return BAD("mounts", "too many bind and tmpfs mounts (at most %d)",
+			   CONFIG_MAX_VOLUMES);
+	if (tmpfs) {
+		/* the data goes where a bind's source would: one buffer per volume */
+		char *d = oc->sources[cfg->n_volumes];
+		snprintf(d, PATH_MAX, "%s", data);
+		cfg->volumes[cfg->n_volumes++] =
+		    (struct volume){.tmpfs = d, .target = dest, .read_only = ro, .no_exec = noexec};
+		return 0;
+	}
 	join(path, base, "source");
 	if (!source || !*source)
 		return BAD(path, "missing");
@@ -644,8 +782,8 @@ static int read_mount(struct json_object *m, const char *base, const char *bundl
 				 : snprintf(src, PATH_MAX, "%s/%s", bundle, source);
 	if (n >= PATH_MAX)
 		return BAD(path, "too long");
-	cfg->volumes[cfg->n_volumes++] =
-	    (struct volume){.source = src, .target = dest, .read_only = ro, .no_exec = noexec};
+	cfg->volumes[cfg->n_volumes++] = (struct volume){
+	    .source = src, .target = dest, .read_only = ro, .no_exec = noexec, .single = !rbind};
 	return 0;
 }
 
@@ -753,8 +891,11 @@ static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 		if (have && v > 0) /* 0 or below: unlimited */
 			l->pids_max = v;
 	}
-	/* "devices" (the device cgroup's rules) is accepted: the container's /dev holds only
-	 * the standard nodes shikumi makes, whatever the rules allow. */
+	/* "devices" (the device cgroup's allow/deny rules) is accepted but not enforced: shikumi
+	 * loads no cgroup v2 device BPF program. What keeps a device out of reach instead: the
+	 * container's /dev holds only shikumi's standard nodes and the config's linux.devices,
+	 * it is read-only once populated, and every other mount the container can write is
+	 * nodev (a node made there cannot be opened). */
 	static const char *const unsupported[] = {"blockIO", "hugepageLimits", "network", "rdma",
 						  "unified"};
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++)
@@ -828,6 +969,94 @@ static int read_sysctl(struct json_object *linux_, struct container_config *cfg)
 	return 0;
 }
 
+/* A linux.devices path: /dev/NAME or /dev/DIR/NAME, plain names, outside the file systems that
+ * shikumi mounts in /dev (a node there would be hidden, or land in the container's writable
+ * shm). Short enough for the mount table's fixed buffers. */
+static bool device_path_ok(const char *p)
+{
+	if (strncmp(p, "/dev/", 5) || strlen(p) >= 64)
+		return false;
+	static const char *const mounted[] = {"pts", "shm", "mqueue"};
+	int parts = 0;
+	for (const char *s = p + 5; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		for (size_t i = 0; parts == 0 && i < sizeof(mounted) / sizeof(*mounted); i++)
+			if (n == strlen(mounted[i]) && !strncmp(s, mounted[i], n))
+				return false;
+		parts++;
+		s += n;
+		if (*s == '/' && !*++s)
+			return false;
+	}
+	return parts >= 1 && parts <= 2;
+}
+
+static int read_devices(struct json_object *linux_, struct container_config *cfg)
+{
+	struct json_object *list;
+	int r = get(linux_, "linux", "devices", json_type_array, &list);
+	if (r < 0 || !list)
+		return r;
+	size_t n = json_object_array_length(list);
+	if (n > CONFIG_MAX_NODES)
+		return BAD("linux.devices", "too many (at most %d)", CONFIG_MAX_NODES);
+	for (size_t i = 0; i < n; i++) {
+		char base[P_MAX], path[P_MAX];
+		index_path(base, "linux.devices", i);
+		struct json_object *e = json_object_array_get_idx(list, i);
+		const char *type, *p;
+		if ((r = expect(e, base, json_type_object)) < 0 ||
+		    (r = get_string(e, base, "type", &type)) < 0 ||
+		    (r = get_string(e, base, "path", &p)) < 0)
+			return r;
+		struct device_node *d = &cfg->nodes[i];
+		*d = (struct device_node){.mode = 0666};
+		join(path, base, "type");
+		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+			return BAD(path, "expected c, b, u or p");
+		d->type = type[0] == 'u' ? 'c' : type[0];
+		join(path, base, "path");
+		if (!p)
+			return BAD(path, "missing");
+		if (!device_path_ok(p))
+			return BAD(path,
+				   "must be a path under /dev (and not in /dev/pts, /dev/shm, "
+				   "/dev/mqueue)");
+		d->path = p;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(cfg->nodes[k].path, p))
+				return BAD(path, "%s is given twice", p);
+		static const char *const nums[] = {"major", "minor", "fileMode", "uid", "gid"};
+		for (int f = 0; f < 5; f++) {
+			bool have;
+			int64_t v;
+			int64_t max = f == 2 ? 07777 : f < 2 ? 0xfffff : UINT32_MAX - 1;
+			if ((r = get_int(e, base, nums[f], 0, max, &have, &v)) < 0)
+				return r;
+			join(path, base, nums[f]);
+			if (!have && f < 2 && d->type != 'p')
+				return BAD(path, "missing");
+			uint32_t *out[] = {&d->major, &d->minor, &d->mode, &d->uid, &d->gid};
+			if (have)
+				*out[f] = (uint32_t)v;
+		}
+		for (size_t k = 0; k < sizeof(std_devices) / sizeof(*std_devices); k++) {
+			if (strcmp(p + 5, std_devices[k].name))
+				continue;
+			join(path, base, "path");
+			if (d->type != 'c' || d->major != std_devices[k].major ||
+			    d->minor != std_devices[k].minor)
+				return BAD(path, "%s is one of shikumi's standard nodes (c %u:%u)",
+					   p, std_devices[k].major, std_devices[k].minor);
+			d->standard = true;
+		}
+	}
+	cfg->n_nodes = n;
+	return 0;
+}
+
 static int read_linux(struct json_object *doc, struct container_config *cfg)
 {
 	struct json_object *linux_;
@@ -840,6 +1069,7 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	    (r = read_maps(linux_, "uidMappings", cfg->uidmap, &cfg->n_uidmap)) < 0 ||
 	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
 	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
+	    (r = read_devices(linux_, cfg)) < 0 ||
 	    (r = read_path_list(linux_, "maskedPaths")) < 0 ||
 	    (r = read_path_list(linux_, "readonlyPaths")) < 0)
 		return r;
@@ -866,7 +1096,6 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	static const struct {
 		const char *key, *why;
 	} refused[] = {
-	    {"devices", "device nodes beyond shikumi's standard /dev are not supported yet"},
 	    {"mountLabel", "SELinux is not supported by shikumi"},
 	    {"intelRdt", "not supported"},
 	    {"personality", "not supported yet"},
@@ -878,7 +1107,40 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	return 0;
 }
 
-static int read_hooks(struct json_object *doc)
+const char *const oci_hook_names[HOOK_KINDS] = {"prestart", "createRuntime", "poststart",
+						"poststop"};
+
+static int read_hook(struct json_object *h, const char *base, struct oci_hook *hook)
+{
+	char path[P_MAX];
+	const char *exe;
+	size_t n;
+	bool have;
+	int64_t timeout = 0;
+	int r;
+	if ((r = expect(h, base, json_type_object)) < 0 ||
+	    (r = get_string(h, base, "path", &exe)) < 0)
+		return r;
+	join(path, base, "path");
+	if (!exe)
+		return BAD(path, "missing");
+	if (exe[0] != '/')
+		return BAD(path, "must be an absolute path");
+	hook->path = exe;
+	if ((r = get_strings(h, base, "args", "", OCI_HOOK_MAX_ARGS, hook->args, &n)) < 0)
+		return r;
+	if (n == 0) {
+		hook->args[0] = exe;
+		hook->args[1] = NULL;
+	}
+	if ((r = get_strings(h, base, "env", "", OCI_HOOK_MAX_ARGS, hook->env, &n)) < 0 ||
+	    (r = get_int(h, base, "timeout", 1, 3600, &have, &timeout)) < 0)
+		return r;
+	hook->timeout = (int)timeout;
+	return 0;
+}
+
+static int read_hooks(struct json_object *doc, struct oci_config *oc)
 {
 	struct json_object *hooks;
 	int r = get(doc, "", "hooks", json_type_object, &hooks);
@@ -890,8 +1152,28 @@ static int read_hooks(struct json_object *doc)
 		join(path, "hooks", key);
 		if ((r = expect(val, path, json_type_array)) < 0)
 			return r;
-		if (json_object_array_length(val))
-			return BAD(path, "hooks are not supported yet");
+		size_t n = json_object_array_length(val);
+		if (n == 0)
+			continue;
+		if (!strcmp(key, "createContainer") || !strcmp(key, "startContainer"))
+			return BAD(path, "not supported yet (it runs in the container's "
+					 "namespaces)");
+		int kind = 0;
+		while (kind < HOOK_KINDS && strcmp(key, oci_hook_names[kind]))
+			kind++;
+		if (kind == HOOK_KINDS)
+			continue; /* a kind the spec may add later: ignored, as unknown properties
+				   */
+		if (n > OCI_MAX_HOOKS)
+			return BAD(path, "too many (at most %d)", OCI_MAX_HOOKS);
+		for (size_t i = 0; i < n; i++) {
+			char base[P_MAX];
+			index_path(base, path, i);
+			if ((r = read_hook(json_object_array_get_idx(val, i), base,
+					   &oc->hooks[kind][i])) < 0)
+				return r;
+		}
+		oc->n_hooks[kind] = n;
 	}
 	return 0;
 }
@@ -911,7 +1193,7 @@ static int read_doc(struct json_object *doc, const char *bundle, struct oci_conf
 		return BAD("ociVersion", "'%s' is not a 1.x runtime-spec version", version);
 	if ((r = read_root(doc, bundle, oc)) < 0 || (r = read_process(doc, oc)) < 0 ||
 	    (r = read_linux(doc, cfg)) < 0 || (r = read_mounts(doc, bundle, oc)) < 0 ||
-	    (r = read_hooks(doc)) < 0 || (r = get_string(doc, "", "hostname", &hostname)) < 0 ||
+	    (r = read_hooks(doc, oc)) < 0 || (r = get_string(doc, "", "hostname", &hostname)) < 0 ||
 	    (r = get(doc, "", "annotations", json_type_object, &oc->annotations)) < 0)
 		return r;
 	if (hostname && *hostname) {

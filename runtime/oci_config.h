@@ -12,9 +12,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define OCI_MAX_ARGS 256
+#define OCI_MAX_ARGS	  256
+#define OCI_MAX_HOOKS	  8  /* of each kind */
+#define OCI_HOOK_MAX_ARGS 64 /* and as many env entries */
 
 struct json_object;
+
+/* An OCI hook: a program the runtime runs on the host, as its own root, in its own
+ * namespaces, with the container's state JSON on stdin (hooks.c). */
+struct oci_hook {
+	const char *path;			 /* absolute, on the host */
+	const char *args[OCI_HOOK_MAX_ARGS + 1]; /* argv, args[0] included; {path} when none */
+	const char *env[OCI_HOOK_MAX_ARGS + 1];	 /* the whole environment (empty when none) */
+	int timeout;				 /* seconds, 0 for none */
+};
+
+/* The kinds shikumi runs, in the spec's order; createContainer and startContainer (run inside
+ * the container's namespaces) are refused. */
+enum oci_hook_kind {
+	HOOK_PRESTART,
+	HOOK_CREATE_RUNTIME,
+	HOOK_POSTSTART,
+	HOOK_POSTSTOP,
+	HOOK_KINDS,
+};
+
+extern const char *const oci_hook_names[HOOK_KINDS];
 
 struct oci_config {
 	struct container_config cfg;
@@ -24,6 +47,8 @@ struct oci_config {
 	char sources[CONFIG_MAX_VOLUMES][PATH_MAX]; /* bind sources relative to the bundle */
 	bool terminal;				    /* process.terminal */
 	struct json_object *annotations;	    /* in doc, or NULL */
+	struct oci_hook hooks[HOOK_KINDS][OCI_MAX_HOOKS];
+	size_t n_hooks[HOOK_KINDS];
 };
 
 /* Parses text (len bytes, not NUL-terminated) as bundle's config.json into oc. Returns 0, or

@@ -552,6 +552,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 	}
 	close(sv[1]);
 	rt.sock = sv[0];
+	for (size_t i = 0; i < cfg->n_joins; i++)
+		close(host->join_fd[i]); /* the child's now */
 	if (proc_clone >= 0)
 		close(fd_steal(&proc_clone));
 	close(fd_steal(&trampoline));

@@ -14,10 +14,15 @@
 #include "userns.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 static bool under_volume(const struct container_config *cfg, const char *path)
@@ -275,6 +280,74 @@ static int validate_volume_target(const char *target)
 	return 0;
 }
 
+static const char *ns_name(unsigned type)
+{
+	switch (type) {
+	case CLONE_NEWNET:
+		return "network";
+	case CLONE_NEWIPC:
+		return "ipc";
+	case CLONE_NEWUTS:
+		return "uts";
+	case CLONE_NEWCGROUP:
+		return "cgroup";
+	case CLONE_NEWNS:
+		return "mount";
+	case CLONE_NEWPID:
+		return "pid";
+	case CLONE_NEWUSER:
+		return "user";
+	}
+	return "unknown";
+}
+
+/* A namespace to join, opened once here and checked to be a namespace file of the type the
+ * config names: the child setns()es this fd, never the path (invariant 7). The path is
+ * opened O_PATH first and must lie on nsfs before it is opened for real, so that a config
+ * naming a device (/dev/watchdog, a tape) or a fifo cannot make the host's root open it.
+ * Only without a user namespace of the container's own: setns needs CAP_SYS_ADMIN over the
+ * namespace's owner, which a new user namespace never has over the host's, and the child's
+ * sysfs (network) and mqueue (ipc) mounts would be refused for the same reason. Joining the
+ * host's own namespaces (/proc/1/ns/net) is what the config asks and is allowed, as runc
+ * does: whoever writes config.json is root on the host already. */
+static int open_joins(const struct container_config *cfg, struct container_host *host)
+{
+	for (size_t i = 0; i < cfg->n_joins; i++)
+		host->join_fd[i] = -1;
+	for (size_t i = 0; i < cfg->n_joins; i++) {
+		const struct ns_join *j = &cfg->joins[i];
+		const char *what = ns_name(j->type);
+		if (host->userns)
+			return err_set(0,
+				       "%s namespace path '%s': joining a namespace needs the "
+				       "host's user namespace (the container's own user namespace "
+				       "would hold no privilege over it)",
+				       what, j->path);
+		autoclose int at = open(j->path, O_PATH | O_CLOEXEC);
+		struct statfs fs;
+		if (at < 0 || fstatfs(at, &fs) < 0)
+			return err_set(errno, "%s namespace path '%s'", what, j->path);
+		if (fs.f_type != NSFS_MAGIC)
+			return err_set(0, "%s namespace path '%s': not a namespace file", what,
+				       j->path);
+		char self[FD_PATH_MAX];
+		int fd = open(fd_path(at, self), O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(errno, "%s namespace path '%s'", what, j->path);
+		host->join_fd[i] = fd;
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		if (type < 0)
+			return err_set(errno, "%s namespace path '%s': not a namespace file", what,
+				       j->path);
+		if ((unsigned)type != j->type)
+			return err_set(
+			    0, "%s namespace path '%s': a%s %s namespace, not a%s %s one", what,
+			    j->path, type == CLONE_NEWIPC ? "n" : "", ns_name((unsigned)type),
+			    j->type == CLONE_NEWIPC ? "n" : "", what);
+	}
+	return 0;
+}
+
 /* Stdio is the one thing the child keeps of the caller's (invariant 1): a directory there
  * (`shikumi run ... < /`, `shikumi exec ID ... < /`) would be the host's file tree inside,
  * through /proc/self/fd/0. */
@@ -319,6 +392,8 @@ int container_validate(const struct container_config *cfg, struct container_host
 		r = validate_volume_target(cfg->volumes[i].target);
 		if (r < 0)
 			return r;
+		if (cfg->volumes[i].tmpfs)
+			continue;
 		if (stat(cfg->volumes[i].source, &host->volume_st[i]) < 0)
 			return err_set(errno, "volume source '%s'", cfg->volumes[i].source);
 	}
@@ -342,7 +417,8 @@ int container_validate(const struct container_config *cfg, struct container_host
 		*exit_code = r == -EACCES ? 126 : 127;
 		return r;
 	}
-	if ((r = plan_userns(cfg, host, &host->root_st)) < 0 || (r = validate_net(cfg, host)) < 0)
+	if ((r = plan_userns(cfg, host, &host->root_st)) < 0 || (r = open_joins(cfg, host)) < 0 ||
+	    (r = validate_net(cfg, host)) < 0)
 		return r;
 	if (cfg->seccomp_profile)
 		r = seccomp_compile_json(cfg->seccomp_profile, cfg->caps, "linux.seccomp",

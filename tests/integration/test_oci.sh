@@ -56,6 +56,53 @@ got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
 expect_eq "hostname, cwd, env, umask, groups, rlimits, capabilities and a ro,noexec bind mount from the bundle" \
 	"ocibox /tmp 1 0022 0 10 20 321 654 CapEff: 0000000000000020 from-host ro noexec 7 7 " "$got"
 expect_eq "the container's sysctl left the host's alone" "$host_range" "$(cat /proc/sys/net/ipv4/ping_group_range)"
+# --- process.user: another uid, its groups and capabilities; process.oomScoreAdj ---
+cp "$B/config.json" "$B/root.json"
+cfg '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [10, 20]} | .process.oomScoreAdj = 500
+	| .process.capabilities = {"bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_CHOWN"], "permitted": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"],
+		"effective": ["CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}
+	| .mounts = [.mounts[] | select(.destination != "/data")]
+	| .process.args = ["/bin/sh", "-c", "id -u; id -g; id -G; grep -E \"^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb):\" /proc/self/status | tr -s \"\\t\" \" \"; cat /proc/self/oom_score_adj; touch /x 2>/dev/null || echo no-write"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
+expect_eq "process.user: uid, gid and additionalGids; the config's five capability sets (ambient kept through exec); oomScoreAdj" \
+	"1000 1001 1001 10 20 Uid: 1000 1000 1000 1000 Gid: 1001 1001 1001 1001 Groups: 10 20  CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapBnd: 0000000000000421 CapAmb: 0000000000000400 500 no-write " "$got"
+cfg '.process.capabilities = {"bounding": ["CAP_KILL"]} | .process.args = ["/bin/sleep", "100"]'
+o() { "$S" --root "$B/state" "$@"; }
+o create --bundle "$B" --pid-file "$B/pid" user1 </dev/null >/dev/null 2>&1 && o start user1
+cmd=""
+for i in $(seq 100); do [ -s "$B/pid" ] && cmd=$(tr -d ' ' <"/proc/$(cat "$B/pid")/task/$(cat "$B/pid")/children"); [ -n "$cmd" ] && break; sleep 0.05; done
+expect_eq "create + start as uid 1000: the init and the command run as that user, without capabilities" \
+	"running 1000 1000 0000000000000000 0000000000000000" \
+	"$(o state user1 | jq -r .status) $(awk '/^Uid:/ {print $2}' "/proc/$(cat "$B/pid")/status") $(awk '/^Uid:/ {print $2} /^CapEff:/ {print $2} /^CapPrm:/ {print $2}' "/proc/$cmd/status" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "exec into it comes in as the same user" "1000 1001" "$(o exec user1 sh -c 'echo $(id -u) $(id -g)')"
+o delete --force user1
+mv "$B/root.json" "$B/config.json"
+# --- tmpfs mounts: size, mode and the flags; podman's --tmpfs ---
+cfg '.mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec", "size=1m", "mode=1770"]},
+		{"destination": "/var/ro", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "mode=755"]}]
+	| .process.args = ["/bin/sh", "-c", "grep \" /scratch \" /proc/mounts | cut -d\" \" -f1-4; stat -c %a /scratch; dd if=/dev/zero of=/scratch/f bs=64k count=32 2>/dev/null || echo full; rm /scratch/f; echo \"#!/bin/sh\" >/scratch/x; chmod +x /scratch/x; /scratch/x 2>/dev/null || echo noexec; touch /var/ro/f 2>/dev/null || echo ro"]'
+expect_eq "a tmpfs mount with size=, mode= and nosuid, nodev, noexec; a read-only one" \
+	"tmpfs /scratch tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770 1770 full noexec ro" \
+	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+cfg '.mounts = [.mounts[] | select(.type != "tmpfs")]'
+# --- bind is this mount alone, rbind the mounts below it too ---
+mkdir -p "$B/sub/in" && mount -t tmpfs -o size=64k tmpfs "$B/sub/in" && echo below >"$B/sub/in/f"
+cfg '.mounts += [{"destination": "/one", "type": "bind", "source": "sub", "options": ["bind", "ro"]},
+		{"destination": "/all", "type": "bind", "source": "sub", "options": ["rbind", "ro"]}]
+	| .process.args = ["/bin/sh", "-c", "cat /one/in/f 2>/dev/null || echo not-below; cat /all/in/f; touch /all/in/g 2>/dev/null || echo ro-below"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
+umount "$B/sub/in"
+expect_eq "a bind mount leaves the mounts below its source out, an rbind brings them (read-only too)" "not-below below ro-below " "$got"
+cfg '.mounts = [.mounts[] | select(.destination != "/one" and .destination != "/all")]'
+# --- linux.devices: the nodes the config lists, and only those, in the container's /dev ---
+cfg '.linux.devices = [{"type": "c", "path": "/dev/mynull", "major": 1, "minor": 3, "fileMode": 422, "uid": 7, "gid": 8},
+		{"type": "c", "path": "/dev/net/tun", "major": 10, "minor": 200}, {"type": "b", "path": "/dev/loop7", "major": 7, "minor": 7},
+		{"type": "c", "path": "/dev/null", "major": 1, "minor": 3}]
+	| .process.args = ["/bin/sh", "-c", "stat -c \"%F %t:%T %a %u %g\" /dev/mynull /dev/net/tun /dev/loop7; echo x >/dev/mynull && echo written; mknod /dev/sda b 8 0 2>/dev/null || echo no-sda"]'
+expect_eq "linux.devices: char and block nodes with their mode and owner (a folder made for /dev/net), nothing else" \
+	"character special file 1:3 646 7 8|character special file a:c8 666 0 0|block special file 7:7 666 0 0|written|no-sda" \
+	"$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' '|' | sed 's/|$//')"
+cfg 'del(.linux.devices)'
 cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/null && echo rw || echo ro"] | .mounts = [.mounts[] | select(.destination != "/data")]'
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
@@ -76,22 +123,45 @@ refuse "empty args" '.process.args = []' 'config.json: process.args: must not be
 refuse "a memory limit as a string" '.linux.resources.memory.limit = "64M"' \
 	'config.json: linux.resources.memory.limit: expected an integer'
 refuse "a relative cwd" '.process.cwd = "tmp"' 'config.json: process.cwd: must be an absolute path'
-refuse "a uid other than 0" '.process.user.uid = 1000' 'config.json: process.user.uid: only 0 is supported yet (got 1000)'
-refuse "ambient capabilities" '.process.capabilities.ambient = ["CAP_KILL"]' \
-	'config.json: process.capabilities.ambient: must be empty (shikumi keeps no inheritable or ambient capabilities)'
+refuse "ambient capabilities for root" '.process.capabilities.ambient = ["CAP_KILL"]' \
+	'config.json: process.capabilities.ambient: must be empty for uid 0 (root gets its bounding set at exec: shikumi keeps one set)'
+refuse "an ambient capability not in permitted and inheritable" '.process.user.uid = 1000
+	| .process.capabilities = {"bounding": ["CAP_KILL"], "permitted": ["CAP_KILL"], "ambient": ["CAP_KILL"]}' \
+	'config.json: process.capabilities.ambient: CAP_KILL is not in both permitted and inheritable'
+refuse "a permitted capability outside the bounding set" '.process.user.uid = 1000
+	| .process.capabilities = {"bounding": ["CAP_KILL"], "permitted": ["CAP_CHOWN"]}' \
+	'config.json: process.capabilities.permitted: CAP_CHOWN is not in the bounding set'
+refuse "an oomScoreAdj out of range" '.process.oomScoreAdj = 1001' 'config.json: process.oomScoreAdj: out of range (-1000 to 1000)'
 refuse "an AppArmor profile" '.process.apparmorProfile = "docker-default"' \
 	'config.json: process.apparmorProfile: AppArmor is not supported by shikumi'
 refuse "an SELinux label" '.process.selinuxLabel = "system_u:system_r:container_t:s0"' \
 	'config.json: process.selinuxLabel: SELinux is not supported by shikumi'
-refuse "a namespace path to join" '.linux.namespaces[1].path = "/proc/1/ns/net"' \
-	'config.json: linux.namespaces[1].path: joining an existing namespace is not supported yet'
+refuse "a time namespace" '.linux.namespaces += [{"type": "time"}]' \
+	'config.json: linux.namespaces[6].type: the time namespace is not supported yet'
 refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"}' \
 	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
-refuse "a tmpfs mount" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]' \
-	'config.json: mounts[7].type: '"'"'tmpfs'"'"' at /tmp is not supported yet (bind mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "an overlay mount" '.mounts += [{"destination": "/tmp", "type": "overlay", "source": "overlay"}]' \
+	'config.json: mounts[7].type: '"'"'overlay'"'"' at /tmp is not supported (bind and tmpfs mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "a tmpfs on /proc/sys" '.mounts += [{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs"}]' \
+	"volume target '/proc/sys' is refused: /proc belongs to the container's own kernel file systems"
+refuse "a tmpfs option shikumi does not know" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["huge=always"]}]' \
+	"config.json: mounts[7].options[0]: 'huge=always' is not a tmpfs option shikumi passes on (size=, mode=, nr_inodes=, uid=, gid=)"
+refuse "a tmpfs size that is not a size" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m,huge=always"]}]' \
+	"config.json: mounts[7].options[0]: 'size=1m,huge=always': expected digits with an optional k, m, g or %"
+refuse "a device node outside /dev" '.linux.devices = [{"type": "b", "path": "/tmp/sda", "major": 8, "minor": 0}]' \
+	"config.json: linux.devices[0].path: must be a path under /dev (and not in /dev/pts, /dev/shm, /dev/mqueue)"
+refuse "a device node of an unknown type" '.linux.devices = [{"type": "x", "path": "/dev/x", "major": 1, "minor": 3}]' \
+	"config.json: linux.devices[0].type: expected c, b, u or p"
+refuse "a device node over a standard one" '.linux.devices = [{"type": "b", "path": "/dev/null", "major": 8, "minor": 0}]' \
+	"config.json: linux.devices[0].path: /dev/null is one of shikumi's standard nodes (c 1:3)"
 refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
 	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
-refuse "a hook" '.hooks = {"prestart": [{"path": "/bin/true"}]}' 'config.json: hooks.prestart: hooks are not supported yet'
+refuse "hooks with run --bundle" '.hooks = {"prestart": [{"path": "/bin/true"}]}' \
+	'config.json: hooks: run by create, start and delete only (shikumi run --bundle runs none)'
+refuse "a createContainer hook" '.hooks = {"createContainer": [{"path": "/bin/true"}]}' \
+	"config.json: hooks.createContainer: not supported yet (it runs in the container's namespaces)"
+refuse "a hook with a relative path" '.hooks = {"poststop": [{"path": "true"}]}' \
+	"config.json: hooks.poststop[0].path: must be an absolute path"
 # jq writes only valid JSON: a truncated file is made by hand
 head -c 40 "$B/config.json" >"$B/c.json" && cp "$B/config.json" "$B/good.json" && mv "$B/c.json" "$B/config.json"
 out=$("$S" run --bundle "$B" 2>&1 </dev/null)
@@ -230,6 +300,96 @@ out=$(cd "$B" && jq '.process.args = []' config.json >bad.json && mkdir -p bad &
 expect_eq "a create refused by config.json leaves no state" "1 shikumi: config.json: process.args: must not be empty|" "$? $out|$(ls "$SR")"
 expect_eq "the state root holds nothing more" "" "$(ls "$SR")"
 
+# --- linux.namespaces[].path: a second container joins the first's network and uts ---
+rm -f "$B/config.json" && (cd "$B" && "$S" spec)
+cp "$B/config.json" "$B/spec.json"
+cfg '.hostname = "first" | .process.args = ["/bin/sleep", "100"]'
+o create --bundle "$B" --pid-file "$B/pid" ns1 </dev/null >/dev/null 2>&1 && o start ns1
+p1=$(cat "$B/pid")
+nsenter -t "$p1" -n ip link add joinA type veth peer name joinB &&
+	nsenter -t "$p1" -n ip addr add 10.77.0.1/24 dev joinA
+cp "$B/spec.json" "$B/config.json"
+cfg 'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/'"$p1"'/ns/net" elif .type == "uts" then .path = "/proc/'"$p1"'/ns/uts" else . end]
+	| .process.args = ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/net; readlink /proc/self/ns/uts; ls /sys/class/net | tr \"\\n\" \" \"; echo; grep -c 10.77.0.1 /proc/net/fib_trie; readlink /proc/self/ns/ipc"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1)
+expect_eq "a joined network and uts namespace: the first's hostname, namespaces, interfaces and address" \
+	"first $(readlink /proc/$p1/ns/net) $(readlink /proc/$p1/ns/uts) joinA joinB lo  2 " \
+	"$(printf '%s\n' "$got" | head -5 | tr '\n' ' ')"
+expect_eq "... and an ipc namespace of its own still (not the first's)" "other" \
+	"$([ "$(printf '%s\n' "$got" | sed -n 6p)" != "$(readlink /proc/$p1/ns/ipc)" ] && echo other)"
+cp "$B/spec.json" "$B/config.json"
+cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'"$p1"'/ns/ipc" elif .type == "cgroup" then .path = "/proc/'"$p1"'/ns/cgroup" else . end]
+	| .process.args = ["/bin/sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/self/ns/cgroup"]'
+expect_eq "a joined ipc and cgroup namespace" "$(readlink /proc/$p1/ns/ipc) $(readlink /proc/$p1/ns/cgroup)" "$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+before=$(leftovers)
+nsrefuse() { # NAME JQ-FILTER EXPECTED-LINE
+	cp "$B/spec.json" "$B/config.json"
+	cfg "$2"
+	local out rc
+	out=$(o create --bundle "$B" nsbad 2>&1 </dev/null)
+	rc=$?
+	expect_eq "refused: $1 (one line, exit 1, no state)" "1|1|shikumi: $3|" "$rc|$(printf '%s\n' "$out" | wc -l)|$out|$(ls "$SR" | grep -vx ns1)"
+}
+nsrefuse "a namespace path that is not a namespace file" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/etc/passwd" else . end]' \
+	"network namespace path '/etc/passwd': not a namespace file"
+nsrefuse "a namespace path of another type" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/'"$p1"'/ns/uts" else . end]' \
+	"network namespace path '/proc/$p1/ns/uts': a uts namespace, not a network one"
+nsrefuse "a namespace path that does not exist" \
+	'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "uts" then .path = "/no/such" else . end]' \
+	"uts namespace path '/no/such': No such file or directory"
+nsrefuse "a mount namespace to join (the root would not be the bundle's)" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "mount" then .path = "/proc/1/ns/mnt" else . end]' \
+	"config.json: linux.namespaces[4].path: joining a mount namespace is refused: the container's root is the bundle's rootfs, in a mount namespace of its own"
+nsrefuse "a pid namespace to join" \
+	'.linux.namespaces = [.linux.namespaces[] | if .type == "pid" then .path = "/proc/'"$p1"'/ns/pid" else . end]' \
+	"config.json: linux.namespaces[0].path: joining a pid namespace is not supported: shikumi's PID 1 is the container's own init"
+nsrefuse "a namespace to join with a user namespace of the container's own" \
+	'del(.hostname) | .linux.namespaces = [.linux.namespaces[] | if .type == "uts" then .path = "/proc/'"$p1"'/ns/uts" else . end] + [{"type": "user"}]
+	| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] | .linux.gidMappings = .linux.uidMappings' \
+	"uts namespace path '/proc/$p1/ns/uts': joining a namespace needs the host's user namespace (the container's own user namespace would hold no privilege over it)"
+expect_eq "namespace refusals leave nothing behind" "$before" "$(leftovers)"
+o delete --force ns1
+cp "$B/spec.json" "$B/config.json"
+
+# --- hooks: run by the runtime, on the host, with the state on stdin ---
+hook() { # KIND: a hook that keeps its stdin and its environment in $B/hooks/KIND, its fds in KIND.fd
+	printf '{"path": "/bin/sh", "args": ["sh", "-c", "cat >%s/hooks/%s; echo \\"$HOOKVAR\\" >%s/hooks/%s.env; exec >%s/hooks/%s.fd; ls /proc/self/fd | tr \\"\\\\n\\" \\" \\""], "env": ["HOOKVAR=from-%s"]}' "$B" "$1" "$B" "$1" "$B" "$1" "$1"
+}
+rm -rf "$B/hooks" && mkdir -p "$B/hooks"
+cp "$B/spec.json" "$B/config.json"
+cfg ".process.args = [\"/bin/sleep\", \"100\"] | .hooks = {\"prestart\": [$(hook prestart)], \"createRuntime\": [$(hook createRuntime)],
+	\"poststart\": [$(hook poststart)], \"poststop\": [$(hook poststop)]}"
+hstate() { jq -r '[.id, .status, (.pid > 0), .bundle] | map(tostring) | join(" ")' "$B/hooks/$1" 2>&1; cat "$B/hooks/$1.env"; }
+o create --bundle "$B" --pid-file "$B/pid" hk </dev/null >/dev/null 2>&1
+expect_eq "create runs the prestart and createRuntime hooks with the state on stdin and their env" \
+	"hk created true $B|from-prestart|hk created true $B|from-createRuntime|absent" \
+	"$(hstate prestart | tr '\n' '|')$(hstate createRuntime | tr '\n' '|')$([ -e "$B/hooks/poststart" ] && echo present || echo absent)"
+o start hk
+expect_eq "a hook holds no fd of the runtime (its state directory's lock, the start fifo): ls sees its own 3 only" "0 1 2 3 |0 1 2 3 " \
+	"$(cat "$B/hooks/prestart.fd")|$(cat "$B/hooks/createRuntime.fd")"
+expect_eq "start runs the poststart hooks" "hk running true $B|from-poststart" "$(hstate poststart | tr '\n' '|' | sed 's/|$//')"
+o delete --force hk
+expect_eq "delete runs the poststop hooks (the state says stopped, no pid)" "hk stopped false $B|from-poststop" "$(hstate poststop | tr '\n' '|' | sed 's/|$//')"
+before=$(leftovers)
+cfg '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}'
+out=$(o create --bundle "$B" hk2 2>&1 </dev/null)
+expect_eq "a failing createRuntime hook fails the create: one line naming it, exit 1, nothing left" \
+	"1|shikumi: hooks.createRuntime[0] (/bin/sh): exited with status 3||$before" "$?|$out|$(ls "$SR")|$(leftovers)"
+cfg '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "20"], "timeout": 1}]}'
+t0=$(date +%s)
+out=$(o create --bundle "$B" hk3 2>&1 </dev/null)
+expect_eq "a prestart hook past its timeout is killed and fails the create" \
+	"1|shikumi: hooks.prestart[0] (/bin/sleep): timed out after 1 s||yes" "$?|$out|$(ls "$SR")|$([ $(($(date +%s) - t0)) -lt 8 ] && echo yes)"
+cfg '.hooks = {"poststop": [{"path": "/bin/false"}]}'
+o create --bundle "$B" hk4 </dev/null >/dev/null 2>&1
+out=$(o delete --force hk4 2>&1)
+expect_eq "a failing poststop hook is a warning: delete still removes everything" \
+	"0|shikumi: warning: hooks.poststop[0] (/bin/false): exited with status 1|" "$?|$out|$(ls "$SR")"
+expect_eq "hooks leave nothing behind" "$before" "$(leftovers)"
+cp "$B/spec.json" "$B/config.json"
+
 # --- exec, ps, pause, resume: a second process in a running container ---
 rm -f "$B/config.json" && (cd "$B" && "$S" spec)
 T="$BUILD/tests" cfg '.mounts += [{"destination": "/probe", "type": "bind", "source": $ENV.T, "options": ["rbind", "ro"]}]
@@ -359,5 +519,5 @@ cfg '.process.terminal = false | .process.args = ["/bin/true"]'
 expect_eq "a state root made for create is 0700, the directories above it 0755 (a user namespace's container reaches leases under /run/shikumi)" \
 	"755 700" "$(stat -c %a "$B/up") $(stat -c %a "$B/up/root")"
 "$S" --root "$B/up/root" delete --force mk
-expect_eq "features: runtime-spec features JSON" "1.1.0 7 true" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled] | map(tostring) | join(" ")')"
+expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop false" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(",")), (.mountOptions | index("suid") != null)] | map(tostring) | join(" ")')"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"

@@ -42,6 +42,12 @@ if command -v podman >/dev/null; then
 	rc=$?
 	expect_eq "podman run -it: a terminal through conmon's console socket, the status back" "/dev/pts/0 3" \
 		"$(printf '%s\n' "$out" | tr -d '\r' | grep -m1 '^/dev/pts/') $rc"
+	# --tmpfs (podman adds rw,rprivate,nosuid,nodev,tmpcopyup) and --user: config.json's
+	# tmpfs mounts and process.user
+	out=$("${P[@]}" run --tmpfs /scratch:size=1m,mode=1770 "${run_opts[@]}" /bin/sh -c 'grep " /scratch " /proc/mounts | cut -d" " -f3,4' 2>&1)
+	expect_match "podman run --tmpfs: a tmpfs with its size and mode, nosuid and nodev" '^tmpfs rw,nosuid,nodev,(.*,)?size=1024k,(.*,)?mode=1770' "$out"
+	out=$("${P[@]}" run --user 1000:1000 "${run_opts[@]}" /bin/sh -c 'echo $(id -u) $(id -g); grep ^CapEff: /proc/self/status | tr -d "\t"' 2>&1)
+	expect_eq "podman run --user 1000:1000: the command runs as that user, without capabilities" "1000 1000|CapEff:0000000000000000" "$(printf '%s\n' "$out" | tr '\n' '|' | sed 's/|$//')"
 	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
 	id=$("${P[@]}" run -d --network none --ulimit host --rootfs "$R" \
 		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)

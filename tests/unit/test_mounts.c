@@ -102,9 +102,10 @@ static void volumes_in_order_with_mode(void **state)
 {
 	(void)state;
 	struct container_config cfg = {
-	    .n_volumes = 2,
+	    .n_volumes = 3,
 	    .volumes = {{.source = "/a", .target = "/mnt/a"},
-			{.source = "/b", .target = "/mnt/b", .read_only = true}},
+			{.source = "/b", .target = "/mnt/b", .read_only = true},
+			{.source = "/c", .target = "/mnt/c", .single = true}},
 	};
 	struct mount_entry t[MOUNTS_MAX];
 	int n = mounts_build(&cfg, false, NULL, NULL, t, MOUNTS_MAX);
@@ -115,6 +116,9 @@ static void volumes_in_order_with_mode(void **state)
 	assert_string_equal(a->source, "/a");
 	assert_false(a->flags & MS_RDONLY);
 	assert_true(b->flags & MS_RDONLY);
+	/* recursive (the mounts below the source come along) unless an OCI "bind" says not */
+	assert_true(a->flags & MS_REC);
+	assert_false(find(t, n, MK_BIND, "/mnt/c")->flags & MS_REC);
 	assert_true(index_of(t, n, "/mnt/a") < index_of(t, n, "/mnt/b"));
 	/* Host paths before the kernel's file systems: a volume that a symlink sent under /proc
 	 * ends up hidden beneath it. */

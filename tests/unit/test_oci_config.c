@@ -150,11 +150,35 @@ static void errors_name_the_path(void **state)
 		       ", \"cwd\": \"tmp\"", "");
 	EXPECT_REFUSED("config.json: process.env[0]: expected NAME=VALUE", "",
 		       ", \"env\": [\"JUSTNAME\"]", "");
-	EXPECT_REFUSED("config.json: process.user.uid: only 0 is supported yet (got 1000)", "",
-		       ", \"user\": {\"uid\": 1000, \"gid\": 0}", "");
-	EXPECT_REFUSED("config.json: process.capabilities.ambient: must be empty (shikumi keeps "
-		       "no inheritable or ambient capabilities)",
+	EXPECT_REFUSED("config.json: process.user.uid: out of range (0 to 4294967294)", "",
+		       ", \"user\": {\"uid\": 4294967295, \"gid\": 0}", "");
+	EXPECT_REFUSED("config.json: process.capabilities.ambient: must be empty for uid 0 (root "
+		       "gets its bounding set at exec: shikumi keeps one set)",
 		       "", ", \"capabilities\": {\"ambient\": [\"CAP_KILL\"]}", "");
+	EXPECT_REFUSED("config.json: process.capabilities.effective: CAP_KILL is not in the "
+		       "permitted set",
+		       "",
+		       ", \"user\": {\"uid\": 5}, \"capabilities\": {\"bounding\": "
+		       "[\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"]}",
+		       "");
+	EXPECT_REFUSED("config.json: process.oomScoreAdj: out of range (-1000 to 1000)", "",
+		       ", \"oomScoreAdj\": -1001", "");
+	/* another uid: its ids and its five sets as given */
+	assert_int_equal(parse3("",
+				", \"oomScoreAdj\": -5, \"user\": {\"uid\": 1000, \"gid\": 7}, "
+				"\"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"], "
+				"\"permitted\": [\"CAP_KILL\"], \"inheritable\": [\"CAP_KILL\"], "
+				"\"ambient\": [\"CAP_KILL\"]}",
+				""),
+			 0);
+	assert_int_equal(oc.cfg.uid, 1000);
+	assert_int_equal(oc.cfg.gid, 7);
+	assert_true(oc.cfg.set_oom_score_adj);
+	assert_int_equal(oc.cfg.oom_score_adj, -5);
+	assert_int_equal(oc.cfg.caps, CAP_BIT(CAP_KILL) | CAP_BIT(CAP_CHOWN));
+	assert_int_equal(oc.cfg.caps_permitted, CAP_BIT(CAP_KILL));
+	assert_int_equal(oc.cfg.caps_effective, 0);
+	assert_int_equal(oc.cfg.caps_ambient, CAP_BIT(CAP_KILL));
 	EXPECT_REFUSED("config.json: process.capabilities.effective: must be the same set as "
 		       "process.capabilities.bounding (shikumi keeps one set)",
 		       "", ", \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": []}",
@@ -171,11 +195,39 @@ static void errors_name_the_path(void **state)
 	EXPECT_REFUSED("config.json: process.rlimits[0]: soft is above hard", "",
 		       ", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]",
 		       "");
-	EXPECT_REFUSED("config.json: linux.namespaces[2].path: joining an existing namespace is "
-		       "not supported yet",
+	EXPECT_REFUSED("config.json: linux.namespaces[1].path: joining a mount namespace is "
+		       "refused: the container's root is the bundle's rootfs, in a mount "
+		       "namespace of its own",
+		       "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\", "
+		       "\"path\": \"/proc/1/ns/mnt\"}]");
+	EXPECT_REFUSED("config.json: linux.namespaces[2].path: joining a user namespace is not "
+		       "supported",
 		       "", "",
 		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
-		       " {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}]");
+		       " {\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]");
+	EXPECT_REFUSED("config.json: linux.namespaces[2].path: must be an absolute path", "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+		       " {\"type\": \"network\", \"path\": \"ns/net\"}]");
+	EXPECT_REFUSED("config.json: linux.sysctl.net.ipv4.ip_forward: needs a network namespace "
+		       "of its own",
+		       "", "",
+		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+		       " {\"type\": \"network\", \"path\": \"/proc/1/ns/net\"}],"
+		       " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}");
+	/* a path joins: the namespace is not made, and the join is what the child gets */
+	assert_int_equal(parse3("", "",
+				", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": "
+				"\"mount\"}, {\"type\": \"network\", \"path\": "
+				"\"/run/netns/a\"}, {\"type\": \"uts\", \"path\": "
+				"\"/proc/2/ns/uts\"}]"),
+			 0);
+	assert_int_equal(oc.cfg.namespaces, CLONE_NEWPID | CLONE_NEWNS);
+	assert_int_equal(oc.cfg.n_joins, 2);
+	assert_int_equal(oc.cfg.joins[0].type, CLONE_NEWNET);
+	assert_string_equal(oc.cfg.joins[0].path, "/run/netns/a");
+	assert_int_equal(oc.cfg.joins[1].type, CLONE_NEWUTS);
+	assert_int_equal(oc.cfg.net, NET_HOST);
 	EXPECT_REFUSED("config.json: linux.namespaces[1].type: 'pid' is given twice", "", "",
 		       ", \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]");
 	EXPECT_REFUSED("config.json: linux.namespaces[0].type: unknown namespace type 'bogus'", "",
@@ -198,9 +250,53 @@ static void errors_name_the_path(void **state)
 		       "", "", ", \"resources\": {\"memory\": {\"limit\": 4096}}");
 	EXPECT_REFUSED("config.json: linux.mountLabel: SELinux is not supported by shikumi", "", "",
 		       ", \"mountLabel\": \"x\"");
-	EXPECT_REFUSED("config.json: mounts[0].type: 'tmpfs' at /tmp is not supported yet (bind "
-		       "mounts only, and the standard /proc, /dev, /sys ones)",
-		       ", \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"tmpfs\"}]", "", "");
+	EXPECT_REFUSED("config.json: mounts[0].type: 'overlay' at /tmp is not supported (bind and "
+		       "tmpfs mounts only, and the standard /proc, /dev, /sys ones)",
+		       ", \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"overlay\"}]", "",
+		       "");
+	EXPECT_REFUSED("config.json: mounts[0].options[0]: 'mode=0800': expected an octal mode",
+		       ", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
+		       "\"options\": [\"mode=0800\"]}]",
+		       "", "");
+	EXPECT_REFUSED("config.json: linux.devices[0].path: must be a path under /dev (and not in "
+		       "/dev/pts, /dev/shm, /dev/mqueue)",
+		       "", "",
+		       ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/../etc/x\", "
+		       "\"major\": 1, \"minor\": 3}]");
+	EXPECT_REFUSED("config.json: linux.devices[0].path: must be a path under /dev (and not in "
+		       "/dev/pts, /dev/shm, /dev/mqueue)",
+		       "", "",
+		       ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/pts/9\", "
+		       "\"major\": 136, \"minor\": 9}]");
+	EXPECT_REFUSED("config.json: linux.devices[0].major: missing", "", "",
+		       ", \"devices\": [{\"type\": \"b\", \"path\": \"/dev/sda\"}]");
+	EXPECT_REFUSED("config.json: linux.devices[1].path: /dev/sda is given twice", "", "",
+		       ", \"devices\": [{\"type\": \"b\", \"path\": \"/dev/sda\", \"major\": 8, "
+		       "\"minor\": 0}, {\"type\": \"b\", \"path\": \"/dev/sda\", \"major\": 8, "
+		       "\"minor\": 0}]");
+	assert_int_equal(parse3("", "",
+				", \"devices\": [{\"type\": \"u\", \"path\": \"/dev/net/tun\", "
+				"\"major\": 10, \"minor\": 200, \"fileMode\": 384, \"gid\": 5}, "
+				"{\"type\": \"c\", \"path\": \"/dev/zero\", \"major\": 1, "
+				"\"minor\": 5}]"),
+			 0);
+	assert_int_equal(oc.cfg.n_nodes, 2);
+	assert_int_equal(oc.cfg.nodes[0].type, 'c');
+	assert_int_equal(oc.cfg.nodes[0].mode, 0600);
+	assert_int_equal(oc.cfg.nodes[0].gid, 5);
+	assert_false(oc.cfg.nodes[0].standard);
+	assert_true(oc.cfg.nodes[1].standard);
+	/* a tmpfs: its data holds the checked options only, in their order */
+	assert_int_equal(parse3(", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
+				"\"options\": [\"nosuid\", \"size=64k\", \"ro\", \"mode=1777\", "
+				"\"tmpcopyup\"]}]",
+				"", ""),
+			 0);
+	assert_int_equal(oc.cfg.n_volumes, 1);
+	assert_string_equal(oc.cfg.volumes[0].tmpfs, "size=64k,mode=1777");
+	assert_string_equal(oc.cfg.volumes[0].target, "/t");
+	assert_true(oc.cfg.volumes[0].read_only);
+	assert_null(oc.cfg.volumes[0].source);
 	EXPECT_REFUSED("config.json: mounts[0].options[1]: 'suid' is refused: shikumi's mounts are "
 		       "nosuid, nodev and private",
 		       ", \"mounts\": [{\"destination\": \"/x\", \"source\": \"/y\", \"options\": "
@@ -208,8 +304,23 @@ static void errors_name_the_path(void **state)
 		       "", "");
 	EXPECT_REFUSED("config.json: mounts[0].destination: must be an absolute path",
 		       ", \"mounts\": [{\"destination\": \"x\"}]", "", "");
-	EXPECT_REFUSED("config.json: hooks.prestart: hooks are not supported yet",
-		       ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}]}", "", "");
+	EXPECT_REFUSED("config.json: hooks.startContainer: not supported yet (it runs in the "
+		       "container's namespaces)",
+		       ", \"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}]}", "", "");
+	EXPECT_REFUSED("config.json: hooks.prestart[0].timeout: out of range (1 to 3600)",
+		       ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}",
+		       "", "");
+	assert_int_equal(parse3(", \"hooks\": {\"poststop\": [{\"path\": \"/bin/a\"}, {\"path\": "
+				"\"/bin/b\", \"args\": [\"b\", \"-x\"], \"env\": [\"A=1\"], "
+				"\"timeout\": 5}]}",
+				"", ""),
+			 0);
+	assert_int_equal(oc.n_hooks[HOOK_POSTSTOP], 2);
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][0].args[0], "/bin/a");
+	assert_null(oc.hooks[HOOK_POSTSTOP][0].env[0]);
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][1].args[1], "-x");
+	assert_string_equal(oc.hooks[HOOK_POSTSTOP][1].env[0], "A=1");
+	assert_int_equal(oc.hooks[HOOK_POSTSTOP][1].timeout, 5);
 	EXPECT_REFUSED("config.json: hostname: needs a uts namespace in linux.namespaces",
 		       ", \"hostname\": \"h\"", "", "");
 	EXPECT_REFUSED("config.json: process: expected an object", ", \"process\": 1", "", "");
