@@ -126,6 +126,14 @@ expect_failure "--snapshot of a guest that never becomes ready: a timeout" 125 s
 expect_eq "... and leaves no directory" "" "$(ls -d "$T"/never* 2>/dev/null)"
 expect_eq "no shikumi-vmm is left running" "" "$(pgrep -x shikumi-vmm)"
 
+# Two vCPUs: both stopped for the snapshot (the one that did not write "ready" is kicked out
+# of KVM_RUN and its state completed the same way), both running after a restore.
+timeout -s KILL 240 "$V" --kernel "$K" --initrd "$I" --memory 128M --cpus 2 --snapshot "$T/smp" </dev/null >"$T/raw" 2>&1
+expect_eq "--snapshot with --cpus 2: status 0" 0 "$?"
+restore "$T/smp" -- sh -c 'echo "cpus=$(nproc) online=$(cat /sys/devices/system/cpu/online)"; exit 9'
+expect_eq "... its restore: status 9" 9 "$rc"
+expect_match "... both vCPUs run in the restored guest" "^cpus=2 online=0-1$" "$out"
+
 # shikumi vm's side: snapshots by name under --snapshot-dir.
 timeout -s KILL 240 "$S" vm --kernel "$K" --memory 128M --snapshot-dir "$T/sd" --snapshot booted </dev/null >"$T/raw" 2>&1
 rc=$?
@@ -137,6 +145,17 @@ timeout -s KILL 120 "$S" vm --kernel "$K" --snapshot-dir "$T/sd" --from booted -
 rc=$?
 expect_eq "shikumi vm --from NAME -- CMD: CMD's status" 7 "$rc"
 expect_match "... and its output (a '\"' in it: typed on the console, not the kernel command line)" "^from-42$" "$(tr -d '\r' <"$T/raw")"
+
+# shikumi compare's row for it: one boot for the snapshot, in compare's own folder, then
+# restores timed as the other rows are.
+out=$(TMPDIR="$T" timeout -s KILL 400 "$S" compare --runs 1 --only restore --kernel "$K" --json "$T/c.json" 2>"$T/err")
+rc=$?
+expect_eq "shikumi compare --only restore: status 0" 0 "$rc"
+[ "$rc" = 0 ] || tail -3 "$T/err" | sed 's/^/    /'
+expect_match "... a row for shikumi vm (restored)" "^  shikumi vm \(restored\) +[0-9.]+ ms" "$out"
+expect_match "... with its restore phases" "^  resume-to-command +[0-9.]+ ms" "$out"
+expect_eq "... the JSON says it ran once, as a VM" "1 vm" "$(jq -r '.contenders[] | select(.name == "shikumi vm (restored)") | "\(.runs) \(.kind)"' "$T/c.json")"
+expect_eq "... and its folder (the snapshot in it) is gone" "" "$(ls -d "$T"/shikumi-compare-* 2>/dev/null)"
 
 # ---- the benchmark: container start, VM cold boot, VM restore, each /bin/true
 boot_cmdline="console=ttyS0 quiet reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd pci=off acpi=off tsc=reliable no_timer_check lpj=1000000 -- /bin/true"
