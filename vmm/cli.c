@@ -16,7 +16,7 @@ void vm_cli_help(FILE *f)
 	fputs("Usage: shikumi-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [OPTIONS]\n"
 	      "       shikumi-vmm --tiny [--kernel tiny.bin|hostile.bin] [--disk FILE]\n"
 	      "       shikumi-vmm --kernel BZIMAGE --initrd FILE --snapshot DIR [OPTIONS]\n"
-	      "       shikumi-vmm --restore DIR [--kernel BZIMAGE] [--timing] [-- CMD [ARG...]]\n"
+	      "       shikumi-vmm --restore DIR [--kernel BZIMAGE] [OPTIONS] [-- CMD [ARG...]]\n"
 	      "\n"
 	      "A minimal virtual machine monitor on KVM: one thread per vCPU, the in-kernel\n"
 	      "interrupt controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
