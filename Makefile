@@ -43,8 +43,8 @@ RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c ru
                runtime/compare.c runtime/compare_report.c \
                $(POLICY_SRC) $(CGROUP_SRC) $(SECCOMP_GEN)
 RUNTIME_SRC := $(RUNTIME_LIB) runtime/main.c $(COMMON_SRC)
-VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_net.c vmm/x86.c vmm/mptable.c vmm/cli.c
-VMM_SRC     := $(VMM_LIB) vmm/vcpu.c vmm/vm.c vmm/main.c $(COMMON_SRC)
+VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/marker.c vmm/virtq.c vmm/virtio_mmio.c vmm/virtio_blk.c vmm/virtio_net.c vmm/x86.c vmm/mptable.c vmm/cli.c vmm/snapfile.c
+VMM_SRC     := $(VMM_LIB) vmm/vcpu.c vmm/snapshot.c vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
 LIB_PKGS     = libcap json-c libseccomp libnl-3.0 libnl-route-3.0

@@ -65,7 +65,8 @@ static void usage(FILE *f)
 	      "memory, and where shikumi's time goes (--timing).\n"
 	      "\n"
 	      "  --runs N         timed runs per contender (default 20)\n"
-	      "  --only LIST      only these, comma-separated: run,crun,runc,bwrap,vm,qemu\n"
+	      "  --only LIST      only these, comma-separated: run,crun,runc,bwrap,vm,restore,\n"
+	      "                   qemu (restore: shikumi vm --from a snapshot of one boot)\n"
 	      "  --rootfs DIR     the containers' root (default: rootfs beside shikumi)\n"
 	      "  --kernel FILE    the guest kernel (default: guest/vmlinux-mini if built, else\n"
 	      "                   guest/bzImage)\n"
@@ -136,7 +137,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o, bool *help)
 		return err_set(0, "nothing after '--': give a command, or leave '--' out");
 	}
 	if (o->only) {
-		static const char *known = ",run,crun,runc,bwrap,vm,qemu,";
+		static const char *known = ",run,crun,runc,bwrap,vm,restore,qemu,";
 		char *copy = strdup(o->only), *save = NULL;
 		for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 			char key[32];
@@ -144,7 +145,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o, bool *help)
 			if (!strstr(known, key)) {
 				err_set(0,
 					"--only: unknown contender '%s' (run, crun, runc, bwrap, "
-					"vm, qemu)",
+					"vm, restore, qemu)",
 					w);
 				free(copy);
 				return -EINVAL;
@@ -807,6 +808,49 @@ static int compare_run(const struct compare_opts *o, struct compare_report *rep,
 			    7);
 			add_words(r->command, sizeof(r->command), cmd, ncmd);
 			c[n++] = (struct contender){.key = "vm", .r = r, .shikumi = true};
+		}
+	}
+	if (wanted(o, "restore")) {
+		/* The same machine, booted once and written down (shikumi vm --snapshot) in the
+		 * compare's own folder; each run resumes it (--from) instead of booting. */
+		struct compare_result *r = add(rep, "shikumi vm (restored)", COMPARE_VM);
+		char snapdir[PATH_MAX];
+		snprintf(snapdir, sizeof(snapdir), "%s/snapshots", tmpdir);
+		if (vm_why[0]) {
+			snprintf(r->skipped, sizeof(r->skipped), "%s", vm_why);
+		} else {
+			progress(true,
+				 "compare: shikumi vm (restored): one boot, for the snapshot");
+			struct probe p;
+			char *argv[] = {self,
+					"vm",
+					"--kernel",
+					kernel,
+					"--initrd",
+					initrd,
+					"--snapshot-dir",
+					snapdir,
+					"--snapshot",
+					"base",
+					NULL};
+			if (probe_run(argv, PROBE_TIMEOUT_S * 2, false, &p) < 0)
+				return -1;
+			if (p.status != 0) {
+				char why[200];
+				last_line(p.err, why, sizeof(why));
+				snprintf(r->skipped, sizeof(r->skipped), "no snapshot: %s",
+					 p.status < 0 ? "it did not end in time" : why);
+			} else {
+				add_words(r->command, sizeof(r->command),
+					  (char *[]){self, "vm", "--kernel", kernel,
+						     "--snapshot-dir", snapdir, "--from", "base",
+						     "--"},
+					  9);
+				add_words(r->command, sizeof(r->command), cmd, ncmd);
+				c[n++] =
+				    (struct contender){.key = "restore", .r = r, .shikumi = true};
+			}
+			free(p.err);
 		}
 	}
 	if (wanted(o, "qemu")) {

@@ -209,6 +209,8 @@ void compare_print_table(FILE *f, const struct compare_report *rep)
 		ratio(r, rep, "shikumi vm", "qemu microvm", "(target <= 0.50)");
 		ratio(r, rep, "shikumi vm", "shikumi run",
 		      "(a VM boots a kernel; a container does not)");
+		ratio(r, rep, "shikumi vm (restored)", "shikumi vm", "(target <= 0.25)");
+		ratio(r, rep, "shikumi vm (restored)", "shikumi run", "(target <= 1.5)");
 		fclose(r);
 		if (len)
 			fprintf(f, "\nratios of the medians:\n%s", ratios);

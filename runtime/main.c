@@ -16,6 +16,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,10 +265,47 @@ static int net_flag(const char *const flags[4], const char *arg)
 	return -1;
 }
 
+/* shikumi vm --snapshot NAME / --from NAME: NAME's directory under the snapshot directory
+ * (made 0700 with its parents when a snapshot is taken). */
+#define VM_SNAPSHOT_DIR "/var/lib/shikumi/snapshots"
+
+static int snapshot_path(const char *dir, const char *name, bool create, char *out, size_t size)
+{
+	size_t n = strlen(name);
+	if (!n || n > 64 || name[0] == '.' ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		return err_set(
+		    0,
+		    "invalid snapshot name '%s': 1 to 64 letters, digits, '.', '_' or '-', "
+		    "not starting with '.'",
+		    name);
+	if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
+		return err_set(0, "--snapshot-dir: the path is too long");
+	if (!create)
+		return 0;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1;; p++) {
+		bool end = *p == '\0';
+		if (*p == '/' || end) {
+			*p = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST)
+				return err_set(errno, "cannot create the snapshot directory '%s'",
+					       path);
+			if (end)
+				break;
+			*p = '/';
+		}
+	}
+	return 0;
+}
+
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
 	const char *memory = NULL, *disk = NULL, *cpus = NULL;
+	const char *snapshot = NULL, *from = NULL, *snapshot_dir = VM_SNAPSHOT_DIR;
+	static char snap[PATH_MAX];
 	const char *net_opt[4] = {NULL}; /* --net --bridge ... */
 	static const char *const net_flags[] = {"--net", "--bridge", "--subnet", "--ip"};
 	bool timing = false;
@@ -281,6 +320,10 @@ static int cmd_vm(int argc, char **argv)
 			    "                  [--initrd FILE] [--disk FILE[,ro]]\n"
 			    "                  [--net bridge [--bridge NAME] [--subnet CIDR] [--ip "
 			    "ADDR]] [-- CMD [ARG...]]\n"
+			    "       shikumi vm [--snapshot NAME] [--from NAME] [--snapshot-dir "
+			    "DIR]\n"
+			    "                  [--memory SIZE] [--cpus N] [--timing] [--kernel "
+			    "BZIMAGE] [-- CMD [ARG...]]\n"
 			    "\n"
 			    "Boots the guest kernel (make guest-kernel) with the busybox root as "
 			    "its\n"
@@ -314,10 +357,26 @@ static int cmd_vm(int argc, char **argv)
 			    "a\n"
 			    "kernel without CONFIG_X86_MPPARSE (Debian's cloud kernel) sees one; "
 			    "the\n"
-			    "minimal one (--kernel build/guest/bzImage-mini) sees them all.");
+			    "minimal one (--kernel build/guest/bzImage-mini) sees them all.\n"
+			    "\n"
+			    "--snapshot NAME boots the guest, and once its /init waits for a "
+			    "command,\n"
+			    "writes it down as NAME under --snapshot-dir DIR (default\n"
+			    "/var/lib/shikumi/snapshots) and exits; --from NAME -- CMD resumes "
+			    "it\n"
+			    "instead of booting (shikumi-vmm --restore) and runs CMD, typed on "
+			    "its\n"
+			    "console (any characters but control ones). Neither takes --disk or "
+			    "--net.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--snapshot")) {
+			snapshot = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--from")) {
+			from = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--snapshot-dir")) {
+			snapshot_dir = argv[++i];
 		} else if (i + 1 < argc && net_flag(net_flags, argv[i]) >= 0) {
 			net_opt[net_flag(net_flags, argv[i])] = argv[i + 1];
 			i++;
@@ -342,6 +401,59 @@ static int cmd_vm(int argc, char **argv)
 			return fail(125);
 		}
 	}
+	if ((snapshot || from) && (disk || net_opt[0] || net_opt[1] || net_opt[2] || net_opt[3])) {
+		err_set(0,
+			"--snapshot and --from take no --disk or --net: the virtio devices' state "
+			"is not in snapshots yet");
+		return fail(125);
+	}
+	if (snapshot && from) {
+		err_set(0, "--snapshot and --from: one at a time");
+		return fail(125);
+	}
+	if (snapshot && i < argc) {
+		err_set(0, "--snapshot boots to a guest waiting for its command: give the command "
+			   "to --from");
+		return fail(125);
+	}
+	if (from) {
+		/* The command travels on the console, not the kernel command line: as given. */
+		if (snapshot_path(snapshot_dir, from, false, snap, sizeof(snap)) < 0)
+			return fail(125);
+		char *args[16 + 2];
+		int n = 0;
+		args[n++] = exe_sibling("shikumi-vmm", vmm, sizeof(vmm));
+		args[n++] = "--restore";
+		args[n++] = snap;
+		args[n++] = "--kernel";
+		args[n++] = kernel;
+		if (memory) {
+			args[n++] = "--memory";
+			args[n++] = (char *)memory;
+		}
+		if (cpus) {
+			args[n++] = "--cpus";
+			args[n++] = (char *)cpus;
+		}
+		if (timing)
+			args[n++] = "--timing";
+		args[n++] = "--";
+		args[n] = NULL;
+		int extra = i < argc ? argc - i - 1 : 0;
+		char **all = calloc((size_t)(n + extra + 1), sizeof(*all));
+		if (!all) {
+			err_set(ENOMEM, "out of memory");
+			return fail(125);
+		}
+		memcpy(all, args, (size_t)n * sizeof(*all));
+		for (int j = 0; j < extra; j++)
+			all[n + j] = argv[i + 1 + j];
+		execv(vmm, all);
+		err_set(errno, "cannot run %s", vmm);
+		return fail(125);
+	}
+	if (snapshot && snapshot_path(snapshot_dir, snapshot, true, snap, sizeof(snap)) < 0)
+		return fail(125);
 	static struct vm_net net;
 	if (vm_net_parse(&net, net_opt[0], net_opt[1], net_opt[2], net_opt[3]) < 0)
 		return fail(125);
@@ -407,6 +519,10 @@ static int cmd_vm(int argc, char **argv)
 	}
 	if (timing)
 		args[n++] = "--timing";
+	if (snapshot) {
+		args[n++] = "--snapshot";
+		args[n++] = snap;
+	}
 	static char net_fd[64];
 	if (net.on) {
 		vm_net_fd_arg(&net, net_fd, sizeof(net_fd));

@@ -15,6 +15,8 @@ void vm_cli_help(FILE *f)
 {
 	fputs("Usage: shikumi-vmm --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [OPTIONS]\n"
 	      "       shikumi-vmm --tiny [--kernel tiny.bin|hostile.bin] [--disk FILE]\n"
+	      "       shikumi-vmm --kernel BZIMAGE --initrd FILE --snapshot DIR [OPTIONS]\n"
+	      "       shikumi-vmm --restore DIR [--kernel BZIMAGE] [OPTIONS] [-- CMD [ARG...]]\n"
 	      "\n"
 	      "A minimal virtual machine monitor on KVM: one thread per vCPU, the in-kernel\n"
 	      "interrupt controllers and timer, an 8250 UART at 0x3f8 (IRQ 4) on this terminal.\n"
@@ -38,6 +40,17 @@ void vm_cli_help(FILE *f)
 	      "      --timing          print set-up, guest boot and user-space time, VM exits\n"
 	      "                        by reason and memory use, on stderr\n"
 	      "      --debug           report every access to an unknown port or MMIO address\n"
+	      "      --snapshot DIR    boot the guest (its /init in snapshot mode), and once it\n"
+	      "                        is ready for a command, write DIR (guest memory as\n"
+	      "                        DIR/mem, the vCPUs' and devices' state as DIR/state) and\n"
+	      "                        exit 0; DIR must not exist; no --disk, --net-fd, --tiny\n"
+	      "      --snapshot-timeout SECONDS\n"
+	      "                        how long --snapshot waits for the guest (default 180)\n"
+	      "      --restore DIR     resume the snapshot DIR instead of booting (its memory\n"
+	      "                        mapped copy-on-write, nothing read up front), type\n"
+	      "                        CMD on its console (quoted for sh -c), and exit with\n"
+	      "                        its status; --kernel, --memory and --cpus, if given,\n"
+	      "                        must be the snapshot's\n"
 	      "  -h, --help / -V, --version\n"
 	      "\n"
 	      "Ctrl-A x stops the VM. Exit status: what the guest wrote to port 0x511 before\n"
@@ -56,7 +69,10 @@ enum {
 	OPT_NET_FD,
 	OPT_TINY,
 	OPT_TIMING,
-	OPT_DEBUG
+	OPT_DEBUG,
+	OPT_SNAPSHOT,
+	OPT_SNAPSHOT_TIMEOUT,
+	OPT_RESTORE,
 };
 
 int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *action)
@@ -72,12 +88,19 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"tiny", no_argument, NULL, OPT_TINY},
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+	    {"snapshot-timeout", required_argument, NULL, OPT_SNAPSHOT_TIMEOUT},
+	    {"restore", required_argument, NULL, OPT_RESTORE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
-	*cfg = (struct vm_config){
-	    .cmdline = VM_DEFAULT_CMDLINE, .memory = VM_DEFAULT_MEMORY, .net_fd = -1, .cpus = 1};
+	*cfg = (struct vm_config){.cmdline = VM_DEFAULT_CMDLINE,
+				  .memory = VM_DEFAULT_MEMORY,
+				  .net_fd = -1,
+				  .cpus = 1,
+				  .snapshot_timeout = 180};
+	bool cmdline_set = false;
 	*action = VM_RUN;
 	optind = 0;
 	opterr = 0;
@@ -93,6 +116,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			break;
 		case OPT_CMDLINE:
 			cfg->cmdline = optarg;
+			cmdline_set = true;
 			break;
 		case OPT_MEMORY:
 			if ((r = parse_size(optarg, &size)) < 0)
@@ -100,6 +124,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			if (size < (2 << 20))
 				return err_set(0, "invalid --memory '%s': at least 2M", optarg);
 			cfg->memory = size & ~0xfffULL;
+			cfg->memory_set = true;
 			break;
 		case OPT_CPUS: {
 			char *end;
@@ -111,6 +136,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 					       "invalid --cpus '%s': a whole number from 1 to %d",
 					       optarg, VM_CPUS_MAX);
 			cfg->cpus = (int)n;
+			cfg->cpus_set = true;
 			break;
 		}
 		case OPT_DISK: {
@@ -149,6 +175,30 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		case OPT_DEBUG:
 			cfg->debug = true;
 			break;
+		case OPT_SNAPSHOT:
+			if (!optarg[0])
+				return err_set(0, "--snapshot needs a directory");
+			cfg->snapshot = optarg;
+			break;
+		case OPT_SNAPSHOT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (errno || optarg[0] < '0' || optarg[0] > '9' || *end || n < 1 ||
+			    n > 3600)
+				return err_set(
+				    0,
+				    "invalid --snapshot-timeout '%s': whole seconds, 1 to "
+				    "3600",
+				    optarg);
+			cfg->snapshot_timeout = (int)n;
+			break;
+		}
+		case OPT_RESTORE:
+			if (!optarg[0])
+				return err_set(0, "--restore needs a directory");
+			cfg->restore = optarg;
+			break;
 		case 'h':
 			*action = VM_HELP;
 			return 0;
@@ -156,15 +206,30 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			*action = VM_VERSION;
 			return 0;
 		default:
-			if (optopt >= OPT_KERNEL && optopt <= OPT_DEBUG)
+			if (optopt >= OPT_KERNEL && optopt <= OPT_RESTORE)
 				return err_set(0, "option '%s' needs a value", argv[optind - 1]);
 			return err_set(0, "unknown option '%s' (see shikumi-vmm --help)",
 				       argv[optind - 1]);
 		}
 	}
+	if (cfg->restore) {
+		if (cfg->snapshot)
+			return err_set(0, "--restore and --snapshot: one at a time");
+		if (cfg->tiny || cfg->initrd || cmdline_set || cfg->disk || cfg->net_fd >= 0)
+			return err_set(0,
+				       "--restore takes no --tiny, --initrd, --cmdline, --disk or "
+				       "--net-fd: the snapshot is the whole machine (and has no "
+				       "virtio devices)");
+		cfg->command = argv + optind;
+		cfg->ncommand = argc - optind;
+		return 0;
+	}
 	if (optind < argc)
 		return err_set(0, "unexpected argument '%s' (see shikumi-vmm --help)",
 			       argv[optind]);
+	if (cfg->snapshot && (cfg->tiny || cfg->disk || cfg->net_fd >= 0))
+		return err_set(0, "--snapshot takes no --tiny, --disk or --net-fd: the virtio "
+				  "devices' state is not in snapshots yet");
 	if (!cfg->kernel && !cfg->tiny)
 		return err_set(0, "missing --kernel BZIMAGE (or --tiny)");
 	if (cfg->tiny && cfg->initrd)

@@ -20,6 +20,10 @@ void marker_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool 
 		/* Released for the input thread, which waits for it on another CPU. */
 		if (!__atomic_load_n(&m->t_marker, __ATOMIC_ACQUIRE))
 			__atomic_store_n(&m->t_marker, timing_now(), __ATOMIC_RELEASE);
+		if (data[0] == MARKER_COMMAND && !__atomic_load_n(&m->t_command, __ATOMIC_ACQUIRE))
+			__atomic_store_n(&m->t_command, timing_now(), __ATOMIC_RELEASE);
+		if (data[0] == MARKER_READY)
+			__atomic_store_n(&m->ready, true, __ATOMIC_RELEASE);
 	} else {
 		m->status = data[0];
 	}

@@ -106,6 +106,8 @@ int vcpus_create(struct vcpus *s, int n, uint8_t *mem, const struct kvm_regs *bo
 			r = set_cpuid(s, c, base);
 		if (r < 0)
 			return r;
+		if (!boot)
+			continue; /* restored: the snapshot has the rest */
 		if (i == 0) {
 			if ((r = set_boot_state(c, mem, boot)) < 0)
 				return r;
@@ -171,6 +173,25 @@ static void end_vm(struct vcpu *c, enum vcpu_end why, bool regs, const char *fmt
 	}
 }
 
+void vcpus_stop(struct vcpus *s, enum vcpu_end why, const char *message)
+{
+	pthread_mutex_lock(&end_lock);
+	if (s->ended) {
+		pthread_mutex_unlock(&end_lock);
+		return;
+	}
+	s->why = why;
+	s->who = -1;
+	snprintf(s->message, sizeof(s->message), "%s", message);
+	__atomic_store_n(&s->ended, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&end_lock);
+	for (int i = 0; i < s->n; i++) {
+		__atomic_store_n(&s->cpu[i].run->immediate_exit, 1, __ATOMIC_RELEASE);
+		if (i == 0 || __atomic_load_n(&s->cpu[i].started, __ATOMIC_ACQUIRE))
+			pthread_kill(s->cpu[i].thread, KICK_SIGNAL);
+	}
+}
+
 /* ---- running ---- */
 
 static void debug_unknown(const struct bus *b, uint64_t addr, const uint8_t *data, uint32_t len,
@@ -228,6 +249,8 @@ static void vcpu_loop(struct vcpu *c)
 			port_io(c);
 			if (__atomic_load_n(s->reset, __ATOMIC_ACQUIRE))
 				end_vm(c, VCPU_END_RESET, false, "reset");
+			else if (s->pause && __atomic_load_n(s->pause, __ATOMIC_ACQUIRE))
+				end_vm(c, VCPU_END_PAUSE, false, "ready for a snapshot");
 			break;
 		case KVM_EXIT_MMIO:
 			mmio(c);

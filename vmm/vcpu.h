@@ -33,6 +33,8 @@ enum vcpu_end {
 	VCPU_END_FAIL,	    /* KVM could not enter the guest, or an internal error, or an exit
 			     * this VMM does not know: `detail` and `message` say which */
 	VCPU_END_ERROR,	    /* KVM_RUN itself failed (the message in err_msg) */
+	VCPU_END_PAUSE,	    /* the guest said it is ready for a snapshot (vcpus.pause) */
+	VCPU_END_TIMEOUT,   /* vcpus_stop: the VMM gave up waiting (the message says for what) */
 };
 
 struct vcpu {
@@ -49,6 +51,7 @@ struct vcpus {
 	int kvm, vm;		/* /dev/kvm and the VM's fds */
 	struct bus *pio, *mmio; /* where every access goes */
 	const bool *reset; /* the i8042's reset line, looked at after this vCPU's port writes */
+	const bool *pause; /* NULL, or with --snapshot the marker's "ready": stop every vCPU */
 	bool tiny;	   /* no irqchip: no TSC-deadline timer, HLT ends the VM */
 	bool debug;	   /* report every access no device claimed */
 	/* Set by vcpus_create. */
@@ -68,13 +71,18 @@ struct vcpus {
 
 /* Creates `n` vCPUs: each with its kvm_run and the CPUID of its APIC id (vcpu 0 the BSP, with
  * the long-mode state in `mem` and `boot`'s registers), the others left for the guest to
- * start. Returns 0, or a negative errno with a message. */
+ * start. With `boot` NULL (a restore) neither: their state comes from the snapshot. Returns
+ * 0, or a negative errno with a message. */
 int vcpus_create(struct vcpus *s, int n, uint8_t *mem, const struct kvm_regs *boot);
 
 /* Runs every vCPU (the BSP on this thread) until one ends the VM, and waits for the others.
  * Returns 0 with s->why saying how it ended, or a negative errno with a message when a vCPU
  * thread could not be started (then nothing runs any more either). */
 int vcpus_run(struct vcpus *s);
+
+/* Ends the VM from outside the vCPUs (another thread), as `why` with `message`, unless a
+ * vCPU ended it first. */
+void vcpus_stop(struct vcpus *s, enum vcpu_end why, const char *message);
 
 /* Unmaps and closes what vcpus_create made. */
 void vcpus_close(struct vcpus *s);

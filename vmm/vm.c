@@ -11,6 +11,8 @@
 #include "marker.h"
 #include "mptable.h"
 #include "serial.h"
+#include "snapfile.h"
+#include "snapshot.h"
 #include "vcpu.h"
 #include "virtio_blk.h"
 #include "virtio_mmio.h"
@@ -18,6 +20,8 @@
 #include "x86.h"
 
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <termios.h>
@@ -32,8 +37,14 @@
 
 #define KVM_TSS_ADDR	  0xfffbd000
 #define KVM_IDENTITY_ADDR 0xfffbc000
-#define GUEST_MEM_MAX	  (3ULL << 30)	    /* below the 32-bit PCI hole: one flat RAM region */
-#define HUGE_PAGE	  ((size_t)2 << 20) /* a transparent huge page on x86-64 */
+#define GUEST_MEM_MAX	  (3ULL << 30)	     /* below the 32-bit PCI hole: one flat RAM region */
+#define HUGE_PAGE	  ((size_t)2 << 20)  /* a transparent huge page on x86-64 */
+#define STATE_MAX	  ((size_t)16 << 20) /* a state file is tens of KiB per vCPU */
+#define RUN_READY	  256		     /* run_loop: the guest is ready for a snapshot */
+
+#ifndef SHIKUMI_VERSION
+#define SHIKUMI_VERSION "0.0.0-dev"
+#endif
 
 struct vm {
 	const struct vm_config *cfg;
@@ -56,6 +67,9 @@ struct vm {
 	char line[160];			 /* the console line being written, to spot a panic */
 	size_t line_len;
 	uint64_t t_first_run, t_end;
+	uint64_t kernel_id; /* snap_kernel_id of --kernel */
+	char *typed;	    /* --restore: the command line to type on the console first */
+	uint64_t t_open, t_kvm, t_map, t_state; /* --restore's phases, as setup_marks */
 };
 
 /* ---- the console: guest serial <-> this terminal ---- */
@@ -130,6 +144,10 @@ static void *input_thread(void *arg)
 	 * until user space says it is there. */
 	while (!__atomic_load_n(&vm->marker.t_marker, __ATOMIC_ACQUIRE))
 		usleep(10000);
+	/* A restored guest's /init reads its command line first (rootfs/guest-init). */
+	for (const char *p = vm->typed; p && *p; p++)
+		while (!serial_input(&vm->uart, (uint8_t)*p))
+			usleep(1000);
 	while (read(STDIN_FILENO, &c, 1) == 1) {
 		if (ctrl_a && c == 'x') {
 			terminal_restore();
@@ -547,8 +565,11 @@ static int run_loop(struct vm *vm)
 	case VCPU_END_FAIL:
 		break;
 	case VCPU_END_ERROR:
+	case VCPU_END_TIMEOUT:
 		err_set(0, "%s", c->message);
 		return -1;
+	case VCPU_END_PAUSE:
+		return RUN_READY;
 	}
 	console_flush(vm);
 	fprintf(stderr, "shikumi-vmm: %s\n", c->message);
@@ -661,27 +682,146 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 }
 
 static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status);
+static int vm_restore(struct vm *vm, int *status);
+
+/* --snapshot DIR: DIR must not be there yet, its parent must (checked before booting). */
+static int check_snapshot_dir(const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) == 0)
+		return err_set(0, "--snapshot: '%s' exists (a snapshot is never overwritten)", dir);
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", dir);
+	const char *parent = dirname(copy);
+	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_set(0, "--snapshot: no directory '%s' to write '%s' in", parent, dir);
+	return 0;
+}
+
+/* The guest's /init is told to wait for its command on the console (shikumi_snapshot=1, an
+ * environment variable for it): before the " -- " that starts /init's arguments, if any. */
+static int cmdline_snapshot(char *cmdline, size_t size)
+{
+	static const char word[] = " shikumi_snapshot=1";
+	size_t len = strlen(cmdline);
+	if (len + sizeof(word) > size)
+		return err_set(0, "the command line is longer than %zu bytes", size);
+	char *at = strstr(cmdline, " -- ");
+	if (!at && len >= 3 && !strcmp(cmdline + len - 3, " --"))
+		at = cmdline + len - 3;
+	if (!at)
+		at = cmdline + len;
+	memmove(at + sizeof(word) - 1, at, strlen(at) + 1);
+	memcpy(at, word, sizeof(word) - 1);
+	return 0;
+}
 
 int vm_run(const struct vm_config *cfg, int *status)
 {
 	static struct vm vm; /* one per process; the input thread may outlive vm_run */
 	vm = (struct vm){.cfg = cfg, .kvm = -1, .fd = -1, .mem_size = cfg->memory};
 	*status = VM_EXIT_ERROR;
+	if (cfg->restore)
+		return vm_restore(&vm, status);
 	struct setup_marks m = {.start = timing_now()};
 	static struct images im; /* 64 KiB of headers: not on the stack */
 	im = (struct images){.kernel.fd = -1, .initrd.fd = -1};
 	int r = setup_devices(&vm);
+	if (r == 0 && cfg->snapshot)
+		r = check_snapshot_dir(cfg->snapshot);
 	if (r == 0)
 		r = check_memory(cfg->memory);
 	if (r == 0)
 		r = open_virtio(&vm);
+	if (r == 0 && cfg->snapshot)
+		r = cmdline_snapshot(vm.cmdline, sizeof(vm.cmdline));
 	if (r == 0)
 		r = read_images(cfg, vm.cmdline, &im);
+	if (r == 0)
+		vm.kernel_id = snap_kernel_id(im.head, im.head_len, im.kernel.size);
 	m.read = timing_now();
 	if (r == 0)
 		r = run_images(&vm, &im, &m, status);
 	images_close(&im);
 	return r;
+}
+
+/* --snapshot: gives up on a guest that never says it is ready. */
+static void *snapshot_timer(void *arg)
+{
+	struct vm *vm = arg;
+	sleep((unsigned)vm->cfg->snapshot_timeout);
+	char msg[160];
+	snprintf(msg, sizeof(msg),
+		 "--snapshot: the guest did not say it was ready within %d s (is its /init "
+		 "shikumi's guest-init?); nothing was written",
+		 vm->cfg->snapshot_timeout);
+	vcpus_stop(&vm->cpus, VCPU_END_TIMEOUT, msg);
+	return NULL;
+}
+
+static bool host_is_amd(void)
+{
+	unsigned int a = 0, b, c, d;
+	__asm__("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	return b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163; /* "AuthenticAMD" */
+}
+
+/* The machine the snapshot code sees. */
+static struct snap_machine snap_machine(struct vm *vm)
+{
+	return (struct snap_machine){.kvm = vm->kvm,
+				     .vm = vm->fd,
+				     .cpus = &vm->cpus,
+				     .uart = &vm->uart,
+				     .kbd = &vm->kbd,
+				     .cmos = &vm->cmos,
+				     .marker = &vm->marker,
+				     .mem = vm->mem,
+				     .mem_size = vm->mem_size,
+				     .amd = host_is_amd()};
+}
+
+/* Runs the set-up machine to its end (a boot or a restore): the console, the vCPUs, and with
+ * --snapshot the snapshot. Returns the exit status, or -1 with a message. */
+static int run_guest(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	terminal_raw();
+	pthread_t thread;
+	/* --snapshot: nothing typed may reach the guest (it would be in the snapshot). */
+	if (!cfg->tiny && !cfg->snapshot && pthread_create(&thread, NULL, input_thread, vm) == 0)
+		pthread_detach(thread);
+	if (cfg->snapshot) {
+		vm->cpus.pause = &vm->marker.ready;
+		vm->cpus.cpu[0].thread = pthread_self(); /* the timer may kick it at once */
+		if (pthread_create(&thread, NULL, snapshot_timer, vm) == 0)
+			pthread_detach(thread);
+	}
+	int code = run_loop(vm);
+	if (cfg->snapshot && code >= 0) {
+		if (code != RUN_READY) {
+			err_set(
+			    0,
+			    "--snapshot: the guest powered off (status %d) before it was ready for "
+			    "a snapshot; nothing was written",
+			    code);
+			code = -1;
+		} else {
+			struct snap_machine sm = snap_machine(vm);
+			struct snap_header h = {.kernel_id = vm->kernel_id,
+						.memory = vm->mem_size,
+						.cpus = (uint32_t)vm->cpus.n,
+						.devices = SNAP_DEV_LEGACY};
+			snprintf(h.vmm_version, sizeof(h.vmm_version), "%s", SHIKUMI_VERSION);
+			code = snapshot_write(cfg->snapshot, &sm, &h) < 0 ? -1 : 0;
+		}
+	}
+	vm->t_end = timing_now();
+	vcpus_close(&vm->cpus);
+	console_flush(vm);
+	terminal_restore();
+	return code;
 }
 
 static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status)
@@ -702,22 +842,223 @@ static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, i
 	if ((r = setup_vcpus(vm, &regs)) < 0)
 		return r;
 	m->vcpu = timing_now();
-	terminal_raw();
-	pthread_t input;
-	if (!cfg->tiny && pthread_create(&input, NULL, input_thread, vm) == 0)
-		pthread_detach(input);
-	int code = run_loop(vm);
-	vm->t_end = timing_now();
-	vcpus_close(&vm->cpus);
-	console_flush(vm);
-	terminal_restore();
+	int code = run_guest(vm);
 	if (code < 0)
 		return -EIO;
 	if (code == VM_EXIT_PANIC)
 		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
 	report_refusals(vm);
-	if (cfg->timing)
+	if (cfg->timing && !cfg->snapshot)
 		print_timing(vm, m);
+	*status = code;
+	return 0;
+}
+
+/* ---- restoring a snapshot ---- */
+
+/* The command for the restored guest's /init, one line of sh -c: each argument in single
+ * quotes. The console's line discipline would act on control characters (a newline ends the
+ * line, ^C, ^D, ^U...): refused, as is a line the tty would not take whole. */
+static int command_line(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	size_t cap = 2; /* the newline and the NUL */
+	for (int i = 0; i < cfg->ncommand; i++)
+		cap += strlen(cfg->command[i]) * 4 + 3;
+	if (cap > 4000)
+		return err_set(0, "--restore: the command is too long for the guest's console "
+				  "(4000 bytes at most, quoted)");
+	char *line = calloc(1, cap), *p = line;
+	if (!line)
+		return err_set(ENOMEM, "out of memory");
+	for (int i = 0; i < cfg->ncommand; i++) {
+		*p++ = i ? ' ' : '\'';
+		if (i)
+			*p++ = '\'';
+		for (const char *a = cfg->command[i]; *a; a++) {
+			if ((unsigned char)*a < 0x20 || *a == 0x7f) {
+				free(line);
+				return err_set(0,
+					       "--restore: the command cannot hold control "
+					       "characters (it is typed on the guest's console)");
+			}
+			if (*a == '\'') {
+				memcpy(p, "'\\''", 4);
+				p += 4;
+			} else {
+				*p++ = *a;
+			}
+		}
+		*p++ = '\'';
+	}
+	*p++ = '\n';
+	vm->typed = line;
+	return 0;
+}
+
+/* Reads DIR/state whole and checks it; opens DIR/mem. All before KVM is touched: bad input is
+ * reported the same on a machine without it. */
+static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct snap_header *h,
+			 int *mem_fd)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char path[PATH_MAX];
+	struct stat st;
+	if (stat(cfg->restore, &st) < 0)
+		return err_set(errno, "--restore: cannot open the snapshot '%s'", cfg->restore);
+	if (!S_ISDIR(st.st_mode))
+		return err_set(0, "--restore: '%s' is not a snapshot directory", cfg->restore);
+	snprintf(path, sizeof(path), "%s/state", cfg->restore);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "--restore: cannot open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > STATE_MAX) {
+		close(fd);
+		return err_set(0, "--restore: '%s' is not a snapshot's state file", path);
+	}
+	*len = (size_t)st.st_size;
+	*state = malloc(*len ? *len : 1);
+	struct guest_file f = {.what = "the snapshot's state", .path = path, .fd = fd};
+	int r = *state ? read_at(&f, *state, *len, 0) : err_set(ENOMEM, "out of memory");
+	close(fd);
+	if (r == 0 && (r = snap_parse(*state, *len, h)) < 0)
+		r = err_wrap(r, "--restore: %s", cfg->restore);
+	if (r < 0)
+		return r;
+	uint64_t kernel_id = 0;
+	if (cfg->kernel) {
+		static uint8_t head[KERNEL_HEAD_MAX];
+		struct guest_file k;
+		if ((r = open_file(&k, "the kernel", cfg->kernel)) == 0) {
+			size_t hl = k.size < sizeof(head) ? (size_t)k.size : sizeof(head);
+			if ((r = read_at(&k, head, hl, 0)) == 0)
+				kernel_id = snap_kernel_id(head, hl, k.size);
+		}
+		if (k.fd >= 0)
+			close(k.fd);
+		if (r < 0)
+			return r;
+	}
+	r = snap_match(h, SHIKUMI_VERSION, kernel_id, cfg->memory_set ? cfg->memory : 0,
+		       cfg->cpus_set ? (uint32_t)cfg->cpus : 0, SNAP_DEV_LEGACY);
+	if (r == 0 && (h->cpus < 1 || h->cpus > VM_CPUS_MAX || h->memory < (2 << 20) ||
+		       h->memory > GUEST_MEM_MAX || h->memory % 4096))
+		r = err_set(0, "the snapshot's machine (%u vCPUs, %llu bytes) is out of range",
+			    h->cpus, (unsigned long long)h->memory);
+	if (r < 0)
+		return err_wrap(r, "--restore: %s", cfg->restore);
+	snprintf(path, sizeof(path), "%s/mem", cfg->restore);
+	*mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*mem_fd < 0)
+		return err_set(errno, "--restore: cannot open '%s'", path);
+	if (fstat(*mem_fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != h->memory)
+		return err_set(0,
+			       "--restore: '%s' is %lld bytes, the snapshot's memory is %llu "
+			       "(truncated?)",
+			       path, (long long)st.st_size, (unsigned long long)h->memory);
+	return command_line(vm);
+}
+
+/* Guest RAM is the file, mapped private: pages come in from it when the guest first touches
+ * them, and are copied when it first writes them; the file never changes, and any number of
+ * restores share its clean pages through the page cache. */
+static int map_snapshot(struct vm *vm, int mem_fd)
+{
+	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE,
+		       mem_fd, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		return err_set(errno, "cannot map the snapshot's memory");
+	}
+	struct kvm_userspace_memory_region region = {
+	    .slot = 0,
+	    .memory_size = vm->mem_size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return err_set(errno, "KVM_SET_USER_MEMORY_REGION failed");
+	return 0;
+}
+
+static void print_restore_timing(const struct vm *vm, uint64_t start)
+{
+	timing_print(stderr, "open", start, vm->t_open);
+	timing_print(stderr, "kvm", vm->t_open, vm->t_kvm);
+	timing_print(stderr, "map", vm->t_kvm, vm->t_map);
+	timing_print(stderr, "state", vm->t_map, vm->t_state);
+	timing_print(stderr, "vmm-setup", start, vm->t_first_run);
+	uint64_t t_cmd = __atomic_load_n(&vm->marker.t_command, __ATOMIC_ACQUIRE);
+	if (t_cmd) {
+		timing_print(stderr, "resume-to-command", vm->t_first_run, t_cmd);
+		timing_print(stderr, "command", t_cmd, vm->t_end);
+	} else {
+		timing_print(stderr, "guest-run", vm->t_first_run, vm->t_end);
+	}
+	timing_print(stderr, "total", start, vm->t_end);
+	print_exits(vm);
+	struct memory_use u = memory_use(vm);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+		"memory: VMM RSS %.1f MiB, guest RAM resident %.1f MiB (mapped from the snapshot, "
+		"%ld page faults), VMM's own %.1f MiB\n",
+		u.total / 1048576.0, u.guest / 1048576.0, ru.ru_minflt + ru.ru_majflt,
+		(u.total > u.guest ? u.total - u.guest : 0) / 1048576.0);
+}
+
+static int vm_restore(struct vm *vm, int *status)
+{
+	uint64_t start = timing_now();
+	static struct vm_config cfg; /* the snapshot's machine: its memory and vCPUs */
+	cfg = *vm->cfg;
+	vm->cfg = &cfg;
+	autofree uint8_t *state = NULL;
+	size_t len = 0;
+	struct snap_header h;
+	int mem_fd = -1;
+	int r = setup_devices(vm);
+	if (r == 0)
+		r = open_snapshot(vm, &state, &len, &h, &mem_fd);
+	if (r == 0) {
+		cfg.memory = vm->mem_size = h.memory;
+		cfg.cpus = (int)h.cpus;
+		r = snap_get_devices(state, len, &vm->uart, &vm->kbd, &vm->cmos, &vm->marker);
+	}
+	vm->t_open = timing_now();
+	if (r == 0 && (r = open_kvm(vm)) == 0) {
+		vm->t_kvm = timing_now();
+		r = map_snapshot(vm, mem_fd);
+	}
+	if (mem_fd >= 0)
+		close(mem_fd);
+	vm->t_map = timing_now();
+	if (r == 0) {
+		struct vcpus *c = &vm->cpus;
+		c->kvm = vm->kvm;
+		c->vm = vm->fd;
+		c->pio = &vm->pio;
+		c->mmio = &vm->mmio;
+		c->reset = &vm->kbd.reset;
+		c->debug = cfg.debug;
+		r = vcpus_create(c, cfg.cpus, vm->mem, NULL);
+	}
+	if (r == 0) {
+		struct snap_machine sm = snap_machine(vm);
+		if ((r = snapshot_restore(&sm, state, len)) < 0)
+			r = err_wrap(r, "--restore: %s", cfg.restore);
+	}
+	if (r < 0)
+		return r;
+	vm->t_state = timing_now();
+	/* The guest is in user space, waiting for its command: type it at once. */
+	__atomic_store_n(&vm->marker.t_marker, vm->t_state, __ATOMIC_RELEASE);
+	int code = run_guest(vm);
+	if (code < 0)
+		return -EIO;
+	if (code == VM_EXIT_PANIC)
+		fprintf(stderr, "shikumi-vmm: the guest kernel panicked\n");
+	if (cfg.timing)
+		print_restore_timing(vm, start);
 	*status = code;
 	return 0;
 }

@@ -29,23 +29,30 @@
 #define VM_CPUS_MAX 8 /* the MP table's and the minimal kernel's (CONFIG_NR_CPUS) limit */
 
 struct vm_config {
-	const char *kernel;  /* a bzImage, or with `tiny` a flat binary */
-	const char *initrd;  /* NULL for none */
-	const char *cmdline; /* the kernel command line */
-	const char *disk;    /* a disk image for virtio-blk, NULL for none */
-	bool disk_ro;	     /* ... refused every write */
-	int net_fd;	     /* an open tap for virtio-net, -1 for none */
-	uint8_t net_mac[6];  /* the guest's MAC address */
-	uint64_t memory;     /* guest RAM, bytes */
-	int cpus;	     /* vCPUs, 1 .. VM_CPUS_MAX */
-	bool tiny;	     /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
-	bool timing;	     /* print the phases and the exit counts on stderr */
-	bool debug;	     /* report every unknown port and MMIO access */
+	const char *kernel;   /* a bzImage, or with `tiny` a flat binary */
+	const char *initrd;   /* NULL for none */
+	const char *cmdline;  /* the kernel command line */
+	const char *disk;     /* a disk image for virtio-blk, NULL for none */
+	bool disk_ro;	      /* ... refused every write */
+	int net_fd;	      /* an open tap for virtio-net, -1 for none */
+	uint8_t net_mac[6];   /* the guest's MAC address */
+	uint64_t memory;      /* guest RAM, bytes */
+	int cpus;	      /* vCPUs, 1 .. VM_CPUS_MAX */
+	bool tiny;	      /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
+	bool timing;	      /* print the phases and the exit counts on stderr */
+	bool debug;	      /* report every unknown port and MMIO access */
+	const char *snapshot; /* --snapshot DIR: boot, and write DIR once the guest is ready */
+	int snapshot_timeout; /* ... seconds to wait for that */
+	const char *restore;  /* --restore DIR: resume that snapshot instead of booting */
+	char **command;	      /* ... and type this command on its console (NULL: none) */
+	int ncommand;
+	bool memory_set, cpus_set; /* given on the command line (a restore checks them) */
 };
 
-/* Boots the guest and runs it until it powers off. *status is what shikumi-vmm should exit
- * with (the guest's reported status, or one of the VM_EXIT_ codes). Returns 0, or a negative
- * errno with a message when the VM could not be set up. */
+/* Boots the guest (or with cfg->restore resumes a snapshot, snapshot.h) and runs it until it
+ * powers off (or with cfg->snapshot until it is ready, and writes the snapshot). *status is
+ * what shikumi-vmm should exit with (the guest's reported status, or one of the VM_EXIT_
+ * codes). Returns 0, or a negative errno with a message when the VM could not be set up. */
 int vm_run(const struct vm_config *cfg, int *status);
 
 #endif

@@ -60,3 +60,26 @@ elif [ -e /sys/module/kvm_pvm ] && [ ! -e /sys/module/kvm_amd ] && [ ! -e /sys/m
 fi
 expect_match "shikumi vm --help" 'Usage: shikumi vm' "$("$S" vm --help)"
 expect_match "shikumi vm refuses a quote in the command" "cannot hold" "$("$S" vm -- echo '"' 2>&1)"
+
+# Snapshots (booted and restored in the test host: testhost_snapshot.sh): what is refused
+# before KVM is touched, leaving nothing behind.
+vmm_error "--restore of a directory that is missing" "cannot open the snapshot '$T/nosnap': No such file" --restore "$T/nosnap"
+vmm_error "--restore of a file, not a directory" "'$T/text' is not a snapshot directory" --restore "$T/text"
+mkdir "$T/snap"
+vmm_error "--restore of a directory without a state file" "cannot open '$T/snap/state'" --restore "$T/snap"
+printf 'SHKSNAP\n' >"$T/snap/state"
+vmm_error "--restore of a truncated state file" "the state file is truncated" --restore "$T/snap"
+head -c 4096 /dev/urandom >"$T/snap/state"
+vmm_error "--restore of a file that is no snapshot" "not a shikumi-vmm snapshot" --restore "$T/snap"
+vmm_error "--restore with --disk" "--restore takes no --tiny, --initrd, --cmdline, --disk" --restore "$T/snap" --disk "$T/zeros"
+vmm_error "--restore and --snapshot at once" "one at a time" --restore "$T/snap" --snapshot "$T/s2"
+vmm_error "--snapshot with --disk" "--snapshot takes no --tiny, --disk or --net-fd" --kernel "$K" --initrd "$I" --disk "$T/zeros" --snapshot "$T/s2"
+vmm_error "--snapshot into a directory that exists" "--snapshot: '$T/snap' exists" --kernel "$K" --initrd "$I" --snapshot "$T/snap"
+vmm_error "--snapshot where there is no directory for it" "no directory '$T/none' to write" --kernel "$K" --initrd "$I" --snapshot "$T/none/s"
+vmm_error "--snapshot-timeout 0" "invalid --snapshot-timeout '0'" --kernel "$K" --snapshot-timeout 0
+expect_eq "... and no snapshot directory was made" "" "$(ls -d "$T"/s2* "$T"/none* 2>/dev/null)"
+expect_failure "shikumi vm --from a name with a slash" 125 shikumi "invalid snapshot name '../x'" -- "$S" vm --snapshot-dir "$T/sd" --from ../x -- true
+expect_failure "shikumi vm --snapshot with a command" 125 shikumi "give the command to --from" -- "$S" vm --snapshot-dir "$T/sd" --snapshot x -- true
+expect_failure "shikumi vm --from with --disk" 125 shikumi "take no --disk or --net" -- "$S" vm --snapshot-dir "$T/sd" --from x --disk "$T/zeros" -- true
+expect_failure "shikumi vm --from a snapshot that is not there" 125 shikumi-vmm "cannot open the snapshot '$T/sd/nothere'" -- "$S" vm --snapshot-dir "$T/sd" --from nothere -- true
+expect_eq "... and no snapshot directory was made" "" "$(ls -d "$T"/sd 2>/dev/null)"
