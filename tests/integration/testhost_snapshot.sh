@@ -6,7 +6,7 @@
 # and VM restore, timed (a benchmark: only the orderings are asserted; KVM nested in QEMU's
 # emulation makes absolute times mean little).
 # testhost: --smp 1
-# testhost-parallel: 4 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
+# testhost-parallel: 5 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 V="$BUILD/shikumi-vmm"
 K="$BUILD/guest/bzImage-mini" # the minimal kernel: a boot takes half the cloud one's here
