@@ -127,28 +127,10 @@ int caps_apply_sets(uint64_t bounding, uint64_t permitted, uint64_t effective, u
 
 int caps_apply(uint64_t keep)
 {
-	/* The bounding set first: dropping from it needs CAP_SETPCAP, which we still hold. It is
-	 * what limits every later exec, whatever setuid or file capabilities say. */
-	int r0 = drop_bounding(keep);
-	if (r0 < 0)
-		return r0;
-	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
-		return err_set(errno, "cannot clear the ambient capabilities");
-	/* The inheritable set stays empty (cap_init clears every set): with file capabilities
-	 * it would hand the kept set on through exec to programs that never had it (runc
-	 * cleared it after CVE-2022-24769). */
-	cap_t caps = cap_init();
-	if (!caps)
-		return err_set(errno, "cap_init failed");
-	for (int c = 0; c <= last_cap(); c++) {
-		if (!(keep & CAP_BIT(c)))
-			continue;
-		cap_value_t v = c;
-		cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
-		cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
-	}
-	int r = cap_set_proc(caps);
-	int e = errno;
-	cap_free(caps);
-	return r < 0 ? err_set(e, "cannot set the container's capabilities") : 0;
+	/* The bounding set first (caps_apply_sets): dropping from it needs CAP_SETPCAP, which we
+	 * still hold, and it is what limits every later exec, whatever setuid or file
+	 * capabilities say. The inheritable set stays empty: with file capabilities it would
+	 * hand the kept set on through exec to programs that never had it (runc cleared it after
+	 * CVE-2022-24769). */
+	return caps_apply_sets(keep, keep, keep, 0, 0);
 }

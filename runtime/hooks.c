@@ -31,6 +31,8 @@ static void __attribute__((noreturn)) hook_exec(const struct oci_hook *h, int in
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A group of its own, so that a timeout kills what it started as well. */
+	setpgid(0, 0);
 	if (dup2(in, STDIN_FILENO) < 0)
 		_exit(127);
 	if (close_range(3, ~0U, 0) < 0)
@@ -54,6 +56,7 @@ static int run_one(const struct oci_hook *h, const char *name, const char *state
 	}
 	if (pid == 0)
 		hook_exec(h, sv[1]);
+	setpgid(pid, pid); /* also here: the child may not have run yet at a timeout */
 	close(sv[1]);
 	/* The state is small (a few KiB): it fits the socket's buffer, so a hook that never
 	 * reads cannot hold the runtime here. MSG_NOSIGNAL: a hook gone already is no SIGPIPE. */
@@ -75,7 +78,7 @@ static int run_one(const struct oci_hook *h, const char *name, const char *state
 		}
 		uint64_t t = now_ms();
 		if (deadline && t >= deadline) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL); /* the hook and every process of its group */
 			waitpid(pid, NULL, 0);
 			if (pidfd >= 0)
 				close(pidfd);

@@ -382,6 +382,12 @@ t0=$(date +%s)
 out=$(o create --bundle "$B" hk3 2>&1 </dev/null)
 expect_eq "a prestart hook past its timeout is killed and fails the create" \
 	"1|shikumi: hooks.prestart[0] (/bin/sleep): timed out after 1 s||yes" "$?|$out|$(ls "$SR")|$([ $(($(date +%s) - t0)) -lt 8 ] && echo yes)"
+# A hook's own children go with it when it times out (the attacker's: they lived on as orphans).
+cfg '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "(sleep 7731 &); sleep 7732"], "timeout": 1}]}'
+o create --bundle "$B" hk5 </dev/null >/dev/null 2>&1
+sleep 0.2
+expect_eq "a hook past its timeout is killed with every process it started" "" "$(pgrep -f 'sleep 773[12]')"
+pkill -f 'sleep 773[12]'
 cfg '.hooks = {"poststop": [{"path": "/bin/false"}]}'
 o create --bundle "$B" hk4 </dev/null >/dev/null 2>&1
 out=$(o delete --force hk4 2>&1)
