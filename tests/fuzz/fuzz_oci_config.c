@@ -32,8 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(c->n_env <= CONFIG_MAX_ENV && !c->env[c->n_env]);
 		CHECK(c->n_volumes <= CONFIG_MAX_VOLUMES && c->n_rlimits <= CONFIG_MAX_RLIMITS);
 		CHECK(c->n_uidmap <= CONFIG_MAX_IDMAPS && c->n_gidmap <= CONFIG_MAX_IDMAPS);
+		/* A volume is a host path, or a tmpfs with no source at all. */
 		for (size_t i = 0; i < c->n_volumes; i++)
-			CHECK(c->volumes[i].target[0] == '/' && c->volumes[i].source[0]);
+			CHECK(c->volumes[i].target[0] == '/' &&
+			      (c->volumes[i].tmpfs
+				   ? !c->volumes[i].source
+				   : c->volumes[i].source && c->volumes[i].source[0]));
 		for (size_t i = 0; i < c->n_rlimits; i++)
 			CHECK(c->rlimits[i].soft <= c->rlimits[i].hard);
 	}
