@@ -430,7 +430,10 @@ static void answer_open(struct usernotif *u, bool at)
 		if (got >= 0)
 			respond(u, got, 0, 0);
 	}
-	if (got < 0 && errno != ENOENT) {
+	if (got < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/* The caller's fd table is full: the answer the kernel's own open would give. */
+		respond(u, -1, -errno, 0);
+	} else if (got < 0 && errno != ENOENT) {
 		/* Before Linux 5.9, no ADDFD at all: the real file. */
 		if (!u->said_addfd)
 			fprintf(stderr,

@@ -129,5 +129,11 @@ expect_eq "--syscalls=user --cpus 1 (cpu.max) on $(nproc) CPUs: /proc/cpuinfo sh
 	"$("$S" run --syscalls=user --cpus 1 "$R" grep -c ^processor /proc/cpuinfo)"
 expect_match "--syscalls=user: /proc/loadavg counts the container's tasks" '^[0-9.]+ [0-9.]+ [0-9.]+ 1/[1-3] 0$' \
 	"$("$S" run --syscalls=user "$R" cat /proc/loadavg)"
+# A full fd table: the served open fails as the kernel's would (EMFILE), and the supervisor does
+# not take ADDFD's EMFILE for a kernel without ADDFD (the review's finding: it said so, once,
+# and passed the call on).
+out=$("$S" run --syscalls=user --memory 96M "$R" sh -c '(ulimit -n 3; cat /proc/meminfo); head -1 /proc/meminfo' 2>&1)
+expect_eq "--syscalls=user, a full fd table: EMFILE for the open, the next one still served" \
+	"cat: can't open '/proc/meminfo': Too many open files|MemTotal:          98304 kB" "$(echo "$out" | tr '\n' '|' | sed 's/|$//')"
 
 expect_eq "nothing left behind" "$base" "$(leftovers)"
