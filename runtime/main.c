@@ -300,6 +300,22 @@ static int snapshot_path(const char *dir, const char *name, bool create, char *o
 	return 0;
 }
 
+/* shikumi-vmm's --memory, --cpus and --timing, for a boot and a restore alike: the new count. */
+static int vm_sizing_args(char **args, int n, const char *memory, const char *cpus, bool timing)
+{
+	if (memory) {
+		args[n++] = "--memory";
+		args[n++] = (char *)memory;
+	}
+	if (cpus) {
+		args[n++] = "--cpus";
+		args[n++] = (char *)cpus;
+	}
+	if (timing)
+		args[n++] = "--timing";
+	return n;
+}
+
 static int cmd_vm(int argc, char **argv)
 {
 	static char vmm[PATH_MAX], kernel[PATH_MAX], initrd[PATH_MAX], cmdline[4096];
@@ -427,16 +443,7 @@ static int cmd_vm(int argc, char **argv)
 		args[n++] = snap;
 		args[n++] = "--kernel";
 		args[n++] = kernel;
-		if (memory) {
-			args[n++] = "--memory";
-			args[n++] = (char *)memory;
-		}
-		if (cpus) {
-			args[n++] = "--cpus";
-			args[n++] = (char *)cpus;
-		}
-		if (timing)
-			args[n++] = "--timing";
+		n = vm_sizing_args(args, n, memory, cpus, timing);
 		args[n++] = "--";
 		args[n] = NULL;
 		int extra = i < argc ? argc - i - 1 : 0;
@@ -509,16 +516,7 @@ static int cmd_vm(int argc, char **argv)
 	}
 	args[n++] = "--cmdline";
 	args[n++] = cmdline;
-	if (memory) {
-		args[n++] = "--memory";
-		args[n++] = (char *)memory;
-	}
-	if (cpus) {
-		args[n++] = "--cpus";
-		args[n++] = (char *)cpus;
-	}
-	if (timing)
-		args[n++] = "--timing";
+	n = vm_sizing_args(args, n, memory, cpus, timing);
 	if (snapshot) {
 		args[n++] = "--snapshot";
 		args[n++] = snap;

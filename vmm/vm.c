@@ -354,6 +354,20 @@ static int check_memory(uint64_t size)
 	return 0;
 }
 
+/* vm->mem as the guest's RAM from physical address 0: one slot, for a boot and a restore. */
+static int register_memory(struct vm *vm)
+{
+	struct kvm_userspace_memory_region region = {
+	    .slot = 0,
+	    .guest_phys_addr = 0,
+	    .memory_size = vm->mem_size,
+	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return err_set(errno, "KVM_SET_USER_MEMORY_REGION failed");
+	return 0;
+}
+
 static int setup_memory(struct vm *vm)
 {
 	/* One anonymous mapping is the guest's RAM: pages are only real once touched. It starts
@@ -376,15 +390,7 @@ static int setup_memory(struct vm *vm)
 	munmap(raw + head + vm->mem_size, len - head - vm->mem_size);
 	vm->mem = raw + head;
 	madvise(vm->mem, vm->mem_size, vm->cfg->tiny ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
-	struct kvm_userspace_memory_region region = {
-	    .slot = 0,
-	    .guest_phys_addr = 0,
-	    .memory_size = vm->mem_size,
-	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
-	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return err_set(errno, "KVM_SET_USER_MEMORY_REGION failed");
-	return 0;
+	return register_memory(vm);
 }
 
 /* The vCPUs, and for a Linux guest the MP table that tells it how many there are and where
@@ -970,14 +976,7 @@ static int map_snapshot(struct vm *vm, int mem_fd)
 		vm->mem = NULL;
 		return err_set(errno, "cannot map the snapshot's memory");
 	}
-	struct kvm_userspace_memory_region region = {
-	    .slot = 0,
-	    .memory_size = vm->mem_size,
-	    .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
-	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return err_set(errno, "KVM_SET_USER_MEMORY_REGION failed");
-	return 0;
+	return register_memory(vm);
 }
 
 static void print_restore_timing(const struct vm *vm, uint64_t start)
