@@ -25,8 +25,8 @@ show "$S" run "$R" sh -c "'kill -TERM \$\$'" "; echo \"\\\$? = \$?\""
 claim 'killed by SIGTERM (15) is 128+15 = 143' grep -q '^\$? = 143$' <<<"$OUT"
 
 title 'A zombie: a child its parent never waited for'
-say 'A process that has ended keeps its entry (state Z, '\''zombie'\'') until its parent collects its status with wait(). Here the parent starts a short sleep, then replaces itself (exec) with a long sleep that never calls wait(): the short sleep ends and stays a zombie.'
-show "$S" run "$R" sh -c "'sh -c \"sleep 0.1 & exec sleep 1.5\" & sleep 0.8; ps -o pid,ppid,stat,comm; wait; echo after:; ps -o pid,ppid,stat,comm'"
+say 'A process that has ended keeps its entry (state Z, '\''zombie'\'') until its parent collects its status with wait(). Here the parent starts a short sleep, then replaces itself (exec) with a long sleep that never calls wait(): the short sleep ends and stays a zombie. After the wait, a short pause gives PID 1 its turn to run.'
+show "$S" run "$R" sh -c "'sh -c \"sleep 0.1 & exec sleep 1.5\" & sleep 0.8; ps -o pid,ppid,stat,comm; wait; sleep 0.3; echo after:; ps -o pid,ppid,stat,comm'"
 claim 'the forgotten child is a zombie (state Z)' grep -qE '^ +[0-9]+ +[0-9]+ +Z' <<<"$OUT"
 claim 'once its parent has ended too, init has reaped it' bash -c '! sed -n "/^after:/,\$p" <<<"$1" | grep -qE "^ +[0-9]+ +[0-9]+ +Z"' _ "$OUT"
 say 'When the parent itself ended, PID 1 adopted the zombie and reaped it: nothing is left. In a container whose PID 1 never calls wait(), adopted zombies would pile up for as long as it lives.'
