@@ -23,8 +23,9 @@ DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-d
 BENCH_PKGS := hyperfine crun runc bubblewrap
 # What the tests need beyond that: the peers `shikumi compare` times, and checkers for its output;
 # podman (with conmon: 18 packages, about 11 s to install here) drives shikumi as its OCI runtime
-# in testhost_oci.sh; man-db and groff-base render the man pages in test_install.sh.
-TEST_PKGS  := jq libxml2-utils podman conmon man-db groff-base
+# in testhost_oci.sh; containerd (with ctr and its runc shim) does in testhost_containerd.sh;
+# man-db and groff-base render the man pages in test_install.sh.
+TEST_PKGS  := jq libxml2-utils podman conmon containerd man-db groff-base
 # What building the minimal guest kernel needs (make guest-kernel-mini).
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 

@@ -239,8 +239,8 @@ static int root_layer(struct child *c)
 static int mount_table(struct child *c)
 {
 	struct mount_entry table[MOUNTS_MAX];
-	int n =
-	    mounts_build(c->cfg, c->a->tty, c->a->hosts, c->a->host->volume_st, table, MOUNTS_MAX);
+	int n = mounts_build(c->cfg, c->a->tty, c->a->hosts, c->a->cgroup_dir,
+			     c->a->host->volume_st, table, MOUNTS_MAX);
 	if (n < 0)
 		return n;
 	int r = mounts_apply(c->root, table, (size_t)n, c->a->proc_clone);

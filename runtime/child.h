@@ -16,6 +16,7 @@ struct child_args {
 	int proc_clone;		     /* see mounts_apply; -1 when there is none */
 	bool tty;		     /* the command gets a pty */
 	const char *hosts;	     /* --net bridge: the lease file, bound as /etc/hosts */
+	const char *cgroup_dir;	     /* the container's group on the host; NULL when none */
 	const sigset_t *forward;     /* the signals PID 1 passes on to the command */
 	const sigset_t *caller_mask; /* the caller's signal mask, for the command */
 	int start_fd;	/* `create`: the state's exec.fifo (O_PATH), waited on; -1 for run */

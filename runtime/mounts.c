@@ -43,7 +43,8 @@ const char *const mounts_readonly_paths[] = {
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
-		 const struct stat *volume_st, struct mount_entry *out, size_t max)
+		 const char *cgroup_dir, const struct stat *volume_st, struct mount_entry *out,
+		 size_t max)
 {
 	size_t n = 0;
 #define ADD(...)                                                                                   \
@@ -122,6 +123,12 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 	if (cgroup_ns)
 		ADD(.kind = MK_MOUNT, .source = "cgroup2", .target = "/sys/fs/cgroup",
 		    .fstype = "cgroup2", .flags = nosuid_nodev_noexec | MS_RDONLY);
+	/* Without one (an OCI config may leave it out: ctr's does), a new cgroup2 mount would
+	 * show the host's whole hierarchy: the container's own group is bound there instead,
+	 * read-only, as runc does, so that what reads its limits there still finds them. */
+	else if (cgroup_dir)
+		ADD(.kind = MK_BIND, .source = cgroup_dir, .target = "/sys/fs/cgroup",
+		    .flags = MS_RDONLY | MS_NOEXEC);
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		ADD(.kind = MK_DEVICE_BIND, .source = cfg->devices[i], .target = cfg->devices[i]);
 	for (size_t i = 0; mounts_masked_paths[i] && !cfg->privileged; i++)

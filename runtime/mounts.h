@@ -48,7 +48,8 @@ extern const char *const mounts_readonly_paths[];
  * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty
  * is bound on it later). */
 int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
-		 const struct stat *volume_st, struct mount_entry *out, size_t max);
+		 const char *cgroup_dir, const struct stat *volume_st, struct mount_entry *out,
+		 size_t max);
 
 /* Applies the table below rootfd (the container's root, already a mount point of its own in
  * a private mount namespace). Paths resolve inside the root (RESOLVE_IN_ROOT), so a symlink in

@@ -543,6 +543,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 		    .proc_clone = proc_clone,
 		    .tty = tty,
 		    .hosts = lease.path[0] ? lease.path : NULL,
+		    .cgroup_dir = cg.fd >= 0 ? cg.path : NULL,
 		    .forward = &forward,
 		    .caller_mask = &caller_mask,
 		    .start_fd = detach ? detach->start_fd : -1,

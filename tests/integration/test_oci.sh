@@ -321,6 +321,14 @@ cp "$B/spec.json" "$B/config.json"
 cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'"$p1"'/ns/ipc" elif .type == "cgroup" then .path = "/proc/'"$p1"'/ns/cgroup" else . end]
 	| .process.args = ["/bin/sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/self/ns/cgroup"]'
 expect_eq "a joined ipc and cgroup namespace" "$(readlink /proc/$p1/ns/ipc) $(readlink /proc/$p1/ns/cgroup)" "$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+# No cgroup namespace (ctr's default spec has none): /sys/fs/cgroup is the container's own
+# group, bound read-only, as runc does: not the host's whole hierarchy, and no way to write it.
+cp "$B/spec.json" "$B/config.json"
+cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]
+	| .process.args = ["/bin/sh", "-c", "sort -n /sys/fs/cgroup/cgroup.procs | tr \"\\n\" \" \"; mkdir /sys/fs/cgroup/x 2>&1 | grep -c Read-only; sed -n s/^0:://p /proc/self/cgroup"]'
+got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
+expect_match "no cgroup namespace: /sys/fs/cgroup is the container's own group (its processes only: init, sh, sort, tr), read-only" \
+	"^1 2 3 4 1 /shikumi/run-[0-9-]+ $" "$got"
 before=$(leftovers)
 nsrefuse() { # NAME JQ-FILTER EXPECTED-LINE
 	cp "$B/spec.json" "$B/config.json"

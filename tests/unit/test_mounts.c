@@ -34,7 +34,7 @@ static void filesystems_and_flags(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, NULL, NULL, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
 	assert_true(n > 0);
 	const struct mount_entry *proc = find(t, n, MK_MOUNT, "/proc");
 	assert_non_null(proc);
@@ -56,7 +56,7 @@ static void only_safe_devices(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, true, NULL, NULL, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, true, NULL, NULL, NULL, t, MOUNTS_MAX);
 	const char *want[] = {"/dev/null",    "/dev/zero", "/dev/full",	  "/dev/random",
 			      "/dev/urandom", "/dev/tty",  "/dev/console"};
 	int devices = 0;
@@ -76,7 +76,7 @@ static void masks_and_readonly_after_their_filesystems(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, NULL, NULL, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
 	const char *masked[] = {"/proc/kcore",
 				"/proc/keys",
 				"/proc/timer_list",
@@ -108,7 +108,7 @@ static void volumes_in_order_with_mode(void **state)
 			{.source = "/c", .target = "/mnt/c", .single = true}},
 	};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, NULL, NULL, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
 	const struct mount_entry *a = find(t, n, MK_BIND, "/mnt/a");
 	const struct mount_entry *b = find(t, n, MK_BIND, "/mnt/b");
 	assert_non_null(a);
@@ -131,7 +131,7 @@ static void privileged_masks_nothing(void **state)
 	(void)state;
 	struct container_config cfg = {.privileged = true};
 	struct mount_entry t[MOUNTS_MAX];
-	int n = mounts_build(&cfg, false, NULL, NULL, t, MOUNTS_MAX);
+	int n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
 	for (int i = 0; i < n; i++)
 		assert_true(t[i].kind != MK_MASK && t[i].kind != MK_READONLY);
 }
@@ -141,7 +141,7 @@ static void table_too_small_is_an_error(void **state)
 	(void)state;
 	struct container_config cfg = {0};
 	struct mount_entry t[4];
-	assert_int_equal(mounts_build(&cfg, false, NULL, NULL, t, 4), -ENOSPC);
+	assert_int_equal(mounts_build(&cfg, false, NULL, NULL, NULL, t, 4), -ENOSPC);
 	assert_non_null(strstr(err_msg(), "mount table"));
 }
 
