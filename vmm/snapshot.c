@@ -372,6 +372,33 @@ static int restore_vcpu(const struct snap_machine *m, struct vcpu *c, const uint
 	return 0;
 }
 
+/* What each restoring ioctl needs (api.rst): a fixed list, since every snapshot holds all of
+ * this state (the format has no optional parts). KVM_KVMCLOCK_CTRL is only a courtesy to
+ * the guest's watchdog, and KVM_CLOCK_REALTIME has its fallback: neither is required. */
+int snapshot_check_caps(int kvm)
+{
+	static const struct {
+		int cap;
+		const char *name, *what;
+	} need[] = {
+	    {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", "the PIC and IOAPIC"},
+	    {KVM_CAP_PIT_STATE2, "KVM_CAP_PIT_STATE2", "the PIT"},
+	    {KVM_CAP_ADJUST_CLOCK, "KVM_CAP_ADJUST_CLOCK", "the KVM clock"},
+	    {KVM_CAP_XSAVE, "KVM_CAP_XSAVE", "the vCPUs' XSAVE area"},
+	    {KVM_CAP_XCRS, "KVM_CAP_XCRS", "the vCPUs' XCRs"},
+	    {KVM_CAP_DEBUGREGS, "KVM_CAP_DEBUGREGS", "the vCPUs' debug registers"},
+	    {KVM_CAP_VCPU_EVENTS, "KVM_CAP_VCPU_EVENTS", "the vCPUs' pending events"},
+	    {KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE", "the vCPUs' run states"},
+	};
+	const char *absent = getenv("SHIKUMI_VMM_TEST_NO_CAP");
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if ((absent && !strcmp(absent, need[i].name)) ||
+		    ioctl(kvm, KVM_CHECK_EXTENSION, need[i].cap) <= 0)
+			return err_set(0, "this host's KVM lacks %s, which restoring %s needs",
+				       need[i].name, need[i].what);
+	return 0;
+}
+
 int snapshot_restore(const struct snap_machine *m, const uint8_t *s, size_t len)
 {
 	const void *p;

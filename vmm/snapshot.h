@@ -40,4 +40,9 @@ int snapshot_write(const char *dir, const struct snap_machine *m, struct snap_he
 /* Sets the vCPUs' state (created, never run) and the machine's from a parsed state file. */
 int snapshot_restore(const struct snap_machine *m, const uint8_t *state, size_t len);
 
+/* Checks, on /dev/kvm's fd and before any VM exists, that this host's KVM has every capability
+ * snapshot_restore's ioctls need; a missing one is an error naming it. For the tests,
+ * SHIKUMI_VMM_TEST_NO_CAP=KVM_CAP_NAME makes the check take that one as missing. */
+int snapshot_check_caps(int kvm);
+
 #endif

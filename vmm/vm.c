@@ -322,6 +322,9 @@ static int open_kvm(struct vm *vm)
 	int v = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION)
 		return err_set(0, "KVM API version %d, expected %d", v, KVM_API_VERSION);
+	int r;
+	if (vm->cfg->restore && (r = snapshot_check_caps(vm->kvm)) < 0)
+		return err_wrap(r, "--restore: %s", vm->cfg->restore);
 	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return err_set(errno, "KVM_CREATE_VM failed");

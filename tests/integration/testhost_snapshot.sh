@@ -113,6 +113,12 @@ printf '\x90' | dd of="$T/other-kernel" bs=1 seek=40000 conv=notrunc 2>/dev/null
 bad "a snapshot of another kernel" "taken of another kernel" "$T/snap" --kernel "$T/other-kernel"
 bad "another --memory" "has 128 MiB of guest memory, not 256 MiB" "$T/snap" --memory 256M
 bad "another --cpus" "has 1 vCPUs, not 2" "$T/snap" --cpus 2
+# A host whose KVM lacks a capability the restore needs: no honest way to take one away from
+# the test host's KVM, so the VMM's test knob makes its check take KVM_CAP_XCRS as missing.
+export SHIKUMI_VMM_TEST_NO_CAP=KVM_CAP_XCRS
+bad "a host whose KVM lacks a capability the restore needs (KVM_CAP_XCRS)" \
+	"--restore: $T/snap: this host's KVM lacks KVM_CAP_XCRS, which restoring the vCPUs' XCRs needs" "$T/snap"
+unset SHIKUMI_VMM_TEST_NO_CAP
 restore "$T/snap" --kernel "$K" --memory 128M --cpus 1 -- sh -c 'exit 6'
 expect_eq "... the snapshot's own kernel, memory and vCPUs restore (status 6)" 6 "$rc"
 expect_eq "the bad snapshots left the good one as it was" "$sum_before" "$(md5sum <"$T/snap/mem")"
