@@ -53,16 +53,19 @@ for n in 1 2; do
 done
 expect_eq "the restores left the snapshot's memory file as it was" "$sum_before" "$(md5sum <"$T/snap/mem")"
 
-# The clock: the snapshot is seconds old now; the restored guest's clock is the host's. Each
-# console line is stamped with the host's time as it arrives (the guest's reboot after it
-# takes seconds here: the time after the VMM's exit would be late).
+# The clock: the snapshot is seconds old now; the restored guest's clock is the host's. The
+# guest reads it between the host's time before the restore began and the host's time when
+# its console line arrives (each line is stamped as it comes: the guest's reboot after it
+# takes seconds here). A loaded test host can take seconds to carry the line: the check is
+# that bracket, a second either side, not "within a second of the arrival".
 sleep 3
+start=$(date +%s)
 timeout -s KILL 120 "${VMM_CLOCK:-$V}" --restore "$T/snap" -- date +%s </dev/null 2>/dev/null |
 	while IFS= read -r line; do echo "$(date +%s) ${line%$'\r'}"; done >"$T/clock"
 line=$(grep -E ' [0-9]{10}$' "$T/clock" | tail -1)
 host=${line% *} guest=${line#* }
-expect_true "the restored guest's clock is the host's, within a second ($guest when the host's was $host)" \
-	test -n "$guest" -a $((host - guest)) -le 1 -a $((guest - host)) -le 1
+expect_true "the restored guest's clock is the host's ($guest, read between the host's $start and $host)" \
+	test -n "$guest" -a $((start - guest)) -le 1 -a $((guest - host)) -le 1
 
 restore "$T/snap" --timing -- true
 for phase in open kvm map state vmm-setup resume-to-command command total; do
