@@ -52,7 +52,7 @@ int snap_begin(struct snap_buf *b)
 
 int snap_put(struct snap_buf *b, uint32_t tag, const void *data, uint32_t len)
 {
-	size_t padded = (len + 7u) & ~(size_t)7;
+	size_t padded = ((size_t)len + 7) & ~(size_t)7;
 	int r = reserve(b, 8 + padded);
 	if (r < 0)
 		return r;
@@ -114,7 +114,7 @@ int snap_parse(const uint8_t *data, size_t len, struct snap_header *h)
 		if (len - off < 8)
 			return err_set(0, "the state file ends inside a record");
 		memcpy(&rlen, data + off + 4, 4);
-		size_t padded = (rlen + 7u) & ~(size_t)7;
+		size_t padded = ((size_t)rlen + 7) & ~(size_t)7; /* in 64 bits: no wrap */
 		if (padded > len - off - 8)
 			return err_set(0, "the state file ends inside a record");
 		off += 8 + padded;
@@ -156,6 +156,9 @@ int snap_get(const uint8_t *data, size_t len, uint32_t tag, uint32_t want, const
 		uint32_t t, rlen;
 		memcpy(&t, data + off, 4);
 		memcpy(&rlen, data + off + 4, 4);
+		size_t padded = ((size_t)rlen + 7) & ~(size_t)7;
+		if (padded > len - off - 8) /* snap_parse refuses such a file: never past its end */
+			break;
 		if (t == tag) {
 			if (want && rlen != want)
 				return err_set(
@@ -166,7 +169,7 @@ int snap_get(const uint8_t *data, size_t len, uint32_t tag, uint32_t want, const
 				*out_len = rlen;
 			return 0;
 		}
-		off += 8 + ((rlen + 7u) & ~(size_t)7);
+		off += 8 + padded;
 	}
 	return err_set(0, "the snapshot has no record 0x%x", tag);
 }
