@@ -272,12 +272,12 @@ static int net_flag(const char *const flags[4], const char *arg)
 static int snapshot_path(const char *dir, const char *name, bool create, char *out, size_t size)
 {
 	size_t n = strlen(name);
-	if (!n || n > 64 || name[0] == '.' ||
+	if (!n || n > 64 || name[0] == '.' || strstr(name, ".tmp-") ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
 		return err_set(
 		    0,
 		    "invalid snapshot name '%s': 1 to 64 letters, digits, '.', '_' or '-', "
-		    "not starting with '.'",
+		    "not starting with '.' nor holding '.tmp-' (unfinished snapshots' names)",
 		    name);
 	if (snprintf(out, size, "%s/%s", dir, name) >= (int)size)
 		return err_set(0, "--snapshot-dir: the path is too long");

@@ -75,6 +75,15 @@ enum {
 	OPT_RESTORE,
 };
 
+/* "DIR/" is DIR: the snapshot is written beside it, as DIR.tmp-..., and renamed to it. */
+static char *trim_slashes(char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	return path;
+}
+
 int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *action)
 {
 	static const struct option opts[] = {
@@ -178,7 +187,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		case OPT_SNAPSHOT:
 			if (!optarg[0])
 				return err_set(0, "--snapshot needs a directory");
-			cfg->snapshot = optarg;
+			cfg->snapshot = trim_slashes(optarg);
 			break;
 		case OPT_SNAPSHOT_TIMEOUT: {
 			char *end;
@@ -197,7 +206,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		case OPT_RESTORE:
 			if (!optarg[0])
 				return err_set(0, "--restore needs a directory");
-			cfg->restore = optarg;
+			cfg->restore = trim_slashes(optarg);
 			break;
 		case 'h':
 			*action = VM_HELP;

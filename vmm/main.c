@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #ifndef SHIKUMI_VERSION
 #define SHIKUMI_VERSION "0.0.0-dev"
@@ -17,6 +18,14 @@ int main(int argc, char **argv)
 	enum vm_action action;
 	if (vm_cli_parse(argc, argv, &cfg, &action) < 0) {
 		fprintf(stderr, "shikumi-vmm: %s\n", err_msg());
+		return VM_EXIT_ERROR;
+	}
+	/* Nothing of the caller's but stdio and the tap of --net-fd: a VMM that a guest subverts
+	 * holds no host file it was not given (the runtime's child does the same, issue 16). */
+	int keep = cfg.net_fd > 2 ? cfg.net_fd : 2;
+	if ((keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0) ||
+	    close_range((unsigned)keep + 1, ~0U, 0) < 0) {
+		fprintf(stderr, "shikumi-vmm: cannot close inherited file descriptors: %m\n");
 		return VM_EXIT_ERROR;
 	}
 	if (action == VM_HELP) {

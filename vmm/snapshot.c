@@ -5,7 +5,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,11 +156,31 @@ static int save_machine(const struct snap_machine *m, struct snap_buf *b)
 	return r;
 }
 
+/* SIGINT, SIGTERM or SIGHUP while the snapshot is written: the write stops, what was written
+ * is removed, and the VMM says so (SIGKILL cannot be caught: snapshot_sweep is for that). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int stopped(void)
+{
+	if (!stop_signal)
+		return 0;
+	return err_set(EINTR, "--snapshot: stopped by signal %d (%s); nothing was written",
+		       (int)stop_signal, strsignal(stop_signal));
+}
+
 static int write_all(int fd, const void *data, size_t len, off_t off, const char *what)
 {
 	const uint8_t *p = data;
 	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
+		if (stopped())
+			return -EINTR;
+		/* At most 64 MiB at a time, so that a signal is seen soon. */
+		ssize_t n = pwrite(fd, p, len < (64u << 20) ? len : (64u << 20), off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -185,6 +207,8 @@ static int write_mem(int fd, const struct snap_machine *m)
 	uint64_t run = 0, off = 0;
 	bool in_run = false;
 	for (off = 0; off < m->mem_size; off += PAGE) {
+		if (off % (64u << 20) == 0 && stopped())
+			return -EINTR;
 		bool z = zero_page(m->mem + off);
 		if (!z && !in_run) {
 			run = off;
@@ -211,6 +235,71 @@ static void remove_tmp(const char *tmp)
 	rmdir(tmp);
 }
 
+/* Writes `len` bytes to a new file `name` in `tmp`, on disk before it returns (fsync: a
+ * snapshot renamed into place is whole even after a crash). */
+static int write_file(const char *tmp, const char *name, const struct snap_machine *m,
+		      const void *data, size_t len)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(errno, "cannot create '%s'", path);
+	int r = m ? write_mem(fd, m) : write_all(fd, data, len, 0, name);
+	if (r == 0 && fsync(fd) < 0)
+		r = err_set(errno, "cannot write the snapshot's %s", name);
+	if (close(fd) < 0 && r == 0)
+		r = err_set(errno, "cannot write the snapshot's %s", name);
+	return r;
+}
+
+/* The directory `path` is in, synced so that the rename that made the snapshot is on disk. */
+static void sync_parent(const char *path)
+{
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+void snapshot_sweep(const char *dir)
+{
+	char copy[PATH_MAX], base[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", dir);
+	snprintf(base, sizeof(base), "%s.tmp-", basename(copy));
+	snprintf(copy, sizeof(copy), "%s", dir);
+	DIR *d = opendir(dirname(copy));
+	if (!d)
+		return;
+	size_t bl = strlen(base);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		if (strncmp(e->d_name, base, bl))
+			continue;
+		long pid = strtol(e->d_name + bl, &end, 10);
+		struct stat st;
+		/* Only this user's, and only of a writer that is gone. */
+		if (end == e->d_name + bl || *end != '-' || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		int sub =
+		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		unlinkat(sub, "mem", 0);
+		unlinkat(sub, "state", 0);
+		close(sub);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
 int snapshot_write(const char *dir, const struct snap_machine *m, struct snap_header *h)
 {
 	struct snap_buf b;
@@ -226,33 +315,37 @@ int snapshot_write(const char *dir, const struct snap_machine *m, struct snap_he
 		return r;
 	}
 	snap_finish(&b, h);
-	char tmp[PATH_MAX], path[PATH_MAX + 16];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", dir) >= (int)sizeof(tmp)) {
+	/* DIR.tmp-PID-XXXXXX: the writer's PID tells snapshot_sweep whether it is still there. */
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%d-XXXXXX", dir, (int)getpid()) >=
+	    (int)sizeof(tmp)) {
 		free(b.data);
 		return err_set(0, "--snapshot: the path is too long");
 	}
+	struct sigaction sa = {.sa_handler = on_stop_signal}, old[3];
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
 	if (!mkdtemp(tmp)) {
-		free(b.data);
-		return err_set(errno, "cannot create a directory beside '%s'", dir);
+		r = err_set(errno, "cannot create a directory beside '%s'", dir);
+	} else {
+		r = write_file(tmp, "mem", m, NULL, 0);
+		if (r == 0)
+			r = write_file(tmp, "state", NULL, b.data, b.len);
+		if (r == 0) /* a signal that came after the last write */
+			r = stopped();
+		if (r == 0 && rename(tmp, dir) < 0)
+			r = err_set(errno, "cannot rename the snapshot to '%s'", dir);
+		if (r < 0)
+			remove_tmp(tmp);
+		else
+			sync_parent(dir);
 	}
-	snprintf(path, sizeof(path), "%s/mem", tmp);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	r = fd < 0 ? err_set(errno, "cannot create '%s'", path) : write_mem(fd, m);
-	if (fd >= 0 && close(fd) < 0 && r == 0)
-		r = err_set(errno, "cannot write the snapshot's memory");
-	if (r == 0) {
-		snprintf(path, sizeof(path), "%s/state", tmp);
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		r = fd < 0 ? err_set(errno, "cannot create '%s'", path)
-			   : write_all(fd, b.data, b.len, 0, "state");
-		if (fd >= 0 && close(fd) < 0 && r == 0)
-			r = err_set(errno, "cannot write the snapshot's state");
-	}
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
 	free(b.data);
-	if (r == 0 && rename(tmp, dir) < 0)
-		r = err_set(errno, "cannot rename the snapshot to '%s'", dir);
-	if (r < 0)
-		remove_tmp(tmp);
 	return r;
 }
 

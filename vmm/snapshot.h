@@ -5,8 +5,9 @@
  * completes the port access it stopped in and returns at once (the KVM API's way to make the
  * state consistent); then its state is read, and the machine's: the PIC pair and I/O APIC,
  * the PIT, the KVM clock. DIR/mem is guest RAM (sparse: pages that are all zero are holes),
- * DIR/state the rest (snapfile.h). Both are written into DIR.tmp-XXXXXX and renamed to DIR
- * at the end, so that a failed snapshot leaves nothing.
+ * DIR/state the rest (snapfile.h). Both are written into DIR.tmp-PID-XXXXXX, synced, and renamed
+ * to DIR at the end, so that a failed or interrupted snapshot leaves nothing (one killed
+ * with SIGKILL is removed by the next --snapshot DIR: snapshot_sweep).
  *
  * Restoring: the vCPUs are created with the same CPUID as for a boot, then, each in the
  * order the KVM API needs (Firecracker's notes say why): SREGS (the APIC base) before REGS,
@@ -36,6 +37,10 @@ struct snap_machine {
  * fields from `h` (kernel_id, memory, cpus, devices, version). Returns 0, or a negative errno
  * with a message, and then nothing is left. */
 int snapshot_write(const char *dir, const struct snap_machine *m, struct snap_header *h);
+
+/* Removes what a shikumi-vmm killed while writing `dir` left beside it (DIR.tmp-PID-XXXXXX of
+ * a PID that is gone, owned by this user); those of a writer still running are left alone. */
+void snapshot_sweep(const char *dir);
 
 /* Sets the vCPUs' state (created, never run) and the machine's from a parsed state file. */
 int snapshot_restore(const struct snap_machine *m, const uint8_t *state, size_t len);

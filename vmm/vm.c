@@ -181,7 +181,7 @@ struct guest_file {
 static int open_file(struct guest_file *f, const char *what, const char *path)
 {
 	*f = (struct guest_file){.what = what, .path = path, .fd = -1};
-	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO: refused, not waited on */
 	struct stat st;
 	if (f->fd < 0)
 		return err_set(errno, "%s '%s'", what, path);
@@ -693,7 +693,8 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status);
 static int vm_restore(struct vm *vm, int *status);
 
-/* --snapshot DIR: DIR must not be there yet, its parent must (checked before booting). */
+/* --snapshot DIR: DIR must not be there yet, its parent must (checked before booting); what
+ * an earlier, killed --snapshot DIR left is removed. */
 static int check_snapshot_dir(const char *dir)
 {
 	struct stat st;
@@ -704,6 +705,13 @@ static int check_snapshot_dir(const char *dir)
 	const char *parent = dirname(copy);
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
 		return err_set(0, "--snapshot: no directory '%s' to write '%s' in", parent, dir);
+	const char *base = strrchr(dir, '/');
+	if (strstr(base ? base + 1 : dir, ".tmp-"))
+		return err_set(0,
+			       "--snapshot: '%s': a name with '.tmp-' is kept for unfinished "
+			       "snapshots",
+			       dir);
+	snapshot_sweep(dir);
 	return 0;
 }
 
@@ -905,30 +913,86 @@ static int command_line(struct vm *vm)
 	return 0;
 }
 
-/* Reads DIR/state whole and checks it; opens DIR/mem. All before KVM is touched: bad input is
- * reported the same on a machine without it. */
+/* A snapshot is the whole guest: it is read only if nobody but the caller (or root) could
+ * have written it. `fd` is the directory or one of its files, `path` its name for messages. */
+static int check_trusted(int fd, const char *path, bool dir)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return err_set(errno, "--restore: cannot read '%s'", path);
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return err_set(0,
+			       dir ? "--restore: '%s' is not a snapshot directory"
+				   : "--restore: '%s' is not a regular file",
+			       path);
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return err_set(0,
+			       "--restore: '%s' belongs to uid %u: a snapshot must be yours or "
+			       "root's",
+			       path, (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return err_set(0, "--restore: '%s' can be written by others (mode %04o)", path,
+			       (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* DIR/NAME, opened without following a symbolic link and without waiting on a FIFO. */
+static int open_member(int dirfd, const char *dir, const char *name, char *path, size_t size,
+		       int *fd)
+{
+	snprintf(path, size, "%s/%s", dir, name);
+	*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0) {
+		int e = errno;
+		if (e == ELOOP)
+			return err_set(0,
+				       "--restore: '%s' is a symbolic link (a snapshot's files are "
+				       "its own)",
+				       path);
+		return err_set(e, "--restore: cannot open '%s'", path);
+	}
+	return check_trusted(*fd, path, false);
+}
+
+/* Opens DIR, DIR/state and DIR/mem and checks all three; reads DIR/state whole and checks it.
+ * All before KVM is touched: bad input is reported the same on a machine without it. */
 static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct snap_header *h,
 			 int *mem_fd)
 {
 	const struct vm_config *cfg = vm->cfg;
-	char path[PATH_MAX];
-	struct stat st;
-	if (stat(cfg->restore, &st) < 0)
+	char path[PATH_MAX], mem_path[PATH_MAX];
+	const char *base = strrchr(cfg->restore, '/');
+	if (strstr(base ? base + 1 : cfg->restore, ".tmp-"))
+		return err_set(0,
+			       "--restore: '%s' is an unfinished snapshot (its shikumi-vmm "
+			       "--snapshot was stopped, or is still writing it)",
+			       cfg->restore);
+	int dirfd = open(cfg->restore, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		if (errno == ENOTDIR)
+			return err_set(0, "--restore: '%s' is not a snapshot directory",
+				       cfg->restore);
 		return err_set(errno, "--restore: cannot open the snapshot '%s'", cfg->restore);
-	if (!S_ISDIR(st.st_mode))
-		return err_set(0, "--restore: '%s' is not a snapshot directory", cfg->restore);
-	snprintf(path, sizeof(path), "%s/state", cfg->restore);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(errno, "--restore: cannot open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > STATE_MAX) {
-		close(fd);
-		return err_set(0, "--restore: '%s' is not a snapshot's state file", path);
+	}
+	int fd = -1;
+	int r = check_trusted(dirfd, cfg->restore, true);
+	if (r == 0)
+		r = open_member(dirfd, cfg->restore, "state", path, sizeof(path), &fd);
+	if (r == 0)
+		r = open_member(dirfd, cfg->restore, "mem", mem_path, sizeof(mem_path), mem_fd);
+	close(dirfd);
+	struct stat st;
+	if (r == 0 && (fstat(fd, &st) < 0 || (size_t)st.st_size > STATE_MAX))
+		r = err_set(0, "--restore: '%s' is not a snapshot's state file", path);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
 	}
 	*len = (size_t)st.st_size;
 	*state = malloc(*len ? *len : 1);
 	struct guest_file f = {.what = "the snapshot's state", .path = path, .fd = fd};
-	int r = *state ? read_at(&f, *state, *len, 0) : err_set(ENOMEM, "out of memory");
+	r = *state ? read_at(&f, *state, *len, 0) : err_set(ENOMEM, "out of memory");
 	close(fd);
 	if (r == 0 && (r = snap_parse(*state, *len, h)) < 0)
 		r = err_wrap(r, "--restore: %s", cfg->restore);
@@ -956,15 +1020,11 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 			    h->cpus, (unsigned long long)h->memory);
 	if (r < 0)
 		return err_wrap(r, "--restore: %s", cfg->restore);
-	snprintf(path, sizeof(path), "%s/mem", cfg->restore);
-	*mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*mem_fd < 0)
-		return err_set(errno, "--restore: cannot open '%s'", path);
-	if (fstat(*mem_fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != h->memory)
+	if (fstat(*mem_fd, &st) < 0 || (uint64_t)st.st_size != h->memory)
 		return err_set(0,
 			       "--restore: '%s' is %lld bytes, the snapshot's memory is %llu "
 			       "(truncated?)",
-			       path, (long long)st.st_size, (unsigned long long)h->memory);
+			       mem_path, (long long)st.st_size, (unsigned long long)h->memory);
 	return command_line(vm);
 }
 

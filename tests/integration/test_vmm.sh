@@ -68,9 +68,57 @@ vmm_error "--restore of a file, not a directory" "'$T/text' is not a snapshot di
 mkdir "$T/snap"
 vmm_error "--restore of a directory without a state file" "cannot open '$T/snap/state'" --restore "$T/snap"
 printf 'SHKSNAP\n' >"$T/snap/state"
+vmm_error "--restore of a directory without a memory file" "cannot open '$T/snap/mem'" --restore "$T/snap"
+head -c 4096 /dev/urandom >"$T/snap/mem"
 vmm_error "--restore of a truncated state file" "the state file is truncated" --restore "$T/snap"
 head -c 4096 /dev/urandom >"$T/snap/state"
 vmm_error "--restore of a file that is no snapshot" "not a shikumi-vmm snapshot" --restore "$T/snap"
+# A snapshot is trusted input only if nobody else could have written it: the directory and
+# its files must be the caller's (or root's), not writable by group or others, the files
+# regular and not symbolic links (read without following them, and without hanging on a FIFO).
+chown nobody "$T/snap"
+vmm_error "--restore of a directory owned by another user" "'$T/snap' belongs to uid [0-9]+: a snapshot must be yours or root's" --restore "$T/snap"
+chown root "$T/snap"
+chmod 0777 "$T/snap"
+vmm_error "--restore of a directory others can write" "'$T/snap' can be written by others \(mode 0777\)" --restore "$T/snap"
+chmod 0700 "$T/snap"
+chown nobody "$T/snap/state"
+vmm_error "--restore of a state file owned by another user" "'$T/snap/state' belongs to uid [0-9]+" --restore "$T/snap"
+chown root "$T/snap/state"
+chmod 0666 "$T/snap/mem"
+vmm_error "--restore of a memory file others can write" "'$T/snap/mem' can be written by others" --restore "$T/snap"
+chmod 0600 "$T/snap/mem"
+mv "$T/snap/mem" "$T/mem.real"
+ln -s /etc/shadow "$T/snap/mem"
+vmm_error "--restore of a memory file that is a symbolic link" "'$T/snap/mem' is a symbolic link" --restore "$T/snap"
+rm "$T/snap/mem"
+mkfifo "$T/snap/mem"
+expect_failure "--restore of a FIFO as the memory file (no hang)" 125 shikumi-vmm "'$T/snap/mem' is not a regular file" -- timeout -s KILL 20 "$V" --restore "$T/snap"
+rm "$T/snap/mem"
+mv "$T/mem.real" "$T/snap/mem"
+mv "$T/snap/state" "$T/state.real"
+mkfifo "$T/snap/state"
+expect_failure "--restore of a FIFO as the state file (no hang)" 125 shikumi-vmm "'$T/snap/state' is not a regular file" -- timeout -s KILL 20 "$V" --restore "$T/snap"
+rm "$T/snap/state"
+mv "$T/state.real" "$T/snap/state"
+mkfifo "$T/fifo"
+expect_failure "a FIFO as the kernel (no hang)" 125 shikumi-vmm "the kernel '$T/fifo' is not a regular file" -- timeout -s KILL 20 "$V" --kernel "$T/fifo"
+cp -a "$T/snap" "$T/half.tmp-1-AbC123"
+vmm_error "--restore of a snapshot still being written (NAME.tmp-...)" "'$T/half.tmp-1-AbC123' is an unfinished snapshot" --restore "$T/half.tmp-1-AbC123"
+expect_failure "shikumi vm --from an unfinished snapshot's name" 125 shikumi "invalid snapshot name 'x.tmp-1-AbC123'" -- "$S" vm --snapshot-dir "$T" --from x.tmp-1-AbC123 -- true
+rm -rf "$T/half.tmp-1-AbC123"
+# One left by a shikumi-vmm killed while writing (its process gone, SIGKILL has no clean-up)
+# is removed by the next --snapshot of that name; one whose writer lives is left alone.
+sleep 0 & dead=$!
+wait
+sleep 60 & alive=$!
+mkdir "$T/s3.tmp-$dead-XyZ789" "$T/s3.tmp-$alive-XyZ789"
+head -c 4096 /dev/zero >"$T/s3.tmp-$dead-XyZ789/mem"
+"$V" --kernel "$T/text" --snapshot "$T/s3" </dev/null >/dev/null 2>&1 # fails after the sweep
+expect_eq "--snapshot NAME removes a NAME.tmp-PID-... of a writer that is gone, not of one alive" \
+	"$T/s3.tmp-$alive-XyZ789" "$(ls -d "$T"/s3* 2>/dev/null)"
+kill "$alive"
+rm -rf "$T"/s3*
 vmm_error "--restore with --disk" "--restore takes no --tiny, --initrd, --cmdline, --disk" --restore "$T/snap" --disk "$T/zeros"
 vmm_error "--restore and --snapshot at once" "one at a time" --restore "$T/snap" --snapshot "$T/s2"
 vmm_error "--snapshot with --disk" "--snapshot takes no --tiny, --disk or --net-fd" --kernel "$K" --initrd "$I" --disk "$T/zeros" --snapshot "$T/s2"

@@ -135,10 +135,27 @@ expect_failure "--snapshot of a guest that never becomes ready: a timeout" 125 s
 expect_eq "... and leaves no directory" "" "$(ls -d "$T"/never* 2>/dev/null)"
 expect_eq "no shikumi-vmm is left running" "" "$(pgrep -x shikumi-vmm)"
 
+# The VMM keeps none of its caller's files: a directory open as fd 9 (the runc CVE-2024-21626
+# class) is not among the running VMM's fds.
+(exec 9</ && exec timeout -s KILL 120 "$V" --restore "$T/snap" -- sh -c 'sleep 4; exit 4' </dev/null >"$T/raw9" 2>&1) &
+bg=$!
+fds=""
+for _ in $(seq 100); do
+	vmm=$(pgrep -x -n shikumi-vmm)
+	fds=$([ -n "$vmm" ] && ls -l "/proc/$vmm/fd" 2>/dev/null)
+	printf '%s' "$fds" | grep -q kvm-vm && break
+	sleep 0.2
+done
+expect_match "a restore's VMM runs (its fds hold a KVM VM)" "kvm-vm" "$fds"
+expect_true "... and holds no fd of its caller's (fd 9, the host's /, is not among them)" \
+	bash -c "! printf '%s' \"\$1\" | grep -qE ' -> /\$'" _ "$fds"
+wait "$bg"
+expect_eq "... its command's status" 4 "$?"
+
 # Two vCPUs: both stopped for the snapshot (the one that did not write "ready" is kicked out
 # of KVM_RUN and its state completed the same way), both running after a restore.
-timeout -s KILL 240 "$V" --kernel "$K" --initrd "$I" --memory 128M --cpus 2 --snapshot "$T/smp" </dev/null >"$T/raw" 2>&1
-expect_eq "--snapshot with --cpus 2: status 0" 0 "$?"
+timeout -s KILL 240 "$V" --kernel "$K" --initrd "$I" --memory 128M --cpus 2 --snapshot "$T/smp/" </dev/null >"$T/raw" 2>&1
+expect_eq "--snapshot DIR/ (a trailing slash) with --cpus 2: status 0" 0 "$?"
 restore "$T/smp" -- sh -c 'echo "cpus=$(nproc) online=$(cat /sys/devices/system/cpu/online)"; exit 9'
 expect_eq "... its restore: status 9" 9 "$rc"
 expect_match "... both vCPUs run in the restored guest" "^cpus=2 online=0-1$" "$out"
