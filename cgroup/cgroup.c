@@ -277,6 +277,7 @@ int cgroup_create(const char *root, const char *base, const char *name, unsigned
 {
 	char dir[PATH_MAX];
 	cg->fd = -1;
+	cg->top[0] = '\0';
 	snprintf(dir, sizeof(dir), "%s%s", root, strcmp(base, "/") ? base : "");
 	int r;
 	if (controllers && (r = enable_controllers(dir, controllers)) < 0)
@@ -298,6 +299,102 @@ int cgroup_create(const char *root, const char *base, const char *name, unsigned
 		return r;
 	}
 	return 0;
+}
+
+int cgroup_check_path(const char *rel)
+{
+	if (strchr(rel, ':'))
+		return err_set(0,
+			       "'%s' looks like a systemd cgroup (slice:prefix:name), and "
+			       "shikumi has no --systemd-cgroup: give a path",
+			       rel);
+	if (strchr(rel, '\n'))
+		return err_set(0, "a cgroup path holds no newline");
+	if (strlen(rel) >= 1024)
+		return err_set(0, "longer than 1023 bytes");
+	const char *p = rel[0] == '/' ? rel + 1 : rel;
+	if (!*p)
+		return err_set(0, "'%s' is the root of the hierarchy, not a group of its own", rel);
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || n > 255 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return err_set(0,
+				       "'%s': each part between slashes must be a name of 1 to 255 "
+				       "bytes, not '.' or '..'",
+				       rel);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* The parents cgroup_create_path made, from the group's own up to cg->top, while empty. */
+static void remove_made_parents(struct cgroup *cg)
+{
+	if (!cg->top[0])
+		return;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", cg->path);
+	for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
+		*slash = '\0';
+		bool last = !strcmp(dir, cg->top);
+		if (rmdir(dir) < 0 || last)
+			break;
+	}
+	cg->top[0] = '\0';
+}
+
+int cgroup_create_path(const char *root, const char *base, const char *rel, unsigned controllers,
+		       struct cgroup *cg)
+{
+	cg->fd = -1;
+	cg->top[0] = '\0';
+	int r = cgroup_check_path(rel);
+	if (r < 0)
+		return r;
+	char dir[PATH_MAX];
+	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s%s", root,
+				      rel[0] == '/' || !strcmp(base, "/") ? "" : base);
+	if (len + 1 + strlen(rel) >= sizeof(dir))
+		return err_set(ENAMETOOLONG, "cgroup path");
+	const char *p = rel[0] == '/' ? rel + 1 : rel;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		if (controllers && (r = enable_controllers(dir, controllers)) < 0) {
+			/* dir may be one made here: the clean-up starts at it */
+			if (snprintf(cg->path, sizeof(cg->path), "%s/-", dir) >=
+			    (int)sizeof(cg->path))
+				cg->top[0] = '\0'; /* cannot happen: dir is shorter */
+			break;
+		}
+		len += (size_t)snprintf(dir + len, sizeof(dir) - len, "/%.*s", (int)n, p);
+		snprintf(cg->path, sizeof(cg->path), "%s", dir); /* the clean-up starts above */
+		bool leaf = !p[n];
+		if (mkdir(dir, 0755) == 0) {
+			if (leaf)
+				break;
+			if (!cg->top[0])
+				snprintf(cg->top, sizeof(cg->top), "%s", dir);
+		} else if (leaf && errno == EEXIST) {
+			r = err_set(0, "the cgroup %s exists already (another container's?)", dir);
+			break;
+		} else if (errno != EEXIST) {
+			r = err_set(errno, "cannot create %s", dir);
+			break;
+		}
+		p += n + 1;
+	}
+	if (r == 0) {
+		cg->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* clone3 refuses O_PATH */
+		if (cg->fd < 0) {
+			r = err_set(errno, "cannot open the cgroup %s", dir);
+			rmdir(dir);
+		}
+	}
+	if (r < 0)
+		remove_made_parents(cg);
+	return r;
 }
 
 static int write_limit(const struct cgroup *cg, const char *file, const char *value)
@@ -432,8 +529,10 @@ int cgroup_destroy(struct cgroup *cg)
 	close(cg->fd);
 	cg->fd = -1;
 	for (int i = 0; i < 1000; i++) {
-		if (rmdir(cg->path) == 0 || errno == ENOENT)
+		if (rmdir(cg->path) == 0 || errno == ENOENT) {
+			remove_made_parents(cg);
 			return r;
+		}
 		if (errno != EBUSY)
 			break;
 		sleep_ms(1);

@@ -65,7 +65,21 @@ int cgroup_missing_controllers(const char *root, const char *rel, unsigned want,
 struct cgroup {
 	int fd; /* the group's directory */
 	char path[PATH_MAX];
+	char top[PATH_MAX]; /* cgroup_create_path: the highest parent it made, "" for none;
+			       cgroup_destroy removes those too (when they are empty) */
 };
+
+/* Creates the group at `rel` (an OCI cgroupsPath, checked by cgroup_check_path): below root
+ * when it starts with '/', else below root/base, making the missing parents and enabling
+ * `controllers` in each one's cgroup.subtree_control on the way. The group itself must not
+ * exist yet. On failure nothing it made is left. */
+int cgroup_create_path(const char *root, const char *base, const char *rel, unsigned controllers,
+		       struct cgroup *cg);
+
+/* Whether `rel` is a cgroupsPath cgroup_create_path takes: components of 1 to 255 bytes,
+ * none "." or "..", no newline, not the root itself; a systemd "slice:prefix:name" is
+ * refused by name. Returns 0 or -EINVAL with the reason as the message. */
+int cgroup_check_path(const char *rel);
 
 /* Creates root/base/shikumi/name, enabling `controllers` in base's and base/shikumi's
  * cgroup.subtree_control on the way. */

@@ -134,6 +134,8 @@ struct container_config {
 	struct subnet subnet; /* NET_BRIDGE: its subnet (default 10.89.0.0/24) */
 	uint32_t ip;	      /* NET_BRIDGE: a fixed address (host order), 0 for any */
 	struct cgroup_limits limits;
+	const char *cgroups_path; /* OCI linux.cgroupsPath ("/..." from the cgroup root, else
+				     below the runtime's own group); NULL: shikumi's own name */
 	uint32_t groups[CONFIG_MAX_GROUPS]; /* supplementary groups (OCI additionalGids) */
 	size_t n_groups;		    /* 0: none, as the runtime leaves it */
 	int umask;			    /* the command's umask; -1: the caller's */

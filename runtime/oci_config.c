@@ -6,6 +6,7 @@
  * no_new_privs always), the config is accepted. */
 #include "oci_config.h"
 
+#include "../cgroup/cgroup.h"
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "caps.h"
@@ -1078,6 +1079,15 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 			   "needs a user namespace in linux.namespaces");
 	if (cfg->n_uidmap != 0 && cfg->n_gidmap == 0)
 		return BAD("linux.gidMappings", "missing (linux.uidMappings is given)");
+	if ((r = get_string(linux_, "linux", "cgroupsPath", &cfg->cgroups_path)) < 0)
+		return r;
+	if (cfg->cgroups_path && !*cfg->cgroups_path)
+		cfg->cgroups_path = NULL; /* runc's default place */
+	if (cfg->cgroups_path && cgroup_check_path(cfg->cgroups_path) < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return BAD("linux.cgroupsPath", "%s", why);
+	}
 	const char *prop;
 	if ((r = get_string(linux_, "linux", "rootfsPropagation", &prop)) < 0)
 		return r;

@@ -336,7 +336,9 @@ static int prepare_userns(const struct container_config *cfg, const struct conta
  * has cgroup v2: shikumi/run-PID-START below our own group, whose name says that it lives
  * as long as this runtime (the next start removes it once we are gone); a container that
  * `create` leaves running outlives its runtime, so its group is shikumi/oci-ID (id), which
- * only `delete` removes. */
+ * only `delete` removes; or the config's linux.cgroupsPath, as runc places it (containerd's
+ * /NAMESPACE/ID, a Kubernetes pod's group), whose parents are made as needed and outlive it
+ * (shared by the containers below them) unless the start fails. */
 static int cgroup_setup(const struct container_config *cfg, const struct container_host *host,
 			const char *id, struct cgroup *cg)
 {
@@ -344,11 +346,20 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 	if (!host->cgroup2 || (host->rootless && !controllers && !host->cg_writable))
 		return 0;
 	cgroup_remove_stale(host->cg_root, host->cg_base);
+	int r;
+	if (cfg->cgroups_path) { /* OCI linux.cgroupsPath: where the caller wants it */
+		if ((r = cgroup_create_path(host->cg_root, host->cg_base, cfg->cgroups_path,
+					    controllers, cg)) < 0)
+			return err_wrap(r, "linux.cgroupsPath");
+		if ((r = cgroup_set_limits(cg, &cfg->limits)) < 0)
+			cgroup_destroy(cg);
+		return r;
+	}
 	char name[300];
-	int r = id ? snprintf(name, sizeof(name), "oci-%s", id) >= (int)sizeof(name)
-			 ? err_set(ENAMETOOLONG, "container id '%s'", id)
-			 : 0
-		   : cgroup_run_name(name, sizeof(name));
+	r = id ? snprintf(name, sizeof(name), "oci-%s", id) >= (int)sizeof(name)
+		     ? err_set(ENAMETOOLONG, "container id '%s'", id)
+		     : 0
+	       : cgroup_run_name(name, sizeof(name));
 	if (r == 0)
 		r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	if (r < 0 && !controllers && !id) {

@@ -329,6 +329,51 @@ cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]
 got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
 expect_match "no cgroup namespace: /sys/fs/cgroup is the container's own group (its processes only: init, sh, sort, tr), read-only" \
 	"^1 2 3 4 1 /shikumi/run-[0-9-]+ $" "$got"
+# linux.cgroupsPath, as runc places it: "/..." below the cgroup root (containerd's
+# /NAMESPACE/ID), else below the runtime's own group; missing parents are made, and removed
+# with the group unless something else made them or lives there.
+if [ -n "$cg2" ]; then
+	cgp="shikumi-cgp-$$"
+	self=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	cp "$B/spec.json" "$B/config.json"
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/ns/c1" | .linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]
+		| .process.args = ["/bin/sh", "-c", "sed -n s/^0:://p /proc/self/cgroup"]'
+	expect_eq "linux.cgroupsPath /X/ns/c1: the container's group is there" "/$cgp/ns/c1" "$("$S" run --bundle "$B" </dev/null 2>&1)"
+	expect_eq "... and at the end it is gone, with the parents it made" "gone" "$([ -e "$cg2/$cgp" ] && echo left || echo gone)"
+	cfg '.linux.cgroupsPath = "'"$cgp"'/rel"'
+	expect_eq "a relative linux.cgroupsPath is below the runtime's own group" "${self%/}/$cgp/rel" "$("$S" run --bundle "$B" </dev/null 2>&1)"
+	mkdir -p "$cg2/$cgp/pod"
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/pod/c2" | .process.args = ["/bin/sleep", "100"]'
+	o create --bundle "$B" cgp >/dev/null 2>&1 </dev/null
+	cpid=$(o state cgp | jq -r .pid)
+	expect_eq "create: init is in the cgroupsPath group, and state.json says so" "/$cgp/pod/c2 $cg2/$cgp/pod/c2" \
+		"$(sed -n 's/^0:://p' "/proc/$cpid/cgroup") $(jq -r .cgroup "$SR/cgp/state.json")"
+	mkdir "$cg2/$cgp/pod/busy"
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/pod/busy"'
+	o create --bundle "$B" cgp2 >"$B/cgp2.out" 2>&1 </dev/null # a file: a created init would hold a pipe
+	rc=$?
+	out=$(cat "$B/cgp2.out")
+	expect_eq "a cgroupsPath group that exists already is refused (one line, exit 1, no state)" \
+		"1|1|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pod/busy exists already (another container's?)|" \
+		"$rc|$(printf '%s\n' "$out" | wc -l)|$out|$(ls "$SR" | grep -x cgp2)"
+	o delete --force cgp2 >/dev/null 2>&1
+	o delete --force cgp
+	expect_eq "delete --force removes the group, not the parent someone else made, nor another group" "gone kept kept" \
+		"$([ -e "$cg2/$cgp/pod/c2" ] && echo left || echo gone) $([ -d "$cg2/$cgp/pod" ] && echo kept) $([ -d "$cg2/$cgp/pod/busy" ] && echo kept)"
+	rmdir "$cg2/$cgp/pod/busy" "$cg2/$cgp/pod" "$cg2/$cgp"
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/a/b/c" | .process.args = ["/nonexistent"]'
+	"$S" run --bundle "$B" </dev/null >/dev/null 2>&1
+	expect_eq "a start that fails after making the group and its parents leaves none of them" "gone" \
+		"$([ -e "$cg2/$cgp" ] && echo left || echo gone)"
+	rmdir "$cg2/$cgp/a/b/c" "$cg2/$cgp/a/b" "$cg2/$cgp/a" "$cg2/$cgp" 2>/dev/null
+	cp "$B/spec.json" "$B/config.json"
+	refuse "a cgroupsPath with '..'" '.linux.cgroupsPath = "/a/../../b"' \
+		"config.json: linux.cgroupsPath: '/a/../../b': each part between slashes must be a name of 1 to 255 bytes, not '.' or '..'"
+	refuse "a cgroupsPath that is the root" '.linux.cgroupsPath = "/"' \
+		"config.json: linux.cgroupsPath: '/' is the root of the hierarchy, not a group of its own"
+	refuse "a systemd cgroupsPath" '.linux.cgroupsPath = "system.slice:shikumi:x"' \
+		"config.json: linux.cgroupsPath: 'system.slice:shikumi:x' looks like a systemd cgroup (slice:prefix:name), and shikumi has no --systemd-cgroup: give a path"
+fi
 before=$(leftovers)
 nsrefuse() { # NAME JQ-FILTER EXPECTED-LINE
 	cp "$B/spec.json" "$B/config.json"

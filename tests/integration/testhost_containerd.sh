@@ -84,6 +84,9 @@ expect_eq "... and a 64 MiB hog in it is killed (137), never reaching its echo" 
 expect_eq "ctr run -d: ctr task ls says RUNNING" "RUNNING" "$("${C[@]}" task ls 2>&1 | awk '$1 == "c4" { print $3 }')"
 expect_eq "shikumi state (in the shim's --root) says running" "running" \
 	"$("$SH" --root "$SR" state c4 2>&1 | jq -r .status 2>&1)"
+# ctr's cgroupsPath is /NAMESPACE/ID: the group is there, as runc puts it.
+expect_eq "the task's group is ctr's cgroupsPath, /default/c4" "0::/default/c4 /sys/fs/cgroup/default/c4" \
+	"$(cat "/proc/$("$SH" --root "$SR" state c4 | jq -r .pid)/cgroup") $(jq -r .cgroup "$SR/c4/state.json")"
 out=$("${C[@]}" task exec --exec-id e1 c4 sh -c 'ps -o pid,comm; grep ^NoNewPrivs: /proc/self/status; exit 6' 2>&1)
 rc=$?
 expect_eq "ctr task exec: runs inside the container, as confined, its status back" "2 sh|NoNewPrivs:	1|6" \
@@ -105,4 +108,6 @@ kill "$ctd"
 wait "$ctd" 2>/dev/null
 umount -R "$T/root" 2>/dev/null
 expect_eq "nothing left behind (containers, groups, mounts)" "$base" "$(leftovers)"
+expect_eq "... no group of any container under /sys/fs/cgroup/default (its parent stays, as with runc)" "" \
+	"$(ls /sys/fs/cgroup/default 2>/dev/null | grep '^c[0-9]')"
 rm -rf "$T"

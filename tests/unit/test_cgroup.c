@@ -312,6 +312,45 @@ static void real_group_lifecycle(void **state)
 	assert_int_equal(stat(dir, &st), -1);
 }
 
+/* linux.cgroupsPath: what is refused, where the group goes, and that only what was made is
+ * removed (a parent that was there stays; a failure part way leaves nothing). */
+static void create_path_in_fake_tree(void **state)
+{
+	(void)state;
+	const char *bad[] = {"/", "", "a//b", "/a/../b", "./a", "a/.", "sys.slice:x:y", "a/\nb"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(cgroup_check_path(bad[i]), -EINVAL);
+	assert_int_equal(cgroup_check_path("/default/c1"), 0);
+	assert_int_equal(cgroup_check_path("pod/c..1"), 0);
+	char p[PATH_MAX];
+	struct stat st;
+	struct cgroup cg;
+	/* Absolute: below the root whatever the base; the parents made, then removed with it. */
+	assert_int_equal(cgroup_create_path(root, "/me", "/ns/pod/c1", 0, &cg), 0);
+	assert_string_equal(cg.path, strcat(strcpy(p, root), "/ns/pod/c1"));
+	assert_string_equal(cg.top, strcat(strcpy(p, root), "/ns"));
+	assert_int_equal(cgroup_create_path(root, "/me", "/ns/pod/c1", 0, &(struct cgroup){0}),
+			 -EINVAL);
+	assert_non_null(strstr(err_msg(), "exists already"));
+	assert_int_equal(cgroup_destroy(&cg), 0);
+	assert_int_equal(stat(strcat(strcpy(p, root), "/ns"), &st), -1);
+	/* Relative: below the base; a parent that was there already stays. */
+	mkdir(strcat(strcpy(p, root), "/me"), 0755);
+	mkdir(strcat(strcpy(p, root), "/me/pod"), 0755);
+	assert_int_equal(cgroup_create_path(root, "/me", "pod/c2", 0, &cg), 0);
+	assert_string_equal(cg.path, strcat(strcpy(p, root), "/me/pod/c2"));
+	assert_string_equal(cg.top, "");
+	assert_int_equal(cgroup_destroy(&cg), 0);
+	assert_int_equal(stat(strcat(strcpy(p, root), "/me/pod"), &st), 0);
+	/* Controllers asked for, and a new parent has no cgroup.subtree_control (a fake one):
+	 * the failure removes the parents made. */
+	assert_true(cgroup_create_path(root, "/", "/new/deeper/c3", CG_MEMORY, &cg) < 0);
+	assert_int_equal(cg.fd, -1);
+	assert_int_equal(stat(strcat(strcpy(p, root), "/new"), &st), -1);
+	rmdir(strcat(strcpy(p, root), "/me/pod"));
+	rmdir(strcat(strcpy(p, root), "/me"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest fake[] = {
@@ -323,6 +362,7 @@ int main(void)
 	    cmocka_unit_test(create_limits_stats_in_fake_tree),
 	    cmocka_unit_test(stale_groups_removed),
 	    cmocka_unit_test(stale_groups_judged_by_start_time),
+	    cmocka_unit_test(create_path_in_fake_tree),
 	};
 	const struct CMUnitTest real[] = {
 	    cmocka_unit_test(real_group_lifecycle),
