@@ -1,9 +1,13 @@
 #!/bin/bash
 # Lesson 3 (chapter 4, memory): demand paging (mapping memory costs nothing until it is
-# touched), a memory limit that OOM-kills a hog, and a VM's RAM as one mapping in the VMM.
+# touched), a memory limit that OOM-kills a hog, a VM's RAM as one mapping in the VMM, and
+# ten VMs restored from one snapshot sharing its pages (copy-on-write, for whole machines).
 . "$(dirname "$0")/lib.sh"
 needs cgroup
 needs kvm
+T=$(mktemp -d)
+VMS=""
+trap 'kill $VMS 2>/dev/null; wait; rm -rf "$T"' EXIT
 
 title 'Lesson 3: memory is given on demand (chapter 4)'
 say 'mmap() of 256 MiB only reserves addresses. The kernel gives a page of real memory the first time it is touched (a page fault). The helper maps 256 MiB, then writes to 16 MiB of it, and prints the container'\''s memory.current (what its cgroup is charged; --memory turns the memory controller on for it) and its own RSS after each step.'
@@ -38,4 +42,46 @@ claim 'the guest'\''s 256 MiB is one mapping of the VMM' test "$(grep -c '^Size:
 rss_kib=${guest_rss:-?}
 claim 'of which only the touched part is resident ($rss_kib KiB)' test "${guest_rss:-262144}" -lt 200000 -a "${guest_rss:-0}" -gt 1024
 wait $vm
+
+title 'Ten VMs from one snapshot: copy-on-write for whole machines'
+say 'After fork() parent and child share every page until one of them writes it (copy-on-write). A VM restored from a snapshot gets the same: shikumi-vmm --restore maps the snapshot'\''s memory file MAP_PRIVATE, so the pages it only reads are the page cache'\''s, shared by every VM restored from that file, and only a page it writes becomes its own. PSS (proportional set size) charges each shared page to its sharers in equal parts, so it adds up honestly. First one VM booted the usual way, then ten restored at once from a snapshot taken once; each runs sleep and reports when it is up.'
+K="$BUILD/guest/bzImage-mini"
+[ -f "$K" ] || K="$BUILD/guest/bzImage"
+"$S" vm --kernel "$K" --memory 128M --snapshot-dir "$T/snaps" --snapshot booted </dev/null >"$T/snap.log" 2>&1
+# vm_up FILE...: waits (two minutes at most) until each console log has the line "42-up" (the
+# guest's echo; the kernel's own log, which shows its command line, has no line starting so).
+vm_up() {
+	for _ in $(seq 600); do
+		local f all=1
+		for f in "$@"; do grep -q '^42-up' "$f" 2>/dev/null || all=0; done
+		[ "$all" = 1 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# pss PID...: their summed PSS in KiB (/proc/PID/smaps_rollup).
+pss() { for p in "$@"; do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"; done | awk '{s += $1} END {print s + 0}'; }
+# shikumi vm without a network execs shikumi-vmm: $! is the VMM itself.
+"$S" vm --kernel "$K" --memory 128M -- sh -c 'echo $((6*7))-up; sleep 120' </dev/null >"$T/boot.log" 2>&1 &
+boot=$!
+VMS="$boot"
+vm_up "$T/boot.log"
+restored=""
+for n in 0 1 2 3 4 5 6 7 8 9; do
+	"$S" vm --kernel "$K" --snapshot-dir "$T/snaps" --from booted -- sh -c 'echo $((6*7))-up; sleep 120' </dev/null >"$T/r$n.log" 2>&1 &
+	restored="$restored $!"
+done
+VMS="$VMS$restored"
+vm_up "$T"/r[0-9].log
+up=$(grep -l '^42-up' "$T"/r[0-9].log | wc -l)
+show "grep -H '^Pss:' /proc/$boot/smaps_rollup; for p in$restored; do grep -H '^Pss:' /proc/\$p/smaps_rollup; done"
+boot_pss=$(pss $boot) ten=$(pss $restored)
+boot_mib=$((boot_pss / 1024)) ten_mib=$((ten / 1024)) ten_boots_mib=$((boot_pss * 10 / 1024))
+claim 'ten VMs are restored and running ($up of 10 said they are up)' test "$up" = 10
+claim 'one booted VM: $boot_mib MiB of PSS, so ten boots would be some $ten_boots_mib MiB' test "${boot_pss:-0}" -gt 1024
+claim 'the ten restored ones together: $ten_mib MiB, at most 3 times one boot (they share the snapshot'\''s pages)' \
+	test "${ten:-0}" -gt 0 -a "${ten:-0}" -le $((3 * ${boot_pss:-0}))
+kill $VMS 2>/dev/null
+wait 2>/dev/null
+VMS=""
 finish

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Lesson 8 (chapter 10, virtualization): the VM runs its own kernel, the host sees it as one
-# process, and it starts more slowly than a container: by how much, shikumi compare says.
+# process, and it starts more slowly than a container: by how much, shikumi compare says, and
+# how near a restored snapshot comes (issue 18: container start, VM boot, VM restore).
 # Nested virtualization (the test host is a VM that runs VMs) and paravirtualization
 # (kvm-clock, virtio-blk): the VM exits each saves, counted by shikumi-vmm --timing.
 . "$(dirname "$0")/lib.sh"
@@ -100,11 +101,16 @@ claim 'the VMM is running (PID $pid)' grep -q 'shikumi-vmm' <<<"$OUT"
 claim 'it has no child processes: the guest'\''s sleep is not a host process' grep -qx 'children: 0' <<<"$OUT"
 wait $vm
 
-title 'Starting: a kernel boot against a clone()'
-say 'A container starts with a few system calls; a VM boots a kernel. shikumi compare starts /bin/true both ways three times (timed by hyperfine) and divides the medians. Without --only it also times crun, runc, bwrap and QEMU.'
-show "$S compare --runs 3 --only run,vm 2>/dev/null"
+title 'Starting: a kernel boot, a restore, and a clone()'
+say 'A container starts with a few system calls; a VM boots a kernel. Or it does not boot at all: it resumes a snapshot of a VM that had booted already (shikumi-vmm --snapshot, --restore), as serverless platforms do. shikumi compare takes that snapshot once, then starts /bin/true all three ways three times (timed by hyperfine) and divides the medians. Without --only it also times crun, runc, bwrap and QEMU.'
+show "$S compare --runs 3 --only run,vm,restore --kernel $BUILD/guest/bzImage-mini 2>/dev/null"
 r=$(sed -n 's|^ *shikumi vm */ shikumi run *\([0-9.]*\)x\{0,1\} .*|\1|p' <<<"$OUT")
 times=${r:-?}
+rb=$(sed -n 's|^ *shikumi vm (restored) */ shikumi vm  *\([0-9.]*\)x\{0,1\} .*|\1|p' <<<"$OUT")
+rc=$(sed -n 's|^ *shikumi vm (restored) */ shikumi run *\([0-9.]*\)x\{0,1\} .*|\1|p' <<<"$OUT")
+of_boot=${rb:-?} of_run=${rc:-?}
 claim 'the VM takes more than 3 times as long from start to exit (here ${times}x)' between "${r:-0}" 3 1000000
 claim 'compare shows where the VM'\''s time goes: its kernel'\''s boot' grep -qE '^ +guest-boot +[0-9.]+ ms' <<<"$OUT"
+claim 'a restored VM takes less than half a boot (here ${of_boot} of it): no kernel boots' between "${rb:-9}" 0 0.5
+claim 'so it comes nearer a container'\''s start than a boot does: ${of_run}x against ${times}x' awk -v a="${rc:-0}" -v b="${r:-0}" 'BEGIN { exit !(a > 0 && a < b) }'
 finish
