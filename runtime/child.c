@@ -274,6 +274,21 @@ static int console(struct child *c)
 	return 0;
 }
 
+/* `create`'s OCI createContainer hooks: here, in the container's namespaces, as root, with its
+ * root and volumes mounted (at ROOTFS's path: overlay.c) and not yet read-only, the host's
+ * paths still reachable (the hook's path is the host's, as the spec asks). */
+static int create_container_hooks(struct child *c)
+{
+	return c->a->hooks ? c->a->hooks(CHILD_CREATED, c->go.pid, c->a->hooks_arg) : 0;
+}
+
+/* startContainer: `start` released the init; in the container (its root, its identity and
+ * capabilities), before the command is forked. A failure ends the container with 125. */
+static int start_container_hooks(struct child *c)
+{
+	return c->a->hooks ? c->a->hooks(CHILD_STARTED, c->go.pid, c->a->hooks_arg) : 0;
+}
+
 /* CAP_MKNOD stays (container engines grant it), and no device cgroup stands in the way on
  * cgroup v2 without a BPF program: so no mount where the container can write honours device
  * nodes. The root and the volumes are nodev already; /dev becomes read-only once populated.
@@ -492,7 +507,10 @@ static void __attribute__((noreturn)) child_fail(struct child *c, int code)
 {
 	struct sync_msg m = {.type = SYNC_ERROR, .code = code};
 	snprintf(m.text, sizeof(m.text), "%s", err_msg());
-	sync_send(c->a->sock, &m, -1);
+	/* No runtime to tell once `create` has handed the container over (a startContainer
+	 * hook that fails): then the container's own stderr says it. */
+	if (sync_send(c->a->sock, &m, -1) < 0)
+		fprintf(stderr, "shikumi: %s\n", m.text);
 	_exit(code);
 }
 
@@ -573,6 +591,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, root_layer);
 	STEP(&c, mount_table);
 	STEP(&c, console);
+	STEP(&c, create_container_hooks);
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
 	STEP(&c, cwd);
@@ -582,6 +601,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, capabilities);
 	STEP(&c, undumpable);
 	STEP(&c, wait_start);
+	STEP(&c, start_container_hooks);
 	int release[2];
 	if (pipe2(release, O_CLOEXEC) < 0) {
 		err_set(errno, "cannot create the command's release pipe");

@@ -21,6 +21,10 @@ struct child_args {
 	const sigset_t *caller_mask; /* the caller's signal mask, for the command */
 	int start_fd;	/* `create`: the state's exec.fifo (O_PATH), waited on; -1 for run */
 	int trampoline; /* the sealed exec trampoline (trampoline_fd.h) the command goes through */
+	/* `create` with OCI createContainer/startContainer hooks: called inside at those points
+	 * (with the init's pid on the host), NULL otherwise. A failure fails the step. */
+	int (*hooks)(enum child_point point, int host_pid, void *arg);
+	void *hooks_arg;
 };
 
 /* Runs in the child right after clone; never returns. Any failing step ends it with exit 125

@@ -52,6 +52,14 @@ int container_validate_stdio(void);
 int container_run(const struct container_config *cfg, const struct container_host *host,
 		  uint64_t t_start, int *exit_code);
 
+/* Where container_create's hooks is called: after the mounts, before pivot_root (the OCI
+ * createContainer hooks: the host's paths are still there), and once `start` has released the
+ * init, before the command is forked (startContainer: the container's own paths). */
+enum child_point {
+	CHILD_CREATED,
+	CHILD_STARTED,
+};
+
 /* `create`: the same start, stopped before the command: the init waits until something
  * opens the fifo (start_fd, O_PATH) for reading. With cfg->tty TTY_ON the command's pty is
  * made in the container and its master sent to console_socket (runc's --console-socket).
@@ -60,10 +68,13 @@ int container_run(const struct container_config *cfg, const struct container_hos
  * "", arg) is called: only when that returns 0 is the init told to wait for `start`; when it
  * fails, or the runtime dies before, the init ends itself, so that no container exists that
  * no state records. Nothing is torn down after that; the caller's `delete` does it. On
- * failure nothing is left, as with container_run. */
+ * failure nothing is left, as with container_run. hooks (or NULL) is called inside the
+ * container at each enum child_point (child.h), with the same arg: the OCI createContainer
+ * and startContainer hooks. */
 int container_create(const struct container_config *cfg, const struct container_host *host,
 		     const char *id, int start_fd, int console_socket,
-		     int (*record)(pid_t pid, const char *cgroup, void *arg), void *arg);
+		     int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     int (*hooks)(enum child_point point, int host_pid, void *arg), void *arg);
 
 /* `exec`: a process in a running container (exec.c). */
 struct exec_target {

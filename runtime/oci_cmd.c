@@ -423,6 +423,23 @@ static int record_init(pid_t pid, const char *cgroup, void *arg)
 	return hooks_run(a->oc, HOOK_CREATE_RUNTIME, json, false);
 }
 
+/* createContainer and startContainer, called inside the container (child.c), in its copy of
+ * this process's memory: the state is rendered there, with the init's pid on the host. */
+static int child_hooks(enum child_point point, int host_pid, void *arg)
+{
+	struct record_arg *a = arg;
+	enum oci_hook_kind kind =
+	    point == CHILD_CREATED ? HOOK_CREATE_CONTAINER : HOOK_START_CONTAINER;
+	if (!a->oc->n_hooks[kind])
+		return 0;
+	a->st->pid = host_pid;
+	autofree char *json =
+	    state_render_as(a->st, point == CHILD_CREATED ? "creating" : "created");
+	if (!json)
+		return err_set(ENOMEM, "the state for the hooks");
+	return hooks_run(a->oc, kind, json, false);
+}
+
 /* --console-socket: conmon's or the shim's AF_UNIX socket, connected; a path longer than
  * sun_path is reached through its directory's fd. */
 static int connect_console(const char *path)
@@ -508,7 +525,11 @@ static int create_in(const struct globals *g, const char *bundle, const char *pi
 		goto out;
 	}
 	struct record_arg ra = {dirfd, &st, &oc};
-	if ((r = container_create(&oc.cfg, &host, st.id, fifo, console_fd, record_init, &ra)) < 0)
+	if ((r = container_create(
+		 &oc.cfg, &host, st.id, fifo, console_fd, record_init,
+		 oc.n_hooks[HOOK_CREATE_CONTAINER] || oc.n_hooks[HOOK_START_CONTAINER] ? child_hooks
+										       : NULL,
+		 &ra)) < 0)
 		goto out;
 	if (pid_file) {
 		char text[32];

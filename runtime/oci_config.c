@@ -1117,8 +1117,8 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	return 0;
 }
 
-const char *const oci_hook_names[HOOK_KINDS] = {"prestart", "createRuntime", "poststart",
-						"poststop"};
+const char *const oci_hook_names[HOOK_KINDS] = {"prestart", "createRuntime",   "poststart",
+						"poststop", "createContainer", "startContainer"};
 
 static int read_hook(struct json_object *h, const char *base, struct oci_hook *hook)
 {
@@ -1165,9 +1165,6 @@ static int read_hooks(struct json_object *doc, struct oci_config *oc)
 		size_t n = json_object_array_length(val);
 		if (n == 0)
 			continue;
-		if (!strcmp(key, "createContainer") || !strcmp(key, "startContainer"))
-			return BAD(path, "not supported yet (it runs in the container's "
-					 "namespaces)");
 		int kind = 0;
 		while (kind < HOOK_KINDS && strcmp(key, oci_hook_names[kind]))
 			kind++;

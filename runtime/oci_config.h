@@ -34,6 +34,8 @@ enum oci_hook_kind {
 	HOOK_CREATE_RUNTIME,
 	HOOK_POSTSTART,
 	HOOK_POSTSTOP,
+	HOOK_CREATE_CONTAINER, /* in the container's namespaces, before pivot_root (child.c) */
+	HOOK_START_CONTAINER,  /* in the container, after `start`, before the command */
 	HOOK_KINDS,
 };
 

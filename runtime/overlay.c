@@ -57,16 +57,17 @@ int overlay_make_root(const struct overlay_spec *s)
 			return err_set(errno, "cannot mount ROOTFS '%s'", s->rootfs);
 		return fd_steal(&lower);
 	}
-	/* The scratch tmpfs: lower/ (ROOTFS), upper/ and work/ (the overlay's), root/ (where the
-	 * overlay is mounted). It is attached over ROOTFS's path only because overlayfs takes
-	 * its layers by path; the path is in this namespace alone and goes with the old root
-	 * at pivot_root. */
+	/* The scratch tmpfs: lower/ (ROOTFS), upper/ and work/ (the overlay's). It is attached
+	 * over ROOTFS's path only because overlayfs takes its layers by path, and the overlay
+	 * then over it, so that ROOTFS's path shows the container's root in this namespace until
+	 * pivot_root (where an OCI createContainer hook looks for it, as with runc); the path is
+	 * in this namespace alone and goes with the old root at pivot_root. */
 	static const char *const tmpfs_opts[] = {"mode", "0755", NULL};
 	autoclose int scratch =
 	    new_mount("tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (scratch < 0)
 		return err_set(-scratch, "cannot create the container's tmpfs layer");
-	static const char *const dirs[] = {"lower", "upper", "work", "root"};
+	static const char *const dirs[] = {"lower", "upper", "work"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++)
 		if (mkdirat(scratch, dirs[i], 0755) < 0)
 			return err_set(errno, "cannot create %s in the container's tmpfs layer",
@@ -94,7 +95,7 @@ int overlay_make_root(const struct overlay_spec *s)
 			       "cannot create the overlay over ROOTFS '%s' (--persist runs on "
 			       "ROOTFS itself)",
 			       s->rootfs);
-	if (move_mount(root, "", scratch, "root", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (move_mount(root, "", AT_FDCWD, s->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return err_set(errno, "cannot attach the overlay");
 	return fd_steal(&root);
 }

@@ -190,13 +190,17 @@ const char *state_status(const struct oci_state *st)
 
 char *state_render(const struct oci_state *st)
 {
+	return state_render_as(st, state_status(st));
+}
+
+char *state_render_as(const struct oci_state *st, const char *status)
+{
 	struct json_object *o = json_object_new_object();
-	const char *status = state_status(st);
 	json_object_object_add(o, "ociVersion", json_object_new_string("1.0.2"));
 	json_object_object_add(o, "id", json_object_new_string(st->id));
 	json_object_object_add(o, "status", json_object_new_string(status));
 	/* the pid only while it names the container's init (the spec asks it then) */
-	bool live = strcmp(status, "stopped") && strcmp(status, "creating");
+	bool live = strcmp(status, "stopped") && st->pid > 0;
 	json_object_object_add(o, "pid", json_object_new_int64(live ? st->pid : 0));
 	json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
 	struct json_object *ann = st->annotations[0] ? json_tokener_parse(st->annotations) : NULL;

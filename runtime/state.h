@@ -49,6 +49,10 @@ const char *state_status(const struct oci_state *st);
 /* The runtime-spec state JSON (ociVersion, id, status, pid, bundle, annotations); malloc'd. */
 char *state_render(const struct oci_state *st);
 
+/* The same with `status` as given (the createContainer and startContainer hooks' state, made
+ * inside the container where the init's host pid cannot be checked). */
+char *state_render_as(const struct oci_state *st, const char *status);
+
 /* Removes ROOT/ID and what is in it (the caller holds its lock). */
 int state_remove(const char *root, const char *id, int dirfd);
 

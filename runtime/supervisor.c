@@ -453,6 +453,7 @@ struct detach {
 	int start_fd;	    /* the exec.fifo the init waits on */
 	int console_socket; /* process.terminal: where the pty's master goes; -1 without */
 	int (*record)(pid_t pid, const char *cgroup, void *arg);
+	int (*hooks)(enum child_point point, int host_pid, void *arg); /* child_args.hooks */
 	void *arg;
 };
 
@@ -467,10 +468,11 @@ int container_run(const struct container_config *cfg, const struct container_hos
 
 int container_create(const struct container_config *cfg, const struct container_host *host,
 		     const char *id, int start_fd, int console_socket,
-		     int (*record)(pid_t pid, const char *cgroup, void *arg), void *arg)
+		     int (*record)(pid_t pid, const char *cgroup, void *arg),
+		     int (*hooks)(enum child_point point, int host_pid, void *arg), void *arg)
 {
 	int code;
-	const struct detach d = {id, start_fd, console_socket, record, arg};
+	const struct detach d = {id, start_fd, console_socket, record, hooks, arg};
 	return container_start(cfg, host, timing_now(), &code, &d);
 }
 
@@ -558,6 +560,8 @@ static int container_start(const struct container_config *cfg, const struct cont
 		    .forward = &forward,
 		    .caller_mask = &caller_mask,
 		    .start_fd = detach ? detach->start_fd : -1,
+		    .hooks = detach ? detach->hooks : NULL,
+		    .hooks_arg = detach ? detach->arg : NULL,
 		    .trampoline = trampoline,
 		};
 		child_main(&args);
@@ -604,7 +608,7 @@ static int container_start(const struct container_config *cfg, const struct cont
 	if (lease.path[0])
 		rt.t_net += timing_now() - t_veth;
 	/* The outside is ready: release the child, telling it eth0's address. */
-	struct sync_msg go = {.type = SYNC_GO};
+	struct sync_msg go = {.type = SYNC_GO, .pid = rt.pid};
 	if (lease.path[0]) {
 		go.net_addr = lease.addr;
 		go.net_prefix = cfg->subnet.prefix;

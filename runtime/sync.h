@@ -34,6 +34,7 @@ struct sync_msg {
 	uint64_t t[PHASE_COUNT];
 	uint32_t net_addr, net_gateway; /* SYNC_GO with --net bridge: eth0's address (host order) */
 	int32_t net_prefix;
+	int32_t pid; /* SYNC_GO: the init's pid on the host (for the hooks' state) */
 	char text[400];
 };
 

@@ -158,8 +158,6 @@ refuse "a host-wide sysctl" '.linux.sysctl = {"kernel.panic": "1"}' \
 	"config.json: linux.sysctl.kernel.panic: not a sysctl of the container's own namespaces"
 refuse "hooks with run --bundle" '.hooks = {"prestart": [{"path": "/bin/true"}]}' \
 	'config.json: hooks: run by create, start and delete only (shikumi run --bundle runs none)'
-refuse "a createContainer hook" '.hooks = {"createContainer": [{"path": "/bin/true"}]}' \
-	"config.json: hooks.createContainer: not supported yet (it runs in the container's namespaces)"
 refuse "a hook with a relative path" '.hooks = {"poststop": [{"path": "true"}]}' \
 	"config.json: hooks.poststop[0].path: must be an absolute path"
 # jq writes only valid JSON: a truncated file is made by hand
@@ -446,6 +444,42 @@ o create --bundle "$B" hk4 </dev/null >/dev/null 2>&1
 out=$(o delete --force hk4 2>&1)
 expect_eq "a failing poststop hook is a warning: delete still removes everything" \
 	"0|shikumi: warning: hooks.poststop[0] (/bin/false): exited with status 1|" "$?|$out|$(ls "$SR")"
+# createContainer: in the container's namespaces, before pivot_root: the host's paths (the hook
+# is the host's /bin/sh, its files go to the host's $B/hooks) and the container's root at the
+# bundle's root.path, writable; startContainer: in the container itself, after start, before
+# the command, with the command's identity, no_new_privs and filter.
+cp "$B/spec.json" "$B/config.json"
+rootp="$B/$(jq -r .root.path "$B/config.json")"
+rm -f "$rootp/etc/cc-mark"
+cfg '.process.args = ["/bin/sh", "-c", "cat /etc/cc-mark /tmp/sc.out; for n in uts mnt net; do readlink /proc/self/ns/$n; done | tr \"\\n\" \" \"; echo; readlink /proc/self/ns/pid"]
+	| .hooks = {"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "cat >'"$B"'/hooks/cc; for n in uts mnt net; do readlink /proc/self/ns/$n; done | tr \"\\n\" \" \" >'"$B"'/hooks/cc.ns; echo made-by-createContainer >'"$rootp"'/etc/cc-mark"]}],
+		"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "grep -c \"\\\"status\\\": \\\"created\\\"\" >/tmp/sc.out; grep -E \"^(NoNewPrivs|Seccomp):\" /proc/self/status | tr -d \"\\t\" >>/tmp/sc.out; readlink /proc/self/ns/pid >>/tmp/sc.out"]}]}'
+o create --bundle "$B" cc >"$B/cc.out" 2>&1 </dev/null
+ccpid=$(o state cc | jq -r .pid)
+expect_eq "create runs the createContainer hook, the state on its stdin (creating, the init's pid)" "cc creating $ccpid" \
+	"$(jq -r '[.id, .status, .pid] | map(tostring) | join(" ")' "$B/hooks/cc" 2>&1)"
+o start cc
+for _ in $(seq 100); do [ "$(o state cc | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect_eq "the createContainer hook ran in the container's uts, mount and net namespaces" "$(cat "$B/hooks/cc.ns")" \
+	"$(tail -2 "$B/cc.out" | head -1)"
+expect_eq "... and wrote the container's root (not the bundle's: $rootp/etc/cc-mark absent on the host)" "made-by-createContainer absent" \
+	"$(head -1 "$B/cc.out") $([ -e "$rootp/etc/cc-mark" ] && echo present || echo absent)"
+expect_eq "startContainer ran inside, after start (state: created), with no_new_privs and the filter, in the command's pid namespace" \
+	"1|NoNewPrivs:1|Seccomp:2|$(tail -1 "$B/cc.out")|" "$(sed -n 2,5p "$B/cc.out" | tr '\n' '|')"
+o delete --force cc
+cfg '.hooks = {"createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}'
+out=$(o create --bundle "$B" cc2 2>&1 </dev/null)
+expect_eq "a failing createContainer hook fails the create: one line naming it, exit 1, nothing left" \
+	"1|shikumi: container setup failed at 'create_container_hooks': hooks.createContainer[0] (/bin/sh): exited with status 3||$before" \
+	"$?|$out|$(ls "$SR")|$(leftovers)"
+cfg '.process.args = ["/bin/sh", "-c", "echo the command ran"] | .hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}]}'
+o create --bundle "$B" cc3 >"$B/cc3.out" 2>&1 </dev/null
+o start cc3
+for _ in $(seq 100); do [ "$(o state cc3 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+expect_eq "a failing startContainer hook stops the container before its command, saying so on its stderr" \
+	"stopped|shikumi: container setup failed at 'start_container_hooks': hooks.startContainer[0] (/bin/sh): exited with status 4" \
+	"$(o state cc3 | jq -r .status)|$(cat "$B/cc3.out")"
+o delete --force cc3
 expect_eq "hooks leave nothing behind" "$before" "$(leftovers)"
 cp "$B/spec.json" "$B/config.json"
 
@@ -578,5 +612,5 @@ cfg '.process.terminal = false | .process.args = ["/bin/true"]'
 expect_eq "a state root made for create is 0700, the directories above it 0755 (a user namespace's container reaches leases under /run/shikumi)" \
 	"755 700" "$(stat -c %a "$B/up") $(stat -c %a "$B/up/root")"
 "$S" --root "$B/up/root" delete --force mk
-expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop false" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(",")), (.mountOptions | index("suid") != null)] | map(tostring) | join(" ")')"
+expect_eq "features: runtime-spec features JSON" "1.1.0 7 true prestart,createRuntime,poststart,poststop,createContainer,startContainer false" "$(o features | jq -r '[.ociVersionMax, (.linux.namespaces | length), .linux.seccomp.enabled, (.hooks | join(",")), (.mountOptions | index("suid") != null)] | map(tostring) | join(" ")')"
 expect_eq "nothing left behind after the state tests" "$base" "$(leftovers)"
