@@ -2,7 +2,7 @@
 # Inside the test host: the lessons that boot VMs (KVM nested in the emulation). One vCPU, as
 # for testhost_vmm.sh: with two, nested VM boots have soft-locked the test host.
 # testhost: --smp 1
-# testhost-parallel: 7 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
+# testhost-parallel: 9 (minutes; one vCPU, nothing written outside its own /tmp: runs beside another file)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lessons.sh"
 E="$(cd "$(dirname "$0")/../../examples" && pwd)"
