@@ -265,6 +265,35 @@ static void sync_parent(const char *path)
 	}
 }
 
+/* NAME is exactly "BASE.tmp-PID-XXXXXX" (what snapshot_write makes: a decimal PID without
+ * sign, space or leading zero, mkdtemp's six letters and digits): its PID, or 0. */
+static long tmp_name_pid(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+	if (strncmp(name, base, bl) || name[bl] < '1' || name[bl] > '9')
+		return 0;
+	const char *p = name + bl;
+	long pid = 0;
+	for (; *p >= '0' && *p <= '9' && pid < 1L << 31; p++)
+		pid = pid * 10 + (*p - '0');
+	if (*p++ != '-' || strlen(p) != 6)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9')))
+			return 0;
+	return pid;
+}
+
+/* One of the two files, only if it is a regular file of this user's. */
+static void unlink_own(int dir, const char *name)
+{
+	struct stat st;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid())
+		unlinkat(dir, name, 0);
+}
+
 void snapshot_sweep(const char *dir)
 {
 	char copy[PATH_MAX], base[PATH_MAX];
@@ -274,17 +303,22 @@ void snapshot_sweep(const char *dir)
 	DIR *d = opendir(dirname(copy));
 	if (!d)
 		return;
-	size_t bl = strlen(base);
+	/* In a directory others may rename things in (writable by them, not sticky), a
+	 * directory of this user's with such a name need not be one its writer made: none is
+	 * touched there. */
+	struct stat pst;
+	if (fstat(dirfd(d), &pst) < 0 ||
+	    ((pst.st_mode & (S_IWGRP | S_IWOTH)) && !(pst.st_mode & S_ISVTX)) ||
+	    (pst.st_uid != geteuid() && pst.st_uid != 0)) {
+		closedir(d);
+		return;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		char *end;
-		if (strncmp(e->d_name, base, bl))
-			continue;
-		long pid = strtol(e->d_name + bl, &end, 10);
-		struct stat st;
+		long pid = tmp_name_pid(e->d_name, base);
+		struct stat st, opened;
 		/* Only this user's, and only of a writer that is gone. */
-		if (end == e->d_name + bl || *end != '-' || pid <= 0 ||
-		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH) ||
+		if (pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH) ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
 			continue;
@@ -292,10 +326,14 @@ void snapshot_sweep(const char *dir)
 		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		unlinkat(sub, "mem", 0);
-		unlinkat(sub, "state", 0);
+		/* The one looked at, not one swapped in since. */
+		if (fstat(sub, &opened) == 0 && opened.st_dev == st.st_dev &&
+		    opened.st_ino == st.st_ino) {
+			unlink_own(sub, "mem");
+			unlink_own(sub, "state");
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		}
 		close(sub);
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
 }

@@ -954,6 +954,13 @@ static int open_member(int dirfd, const char *dir, const char *name, char *path,
 	return check_trusted(*fd, path, false);
 }
 
+/* Whether the last part of `path` is a snapshot still being written (DIR.tmp-PID-XXXXXX). */
+static bool unfinished(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return strstr(base ? base + 1 : path, ".tmp-") != NULL;
+}
+
 /* Opens DIR, DIR/state and DIR/mem and checks all three; reads DIR/state whole and checks it.
  * All before KVM is touched: bad input is reported the same on a machine without it. */
 static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct snap_header *h,
@@ -961,8 +968,7 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 {
 	const struct vm_config *cfg = vm->cfg;
 	char path[PATH_MAX], mem_path[PATH_MAX];
-	const char *base = strrchr(cfg->restore, '/');
-	if (strstr(base ? base + 1 : cfg->restore, ".tmp-"))
+	if (unfinished(cfg->restore))
 		return err_set(0,
 			       "--restore: '%s' is an unfinished snapshot (its shikumi-vmm "
 			       "--snapshot was stopped, or is still writing it)",
@@ -975,7 +981,18 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 		return err_set(errno, "--restore: cannot open the snapshot '%s'", cfg->restore);
 	}
 	int fd = -1;
-	int r = check_trusted(dirfd, cfg->restore, true);
+	/* The same for the directory opened (DIR/., a symbolic link to one): its real name. */
+	char link[32], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	int r = n > 0 ? 0 : err_set(errno, "--restore: cannot tell where '%s' is", cfg->restore);
+	if (r == 0 && (real[n] = '\0', unfinished(real)))
+		r = err_set(0,
+			    "--restore: '%s' is the unfinished snapshot '%s' (its shikumi-vmm "
+			    "--snapshot was stopped, or is still writing it)",
+			    cfg->restore, real);
+	if (r == 0)
+		r = check_trusted(dirfd, cfg->restore, true);
 	if (r == 0)
 		r = open_member(dirfd, cfg->restore, "state", path, sizeof(path), &fd);
 	if (r == 0)

@@ -105,6 +105,10 @@ mkfifo "$T/fifo"
 expect_failure "a FIFO as the kernel (no hang)" 125 shikumi-vmm "the kernel '$T/fifo' is not a regular file" -- timeout -s KILL 20 "$V" --kernel "$T/fifo"
 cp -a "$T/snap" "$T/half.tmp-1-AbC123"
 vmm_error "--restore of a snapshot still being written (NAME.tmp-...)" "'$T/half.tmp-1-AbC123' is an unfinished snapshot" --restore "$T/half.tmp-1-AbC123"
+vmm_error "... nor as DIR/." "is the unfinished snapshot '$T/half.tmp-1-AbC123'" --restore "$T/half.tmp-1-AbC123/."
+ln -s "$T/half.tmp-1-AbC123" "$T/alias"
+vmm_error "... nor through a symbolic link to it" "'$T/alias' is the unfinished snapshot '$T/half.tmp-1-AbC123'" --restore "$T/alias"
+rm "$T/alias"
 expect_failure "shikumi vm --from an unfinished snapshot's name" 125 shikumi "invalid snapshot name 'x.tmp-1-AbC123'" -- "$S" vm --snapshot-dir "$T" --from x.tmp-1-AbC123 -- true
 rm -rf "$T/half.tmp-1-AbC123"
 # One left by a shikumi-vmm killed while writing (its process gone, SIGKILL has no clean-up)
@@ -112,11 +116,20 @@ rm -rf "$T/half.tmp-1-AbC123"
 sleep 0 & dead=$!
 wait
 sleep 60 & alive=$!
-mkdir "$T/s3.tmp-$dead-XyZ789" "$T/s3.tmp-$alive-XyZ789"
+mkdir "$T/s3.tmp-$dead-XyZ789" "$T/s3.tmp-$alive-XyZ789" "$T/s3.tmp- $dead-XyZ789" "$T/s3.tmp-$dead-XyZ"
 head -c 4096 /dev/zero >"$T/s3.tmp-$dead-XyZ789/mem"
 "$V" --kernel "$T/text" --snapshot "$T/s3" </dev/null >/dev/null 2>&1 # fails after the sweep
-expect_eq "--snapshot NAME removes a NAME.tmp-PID-... of a writer that is gone, not of one alive" \
-	"$T/s3.tmp-$alive-XyZ789" "$(ls -d "$T"/s3* 2>/dev/null)"
+expect_eq "--snapshot NAME removes a NAME.tmp-PID-XXXXXX of a writer that is gone, not of one alive, nor a name of another shape" \
+	"$(printf '%s\n' "$T/s3.tmp- $dead-XyZ789" "$T/s3.tmp-$alive-XyZ789" "$T/s3.tmp-$dead-XyZ" | sort | tr '\n' '|')" \
+	"$(ls -d "$T"/s3* 2>/dev/null | sort | tr '\n' '|')"
+rm -rf "$T"/s3*
+# Where others may rename things (writable by them, not sticky), a directory of this user's
+# with such a name may be one they renamed (another snapshot): none is removed there.
+mkdir -m 0777 "$T/pub"
+mkdir "$T/pub/s3.tmp-$dead-XyZ789"
+"$V" --kernel "$T/text" --snapshot "$T/pub/s3" </dev/null >/dev/null 2>&1
+expect_eq "... and in a directory others can write (not sticky) it removes none" "$T/pub/s3.tmp-$dead-XyZ789" "$(ls -d "$T"/pub/s3* 2>/dev/null)"
+rm -rf "$T/pub"
 kill "$alive"
 rm -rf "$T"/s3*
 vmm_error "--restore with --disk" "--restore takes no --tiny, --initrd, --cmdline, --disk" --restore "$T/snap" --disk "$T/zeros"
