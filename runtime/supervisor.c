@@ -40,6 +40,7 @@ struct runtime {
 	bool stdin_open, exited;
 	bool output_closed; /* stdout's reader went away: the container was ended */
 	int eof_resends;    /* end-of-file characters sent again after input ended */
+	int eof_ticks;	    /* ... and on a timer (EOF_TICKS at most, EOF_TICK_MS apart) */
 	int status;
 	struct sync_msg timing;
 	bool have_timing;
@@ -213,8 +214,17 @@ static void sample_cgroup(struct runtime *rt)
 		rt->pids_seen = pids;
 }
 
+/* After input ended, the end-of-file character again every EOF_TICK_MS, EOF_TICKS times at
+ * most: a command that sets up its terminal after the input ended (a shell going to its line
+ * editor, which may flush what was typed) and says nothing more would otherwise wait for input
+ * that never comes (once seen in a clean-clone run under load: `echo cmd | shikumi run -t`
+ * waited 900 s). Bounded, so that a command that never reads cannot fill the pty's buffer. */
+#define EOF_TICK_MS 200
+#define EOF_TICKS   50
+
 static void runtime_loop(struct runtime *rt)
 {
+	uint64_t next_tick = 0;
 	while (!rt->exited) {
 		if (rt->sample)
 			sample_cgroup(rt);
@@ -226,10 +236,20 @@ static void runtime_loop(struct runtime *rt)
 		p[np++] = (struct pollfd){
 		    .fd = rt->master >= 0 && rt->stdin_open ? STDIN_FILENO : -1, .events = POLLIN};
 		p[np++] = (struct pollfd){.fd = rt->un.fd, .events = POLLIN};
-		if (poll(p, np, rt->sample ? 20 : -1) < 0) {
+		bool ticking = rt->master >= 0 && !rt->stdin_open && rt->eof_ticks < EOF_TICKS;
+		int timeout = rt->sample ? 20 : ticking ? EOF_TICK_MS : -1;
+		if (poll(p, np, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		uint64_t now = timing_now() / 1000000;
+		if (ticking && now >= next_tick) {
+			if (next_tick) { /* the first tick only sets the clock */
+				rt->eof_ticks++;
+				write_all(rt->master, "\x04", 1);
+			}
+			next_tick = now + EOF_TICK_MS;
 		}
 		if (p[0].revents)
 			handle_signal(rt);
