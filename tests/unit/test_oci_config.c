@@ -304,9 +304,15 @@ static void errors_name_the_path(void **state)
 		       "", "");
 	EXPECT_REFUSED("config.json: mounts[0].destination: must be an absolute path",
 		       ", \"mounts\": [{\"destination\": \"x\"}]", "", "");
-	EXPECT_REFUSED("config.json: hooks.startContainer: not supported yet (it runs in the "
-		       "container's namespaces)",
-		       ", \"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}]}", "", "");
+	assert_int_equal(parse3(", \"hooks\": {\"startContainer\": [{\"path\": \"/bin/true\"}], "
+				"\"createContainer\": [{\"path\": \"/bin/a\"}]}",
+				"", ""),
+			 0);
+	assert_int_equal(oc.n_hooks[HOOK_START_CONTAINER], 1);
+	assert_string_equal(oc.hooks[HOOK_CREATE_CONTAINER][0].path, "/bin/a");
+	EXPECT_REFUSED("config.json: linux.cgroupsPath: '/a/../b': each part between slashes must "
+		       "be a name of 1 to 255 bytes, not '.' or '..'",
+		       "", "", ", \"cgroupsPath\": \"/a/../b\"");
 	EXPECT_REFUSED("config.json: hooks.prestart[0].timeout: out of range (1 to 3600)",
 		       ", \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"timeout\": 0}]}",
 		       "", "");
