@@ -693,6 +693,13 @@ static void print_timing(const struct vm *vm, const struct setup_marks *m)
 static int run_images(struct vm *vm, struct images *im, struct setup_marks *m, int *status);
 static int vm_restore(struct vm *vm, int *status);
 
+/* Whether the last part of `path` is a snapshot still being written (DIR.tmp-PID-XXXXXX). */
+static bool unfinished(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return strstr(base ? base + 1 : path, ".tmp-") != NULL;
+}
+
 /* --snapshot DIR: DIR must not be there yet, its parent must (checked before booting); what
  * an earlier, killed --snapshot DIR left is removed. */
 static int check_snapshot_dir(const char *dir)
@@ -705,8 +712,7 @@ static int check_snapshot_dir(const char *dir)
 	const char *parent = dirname(copy);
 	if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
 		return err_set(0, "--snapshot: no directory '%s' to write '%s' in", parent, dir);
-	const char *base = strrchr(dir, '/');
-	if (strstr(base ? base + 1 : dir, ".tmp-"))
+	if (unfinished(dir))
 		return err_set(0,
 			       "--snapshot: '%s': a name with '.tmp-' is kept for unfinished "
 			       "snapshots",
@@ -914,31 +920,31 @@ static int command_line(struct vm *vm)
 }
 
 /* A snapshot is the whole guest: it is read only if nobody but the caller (or root) could
- * have written it. `fd` is the directory or one of its files, `path` its name for messages. */
-static int check_trusted(int fd, const char *path, bool dir)
+ * have written it. `fd` is the directory or one of its files, `path` its name for messages;
+ * its fstat is left in `st` (the files' sizes are checked from it). */
+static int check_trusted(int fd, const char *path, bool dir, struct stat *st)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		return err_set(errno, "--restore: cannot read '%s'", path);
-	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
 		return err_set(0,
 			       dir ? "--restore: '%s' is not a snapshot directory"
 				   : "--restore: '%s' is not a regular file",
 			       path);
-	if (st.st_uid != geteuid() && st.st_uid != 0)
+	if (st->st_uid != geteuid() && st->st_uid != 0)
 		return err_set(0,
 			       "--restore: '%s' belongs to uid %u: a snapshot must be yours or "
 			       "root's",
-			       path, (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
+			       path, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return err_set(0, "--restore: '%s' can be written by others (mode %04o)", path,
-			       (unsigned)(st.st_mode & 07777));
+			       (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
 /* DIR/NAME, opened without following a symbolic link and without waiting on a FIFO. */
 static int open_member(int dirfd, const char *dir, const char *name, char *path, size_t size,
-		       int *fd)
+		       int *fd, struct stat *st)
 {
 	snprintf(path, size, "%s/%s", dir, name);
 	*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -951,14 +957,7 @@ static int open_member(int dirfd, const char *dir, const char *name, char *path,
 				       path);
 		return err_set(e, "--restore: cannot open '%s'", path);
 	}
-	return check_trusted(*fd, path, false);
-}
-
-/* Whether the last part of `path` is a snapshot still being written (DIR.tmp-PID-XXXXXX). */
-static bool unfinished(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	return strstr(base ? base + 1 : path, ".tmp-") != NULL;
+	return check_trusted(*fd, path, false, st);
 }
 
 /* Opens DIR, DIR/state and DIR/mem and checks all three; reads DIR/state whole and checks it.
@@ -991,15 +990,16 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 			    "--restore: '%s' is the unfinished snapshot '%s' (its shikumi-vmm "
 			    "--snapshot was stopped, or is still writing it)",
 			    cfg->restore, real);
+	struct stat st, mem_st;
 	if (r == 0)
-		r = check_trusted(dirfd, cfg->restore, true);
+		r = check_trusted(dirfd, cfg->restore, true, &st);
 	if (r == 0)
-		r = open_member(dirfd, cfg->restore, "state", path, sizeof(path), &fd);
+		r = open_member(dirfd, cfg->restore, "state", path, sizeof(path), &fd, &st);
 	if (r == 0)
-		r = open_member(dirfd, cfg->restore, "mem", mem_path, sizeof(mem_path), mem_fd);
+		r = open_member(dirfd, cfg->restore, "mem", mem_path, sizeof(mem_path), mem_fd,
+				&mem_st);
 	close(dirfd);
-	struct stat st;
-	if (r == 0 && (fstat(fd, &st) < 0 || (size_t)st.st_size > STATE_MAX))
+	if (r == 0 && (size_t)st.st_size > STATE_MAX)
 		r = err_set(0, "--restore: '%s' is not a snapshot's state file", path);
 	if (r < 0) {
 		if (fd >= 0)
@@ -1037,11 +1037,11 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 			    h->cpus, (unsigned long long)h->memory);
 	if (r < 0)
 		return err_wrap(r, "--restore: %s", cfg->restore);
-	if (fstat(*mem_fd, &st) < 0 || (uint64_t)st.st_size != h->memory)
+	if ((uint64_t)mem_st.st_size != h->memory)
 		return err_set(0,
 			       "--restore: '%s' is %lld bytes, the snapshot's memory is %llu "
 			       "(truncated?)",
-			       mem_path, (long long)st.st_size, (unsigned long long)h->memory);
+			       mem_path, (long long)mem_st.st_size, (unsigned long long)h->memory);
 	return command_line(vm);
 }
 
