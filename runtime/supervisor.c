@@ -367,21 +367,19 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 		return 0;
 	cgroup_remove_stale(host->cg_root, host->cg_base);
 	int r;
+	char name[300];
 	if (cfg->cgroups_path) { /* OCI linux.cgroupsPath: where the caller wants it */
 		if ((r = cgroup_create_path(host->cg_root, host->cg_base, cfg->cgroups_path,
 					    controllers, cg)) < 0)
 			return err_wrap(r, "linux.cgroupsPath");
-		if ((r = cgroup_set_limits(cg, &cfg->limits)) < 0)
-			cgroup_destroy(cg);
-		return r;
+	} else {
+		r = id ? snprintf(name, sizeof(name), "oci-%s", id) >= (int)sizeof(name)
+			     ? err_set(ENAMETOOLONG, "container id '%s'", id)
+			     : 0
+		       : cgroup_run_name(name, sizeof(name));
+		if (r == 0)
+			r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	}
-	char name[300];
-	r = id ? snprintf(name, sizeof(name), "oci-%s", id) >= (int)sizeof(name)
-		     ? err_set(ENAMETOOLONG, "container id '%s'", id)
-		     : 0
-	       : cgroup_run_name(name, sizeof(name));
-	if (r == 0)
-		r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	if (r < 0 && !controllers && !id) {
 		/* No limit asked for: the container can run without a group of its own. */
 		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
