@@ -27,8 +27,12 @@ expect_eq "the host's hostname is unchanged" "$host_name" "$(hostname)"
 # --- net ---
 expect_eq "only lo in the net namespace" "lo" "$("$S" run "$R" ls /sys/class/net)"
 expect_match "lo is up" 'UP' "$("$S" run "$R" ip link show lo)"
+# The client reads "hi" from a file, not a pipe: busybox nc exits as soon as the peer's side
+# ends, and the listener (its stdin /dev/null) ends its sending side at once, so a client whose
+# pipe was still empty then left without sending anything (CI's failure of 2026-12-03); a file
+# is always readable, and nc reads its input before the socket.
 expect_true "a TCP connection over lo inside works" \
-	"$S" run "$R" sh -c "$(listening 7777 /tmp/got)"'; echo hi | nc -w1 127.0.0.1 7777; wait; grep -q hi /tmp/got; r=$?; rm -f /tmp/got; exit $r'
+	"$S" run "$R" sh -c "$(listening 7777 /tmp/got)"'; echo hi >/tmp/in; nc -w1 127.0.0.1 7777 </tmp/in; wait; grep -q hi /tmp/got; r=$?; rm -f /tmp/got /tmp/in; exit $r'
 
 # --- mount namespace and root ---
 expect_eq "/ is the rootfs" "$(ls "$R" | sort | tr '\n' ' ')" "$("$S" run "$R" ls / | sort | tr '\n' ' ')"
