@@ -990,9 +990,9 @@ static int open_snapshot(struct vm *vm, uint8_t **state, size_t *len, struct sna
 			    "--restore: '%s' is the unfinished snapshot '%s' (its shikumi-vmm "
 			    "--snapshot was stopped, or is still writing it)",
 			    cfg->restore, real);
-	struct stat st, mem_st;
+	struct stat dir_st, st, mem_st; /* st: the state file's */
 	if (r == 0)
-		r = check_trusted(dirfd, cfg->restore, true, &st);
+		r = check_trusted(dirfd, cfg->restore, true, &dir_st);
 	if (r == 0)
 		r = open_member(dirfd, cfg->restore, "state", path, sizeof(path), &fd, &st);
 	if (r == 0)
