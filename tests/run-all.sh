@@ -31,7 +31,7 @@ done
 # kernel after many nested VM boots (KVM nested in QEMU's emulation); fresh boots keep each
 # file's load, and a lock-up's damage, to itself. A file may choose its test host's options
 # with a line "# testhost: OPTIONS" (the files that boot VMs ask for one vCPU). A test host whose
-# kernel locks up (status 119, see tests/testhost/run) is a fault of the emulation, not of
+# kernel locks up or that freezes (status 119, see tests/testhost/run) is a fault of the emulation, not of
 # the file's tests: that run's results are dropped, said so, and the file runs once more.
 #
 # Each file writes its results and its log to files of its own (build/testhost-results/),
@@ -57,7 +57,7 @@ testhost_file() {
 		tests/testhost/run --timeout 900 "${opts[@]}" -- bash "$t"
 		rc=$?
 		[ "$rc" = 119 ] && [ "$try" = 1 ] || break
-		echo "== the test host's kernel locked up: its results for $t are dropped; once more in a fresh one"
+		echo "== the test host locked up or froze: its results for $t are dropped; once more in a fresh one"
 	done
 	if [ "$rc" != 0 ]; then
 		echo "FAIL - the test host run of $t ended with status $rc"

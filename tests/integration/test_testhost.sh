@@ -36,4 +36,20 @@ chmod +x "$fake/qemu-system-x86_64"
 out=$(PATH="$fake:$PATH" $T --timeout 60 -- true 2>&1)
 expect_eq "a soft lock-up: 119, not a plain panic" "119" "$?"
 expect_match "a soft lock-up: said" 'locked up' "$out"
+# A frozen test host (seen in a rehearsal: no lock-up report, nothing ran any more): a stand-in
+# for QEMU that writes its pid file and then does nothing; no heartbeat comes, so the harness
+# stops it long before the timeout and calls it a lock-up, which run-all.sh runs again.
+printf '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = -pidfile ] && echo $$ >"$2"; shift; done\nwhile :; do sleep 1; done\n' >"$fake/qemu-system-x86_64"
+start=$SECONDS
+out=$(TESTHOST_STALL=10 PATH="$fake:$PATH" $T --timeout 200 -- true 2>&1)
+expect_eq "a frozen test host: 119" "119" "$?"
+expect_match "a frozen test host: said" 'stopped making progress \(no heartbeat for over 10 s\)' "$out"
+expect_match "a frozen test host: stopped within a minute, not at its timeout" '^[0-5]?[0-9]$' "$((SECONDS - start))"
+expect_eq "a frozen test host: its QEMU is gone" "" "$(pgrep -f "$fake/qemu-system" || true)"
+out=$(TESTHOST_STALL=x $T -- true 2>&1)
+expect_eq "a TESTHOST_STALL that is not a number: exit 2" "2" "$?"
 rm -rf "$fake"
+# A live test host keeps its heartbeat: a command that runs three times the stall limit ends well.
+out=$(TESTHOST_STALL=20 $T --timeout 200 --smp 1 -- sh -c 'sleep 60; echo slept' 2>&1)
+expect_eq "a live test host is not taken for a frozen one (60 s, stall limit 20 s)" "0" "$?"
+expect_match "... and its command ran to its end" '^slept$' "$out"
