@@ -19,6 +19,7 @@
 #define CONFIG_MAX_IDMAPS  5  /* lines of a uid or gid map (newuidmap takes at most 5 too) */
 #define CONFIG_MAX_NODES   32 /* OCI linux.devices entries */
 #define CONFIG_MAX_JOINS   4  /* namespaces joined by path: network, ipc, uts, cgroup */
+#define CONFIG_MAX_PATHS   64 /* OCI maskedPaths, and readonlyPaths, each */
 
 struct volume {
 	const char *source; /* host path, must exist (NULL for a tmpfs) */
@@ -120,9 +121,13 @@ struct container_config {
 	uint64_t caps_permitted, caps_effective, caps_inheritable, caps_ambient;
 	uint32_t uid, gid; /* the command's ids inside (OCI process.user); 0 for the CLI */
 	bool set_oom_score_adj;
-	int oom_score_adj;   /* OCI process.oomScoreAdj, written to /proc/self/oom_score_adj */
-	bool privileged;     /* every capability, no seccomp, nothing masked: for demonstrations */
-	const char *seccomp; /* "default", "off", or a profile file */
+	int oom_score_adj; /* OCI process.oomScoreAdj, written to /proc/self/oom_score_adj */
+	bool privileged;   /* every capability, no seccomp, nothing masked: for demonstrations */
+	/* OCI maskedPaths and readonlyPaths: hidden, or seen read-only, as well as shikumi's own
+	 * lists (mounts.h), never instead of them; absolute, checked by mounts_path_problem. */
+	const char *masked_paths[CONFIG_MAX_PATHS], *readonly_paths[CONFIG_MAX_PATHS];
+	size_t n_masked_paths, n_readonly_paths;
+	const char *seccomp;		     /* "default", "off", or a profile file */
 	struct json_object *seccomp_profile; /* an OCI config's linux.seccomp, parsed; or NULL */
 	bool syscalls_user; /* --syscalls=user: the supervisor answers some calls (usernotif.h) */
 	bool trace_summary; /* --trace=summary: it counts every call of the command */

@@ -6,6 +6,7 @@
 #include "std_devices.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,33 @@ const char *const mounts_readonly_paths[] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_list(const char *const *list, const char *path)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, path))
+			return true;
+	return false;
+}
+
+const char *mounts_path_problem(const char *path)
+{
+	if (path[0] != '/')
+		return "must be an absolute path";
+	if (strlen(path) >= PATH_MAX)
+		return "too long";
+	if (!path[strspn(path, "/")])
+		return "is the container's root itself (root.readonly makes it read-only)";
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return "must not hold '.' or '..'";
+		p += n;
+	}
+	return NULL;
+}
 
 int mounts_build(const struct container_config *cfg, bool with_console, const char *hosts,
 		 const char *cgroup_dir, const struct stat *volume_st, struct mount_entry *out,
@@ -135,6 +163,14 @@ int mounts_build(const struct container_config *cfg, bool with_console, const ch
 		ADD(.kind = MK_MASK, .target = mounts_masked_paths[i]);
 	for (size_t i = 0; mounts_readonly_paths[i] && !cfg->privileged; i++)
 		ADD(.kind = MK_READONLY, .target = mounts_readonly_paths[i]);
+	/* The config's own lists, after shikumi's (those above hold whatever they say); an entry
+	 * that is already one of shikumi's, as podman's are, is not mounted twice. */
+	for (size_t i = 0; i < cfg->n_masked_paths; i++)
+		if (cfg->privileged || !in_list(mounts_masked_paths, cfg->masked_paths[i]))
+			ADD(.kind = MK_MASK, .target = cfg->masked_paths[i]);
+	for (size_t i = 0; i < cfg->n_readonly_paths; i++)
+		if (cfg->privileged || !in_list(mounts_readonly_paths, cfg->readonly_paths[i]))
+			ADD(.kind = MK_READONLY, .target = cfg->readonly_paths[i]);
 #undef ADD
 	return (int)n;
 }

@@ -42,7 +42,13 @@ struct mount_entry {
 extern const char *const mounts_masked_paths[];
 extern const char *const mounts_readonly_paths[];
 
-#define MOUNTS_MAX (48 + CONFIG_MAX_VOLUMES + CONFIG_MAX_NODES)
+/* shikumi's own entries (under 48), and each a config can add */
+#define MOUNTS_MAX                                                                                 \
+	(48 + CONFIG_MAX_VOLUMES + CONFIG_MAX_NODES + CONFIG_MAX_DEVICES + 2 * CONFIG_MAX_PATHS)
+
+/* What is wrong with path as a path to mask or make read-only inside the container (a reason
+ * to print), or NULL: absolute, not the root itself, no "." or ".." component, below PATH_MAX. */
+const char *mounts_path_problem(const char *path);
 
 /* Fills out[] with what the container needs, in the order it must be done. Returns how many
  * entries, or a negative errno when max is too small. with_console adds /dev/console (a pty

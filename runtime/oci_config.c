@@ -10,6 +10,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "caps.h"
+#include "mounts.h"
 #include "std_devices.h"
 
 #include <json-c/json.h>
@@ -906,17 +907,27 @@ static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 	return 0;
 }
 
-/* maskedPaths and readonlyPaths: shikumi applies runc's defaults always (mounts.c); a list
- * is checked for its type and accepted. */
-static int read_path_list(struct json_object *linux_, const char *key)
+/* maskedPaths and readonlyPaths: the paths are masked, or made read-only, as well as
+ * shikumi's own lists (mounts.c), which a config cannot shorten: a podman that sends none still
+ * gets them. */
+static int read_path_list(struct json_object *linux_, const char *key, const char **out, size_t *n)
 {
 	char parent[P_MAX], path[P_MAX];
 	join(parent, "linux", key);
 	struct json_object *list;
 	int r = get(linux_, "linux", key, json_type_array, &list);
-	for (size_t i = 0; r == 0 && list && i < json_object_array_length(list); i++) {
+	size_t len = r == 0 && list ? json_object_array_length(list) : 0;
+	if (len > CONFIG_MAX_PATHS)
+		return BAD(parent, "too many (at most %d)", CONFIG_MAX_PATHS);
+	for (size_t i = 0; r == 0 && i < len; i++) {
 		index_path(path, parent, i);
-		r = expect(json_object_array_get_idx(list, i), path, json_type_string);
+		struct json_object *s = json_object_array_get_idx(list, i);
+		if ((r = expect(s, path, json_type_string)) < 0)
+			break;
+		const char *why = mounts_path_problem(json_object_get_string(s));
+		if (why)
+			return BAD(path, "'%s' %s", json_object_get_string(s), why);
+		out[(*n)++] = json_object_get_string(s);
 	}
 	return r;
 }
@@ -1071,8 +1082,10 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
 	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
 	    (r = read_devices(linux_, cfg)) < 0 ||
-	    (r = read_path_list(linux_, "maskedPaths")) < 0 ||
-	    (r = read_path_list(linux_, "readonlyPaths")) < 0)
+	    (r = read_path_list(linux_, "maskedPaths", cfg->masked_paths, &cfg->n_masked_paths)) <
+		0 ||
+	    (r = read_path_list(linux_, "readonlyPaths", cfg->readonly_paths,
+				&cfg->n_readonly_paths)) < 0)
 		return r;
 	if ((cfg->n_uidmap || cfg->n_gidmap) && cfg->userns != USERNS_PRIVATE)
 		return BAD(cfg->n_uidmap ? "linux.uidMappings" : "linux.gidMappings",

@@ -6,6 +6,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "cli.h"
+#include "mounts.h"
 #include "net.h"
 #include "rootfs.h"
 #include "fault.h"
@@ -397,6 +398,17 @@ int container_validate(const struct container_config *cfg, struct container_host
 		if (stat(cfg->volumes[i].source, &host->volume_st[i]) < 0)
 			return err_set(errno, "volume source '%s'", cfg->volumes[i].source);
 	}
+	/* The front end checked them (with its own names for them); the core does not rely on it.
+	 */
+	const char *const *lists[] = {cfg->masked_paths, cfg->readonly_paths};
+	size_t counts[] = {cfg->n_masked_paths, cfg->n_readonly_paths};
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; i < counts[l]; i++) {
+			const char *why = mounts_path_problem(lists[l][i]);
+			if (why)
+				return err_set(0, "%s path '%s' %s", l ? "read-only" : "masked",
+					       lists[l][i], why);
+		}
 	for (size_t i = 0; i < cfg->n_devices; i++) {
 		if (lstat(cfg->devices[i], &st) < 0)
 			return err_set(errno, "--device '%s'", cfg->devices[i]);

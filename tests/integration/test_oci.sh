@@ -107,6 +107,26 @@ cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
 
+# --- maskedPaths and readonlyPaths: the config's, as well as shikumi's own (never instead) ---
+V=$(mktemp -d -p "$B")
+echo top-secret >"$V/secret"
+echo visible >"$V/open"
+cfg '.mounts += [{"destination": "/data", "type": "bind", "source": "'"$V"'", "options": ["rbind"]}]
+	| .linux.maskedPaths = ["/etc/passwd", "/var", "/data/secret", "/no/such/path"]
+	| .linux.readonlyPaths = ["/tmp", "/data"]
+	| .process.args = ["/bin/sh", "-c", "wc -c </etc/passwd; ls -A /var | wc -l; touch /var/x 2>/dev/null || echo var-ro; cat /data/secret; cat /data/open; touch /tmp/x 2>/dev/null || echo tmp-ro; touch /data/x 2>/dev/null || echo data-ro; [ -c /proc/keys ] && echo keys-masked; grep -c \" /proc/sys proc ro,\" /proc/mounts; umount /etc/passwd 2>/dev/null || echo umount-refused; umount /data 2>/dev/null || echo umount-refused"]'
+out=$("$S" run --bundle "$B" 2>&1 </dev/null)
+expect_eq "maskedPaths: a file reads empty, a directory is empty and read-only, a volume's file is hidden (after the volume), a missing path is skipped" \
+	"0|0|var-ro|visible" "$(echo "$out" | sed -n '1,4p' | paste -sd'|')"
+expect_eq "readonlyPaths: a directory of the root and a volume are read-only" "tmp-ro|data-ro" "$(echo "$out" | sed -n '5,6p' | paste -sd'|')"
+expect_eq "... and shikumi's own lists still hold (/proc/keys masked, /proc/sys read-only)" "keys-masked|1" "$(echo "$out" | sed -n '7,8p' | paste -sd'|')"
+expect_eq "... and root inside cannot undo a mask or a read-only bind" "umount-refused|umount-refused" "$(echo "$out" | sed -n '9,10p' | paste -sd'|')"
+expect_eq "... while the host's file is untouched and nothing was written to the volume" "top-secret|open secret" \
+	"$(cat "$V/secret")|$(ls "$V" | paste -sd' ')"
+cfg '.linux.maskedPaths = [] | .linux.readonlyPaths = [] | .process.args = ["/bin/sh", "-c", "[ -c /proc/keys ] && echo keys-masked; grep -c \" /proc/sys proc ro,\" /proc/mounts"]'
+expect_eq "empty lists in the config do not unmask shikumi's own" "keys-masked|1" "$("$S" run --bundle "$B" </dev/null | paste -sd'|')"
+cfg '.mounts = [.mounts[] | select(.destination != "/data")]'
+
 # --- refusals: one line naming the JSON path, exit 125, nothing created ---
 (cd "$B" && rm config.json && "$S" spec)
 before=$(leftovers)
@@ -142,6 +162,16 @@ refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAct
 	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
 refuse "an overlay mount" '.mounts += [{"destination": "/tmp", "type": "overlay", "source": "overlay"}]' \
 	'config.json: mounts[7].type: '"'"'overlay'"'"' at /tmp is not supported (bind and tmpfs mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "a relative masked path" '.linux.maskedPaths += ["proc/kcore"]' \
+	"config.json: linux.maskedPaths[11]: 'proc/kcore' must be an absolute path"
+refuse "a read-only path with '..'" '.linux.readonlyPaths += ["/proc/../etc"]' \
+	"config.json: linux.readonlyPaths[5]: '/proc/../etc' must not hold '.' or '..'"
+refuse "masking the root" '.linux.maskedPaths = ["//"]' \
+	"config.json: linux.maskedPaths[0]: '//' is the container's root itself (root.readonly makes it read-only)"
+refuse "a masked path that is not a string" '.linux.maskedPaths = [7]' \
+	'config.json: linux.maskedPaths[0]: expected a string'
+refuse "65 read-only paths" '.linux.readonlyPaths = [range(65) | "/p\(.)"]' \
+	'config.json: linux.readonlyPaths: too many (at most 64)'
 refuse "a tmpfs on /proc/sys" '.mounts += [{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs"}]' \
 	"volume target '/proc/sys' is refused: /proc belongs to the container's own kernel file systems"
 refuse "a tmpfs option shikumi does not know" '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["huge=always"]}]' \
@@ -323,10 +353,10 @@ expect_eq "a joined ipc and cgroup namespace" "$(readlink /proc/$p1/ns/ipc) $(re
 # group, bound read-only, as runc does: not the host's whole hierarchy, and no way to write it.
 cp "$B/spec.json" "$B/config.json"
 cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]
-	| .process.args = ["/bin/sh", "-c", "sort -n /sys/fs/cgroup/cgroup.procs | tr \"\\n\" \" \"; mkdir /sys/fs/cgroup/x 2>&1 | grep -c Read-only; sed -n s/^0:://p /proc/self/cgroup"]'
+	| .process.args = ["/bin/sh", "-c", "cat /sys/fs/cgroup/cgroup.procs >/tmp/procs; sort -n /tmp/procs | tr \"\\n\" \" \"; mkdir /sys/fs/cgroup/x 2>&1 | grep -c Read-only; sed -n s/^0:://p /proc/self/cgroup"]'
 got=$("$S" run --bundle "$B" </dev/null 2>&1 | tr '\n' ' ')
-expect_match "no cgroup namespace: /sys/fs/cgroup is the container's own group (its processes only: init, sh, sort, tr), read-only" \
-	"^1 2 3 4 1 /shikumi/run-[0-9-]+ $" "$got"
+expect_match "no cgroup namespace: /sys/fs/cgroup is the container's own group (its processes only: init, sh, cat), read-only" \
+	"^1 2 3 1 /shikumi/run-[0-9-]+ $" "$got"
 # linux.cgroupsPath, as runc places it: "/..." below the cgroup root (containerd's
 # /NAMESPACE/ID), else below the runtime's own group; missing parents are made, and removed
 # with the group unless something else made them or lives there.

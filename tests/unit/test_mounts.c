@@ -9,6 +9,8 @@
 #include "../../common/err.h"
 #include "../../runtime/mounts.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
@@ -136,6 +138,91 @@ static void privileged_masks_nothing(void **state)
 		assert_true(t[i].kind != MK_MASK && t[i].kind != MK_READONLY);
 }
 
+/* The config's maskedPaths and readonlyPaths come after shikumi's own lists (and after the
+ * volumes: a volume's file can be masked), one of shikumi's is not repeated, and a full table of
+ * both (CONFIG_MAX_PATHS each) with every volume and node still fits. */
+static void config_paths_besides_the_defaults(void **state)
+{
+	(void)state;
+	struct container_config cfg = {
+	    .masked_paths = {"/etc/secret", "/proc/kcore", "/data/key"},
+	    .n_masked_paths = 3,
+	    .readonly_paths = {"/data", "/proc/sys"},
+	    .n_readonly_paths = 2,
+	    .volumes = {{.source = "/srv", .target = "/data"}},
+	    .n_volumes = 1,
+	};
+	struct mount_entry t[MOUNTS_MAX];
+	int n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
+	assert_true(n > 0);
+	int masks = 0, ro = 0, kcore = 0, sys = 0;
+	for (int i = 0; i < n; i++) {
+		masks += t[i].kind == MK_MASK;
+		ro += t[i].kind == MK_READONLY;
+		kcore += !strcmp(t[i].target, "/proc/kcore");
+		sys += t[i].kind == MK_READONLY && !strcmp(t[i].target, "/proc/sys");
+	}
+	size_t want_masks = 0, want_ro = 0;
+	while (mounts_masked_paths[want_masks])
+		want_masks++;
+	while (mounts_readonly_paths[want_ro])
+		want_ro++;
+	assert_int_equal(masks, want_masks + 2); /* /proc/kcore is shikumi's already */
+	assert_int_equal(ro, want_ro + 1);
+	assert_int_equal(kcore, 1);
+	assert_int_equal(sys, 1);
+	assert_non_null(find(t, n, MK_MASK, "/etc/secret"));
+	assert_true(index_of(t, n, "/data/key") > index_of(t, n, "/data"));
+	assert_true(index_of(t, n, "/etc/secret") > index_of(t, n, "/proc/kcore"));
+	assert_non_null(find(t, n, MK_READONLY, "/data"));
+
+	/* Privileged: shikumi's lists are off, the config's hold, /proc/kcore included. */
+	cfg.privileged = true;
+	n = mounts_build(&cfg, false, NULL, NULL, NULL, t, MOUNTS_MAX);
+	assert_non_null(find(t, n, MK_MASK, "/proc/kcore"));
+	assert_non_null(find(t, n, MK_READONLY, "/proc/sys"));
+
+	static char names[2][CONFIG_MAX_PATHS][16];
+	struct container_config full = {.n_masked_paths = CONFIG_MAX_PATHS,
+					.n_readonly_paths = CONFIG_MAX_PATHS,
+					.n_volumes = CONFIG_MAX_VOLUMES,
+					.n_nodes = CONFIG_MAX_NODES,
+					.n_devices = CONFIG_MAX_DEVICES};
+	for (int l = 0; l < 2; l++)
+		for (int i = 0; i < CONFIG_MAX_PATHS; i++) {
+			snprintf(names[l][i], sizeof(names[l][i]), "/%c%d", l ? 'r' : 'm', i);
+			(l ? full.readonly_paths : full.masked_paths)[i] = names[l][i];
+		}
+	for (int i = 0; i < CONFIG_MAX_VOLUMES; i++)
+		full.volumes[i] = (struct volume){.source = "/srv", .target = "/v"};
+	for (int i = 0; i < CONFIG_MAX_DEVICES; i++)
+		full.devices[i] = "/dev/fuse";
+	for (int i = 0; i < CONFIG_MAX_NODES; i++)
+		full.nodes[i] = (struct device_node){.path = "/dev/n", .type = 'c'};
+	static struct stat st[CONFIG_MAX_VOLUMES];
+	assert_true(mounts_build(&full, true, "/etc/hosts", "/sys/fs/cgroup/x", st, t, MOUNTS_MAX) >
+		    0);
+}
+
+static void path_problems(void **state)
+{
+	(void)state;
+	assert_null(mounts_path_problem("/proc/kcore"));
+	assert_null(mounts_path_problem("//etc//passwd/"));
+	assert_null(mounts_path_problem("/a/.hidden/..x"));
+	assert_string_equal(mounts_path_problem("proc/kcore"), "must be an absolute path");
+	assert_string_equal(mounts_path_problem(""), "must be an absolute path");
+	assert_non_null(strstr(mounts_path_problem("/"), "root"));
+	assert_non_null(strstr(mounts_path_problem("///"), "root"));
+	assert_string_equal(mounts_path_problem("/proc/../etc"), "must not hold '.' or '..'");
+	assert_string_equal(mounts_path_problem("/./proc"), "must not hold '.' or '..'");
+	assert_string_equal(mounts_path_problem("/etc/.."), "must not hold '.' or '..'");
+	static char longer[PATH_MAX + 2];
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[0] = '/';
+	assert_string_equal(mounts_path_problem(longer), "too long");
+}
+
 static void table_too_small_is_an_error(void **state)
 {
 	(void)state;
@@ -153,6 +240,8 @@ int main(void)
 	    cmocka_unit_test(masks_and_readonly_after_their_filesystems),
 	    cmocka_unit_test(volumes_in_order_with_mode),
 	    cmocka_unit_test(privileged_masks_nothing),
+	    cmocka_unit_test(config_paths_besides_the_defaults),
+	    cmocka_unit_test(path_problems),
 	    cmocka_unit_test(table_too_small_is_an_error),
 	};
 	return cmocka_run_group_tests_name("mounts", tests, NULL, NULL);

@@ -88,7 +88,8 @@ static void everything_read(void **state)
 		" \"cpu\": {\"quota\": 25000, \"period\": 50000, \"shares\": 1024},"
 		" \"pids\": {\"limit\": 64}, \"devices\": [{\"allow\": false, \"access\": "
 		"\"rwm\"}]},"
-		" \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"],"
+		" \"maskedPaths\": [\"/proc/kcore\", \"/etc/secret\"], \"readonlyPaths\": "
+		"[\"/usr\"],"
 		" \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}"),
 	    0);
 	struct container_config *c = &oc.cfg;
@@ -124,6 +125,10 @@ static void everything_read(void **state)
 	assert_string_equal(c->volumes[1].source, "/h");
 	assert_false(c->volumes[1].read_only);
 	assert_non_null(oc.annotations);
+	assert_int_equal(c->n_masked_paths, 2);
+	assert_string_equal(c->masked_paths[1], "/etc/secret");
+	assert_int_equal(c->n_readonly_paths, 1);
+	assert_string_equal(c->readonly_paths[0], "/usr");
 	assert_int_equal(c->n_sysctls, 1);
 	assert_string_equal(c->sysctls[0].key, "net.ipv4.ping_group_range");
 	assert_string_equal(c->sysctls[0].value, "0 0");
@@ -135,6 +140,12 @@ static void errors_name_the_path(void **state)
 {
 	(void)state;
 	EXPECT_REFUSED("config.json: process.args: must not be empty", "", ", \"args\": []", "");
+	EXPECT_REFUSED("config.json: linux.maskedPaths[1]: 'tmp' must be an absolute path", "", "",
+		       ", \"maskedPaths\": [\"/a\", \"tmp\"]");
+	EXPECT_REFUSED("config.json: linux.readonlyPaths[0]: '/a/../b' must not hold '.' or '..'",
+		       "", "", ", \"readonlyPaths\": [\"/a/../b\"]");
+	EXPECT_REFUSED("config.json: linux.readonlyPaths: expected an array", "", "",
+		       ", \"readonlyPaths\": \"/usr\"");
 	EXPECT_REFUSED("config.json: process.args[0]: must not be empty", "", ", \"args\": [\"\"]",
 		       "");
 	EXPECT_REFUSED("config.json: process.args[1]: expected a string", "",
