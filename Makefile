@@ -175,8 +175,10 @@ $(BUILD)/fuzz/fuzz_bzimage: tests/fuzz/fuzz_bzimage.c tests/fuzz/fuzz.h vmm/bzim
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< vmm/bzimage.c common/err.c
 
-# The config.json reader under libFuzzer; it needs json-c, caps.c (capability names) and libcap.
-OCI_FUZZ_SRC := runtime/oci_config.c runtime/caps.c cgroup/cgroup.c common/err.c common/parse.c common/proc.c
+# The config.json reader under libFuzzer; it needs json-c, caps.c (capability names), libcap,
+# and mounts.c (the masked paths' check, with rootfs.c that it calls).
+OCI_FUZZ_SRC := runtime/oci_config.c runtime/caps.c runtime/mounts.c runtime/rootfs.c cgroup/cgroup.c \
+                common/err.c common/parse.c common/proc.c
 $(BUILD)/fuzz/fuzz_oci_config: tests/fuzz/fuzz_oci_config.c $(OCI_FUZZ_SRC) runtime/oci_config.h runtime/config.h | $(BUILD)
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(LIB_CFLAGS) -o $@ $< $(OCI_FUZZ_SRC) $(LIB_LIBS)

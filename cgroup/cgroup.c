@@ -18,8 +18,49 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const controller_names[] = {"cpu", "memory", "pids", "io", "cpuset"};
-#define N_CONTROLLERS 5
+static const char *const controller_names[] = {"cpu",	 "memory",  "pids", "io",
+					       "cpuset", "hugetlb", "misc", "rdma"};
+#define N_CONTROLLERS 8
+
+/* The controller bit of a file name's prefix ("hugetlb" of "hugetlb.2MB.max"), or 0. */
+static unsigned file_controller(const char *file)
+{
+	size_t n = strcspn(file, ".");
+	for (unsigned i = 0; i < N_CONTROLLERS; i++)
+		if (strlen(controller_names[i]) == n && !strncmp(file, controller_names[i], n))
+			return 1u << i;
+	return 0;
+}
+
+int cgroup_limits_add(struct cgroup_limits *l, const char *file, const char *value)
+{
+	size_t n = strlen(file);
+	bool name_ok = n > 0 && n < sizeof(l->files[0].file) && !strstr(file, "..") &&
+		       file[n - 1] != '.' && strchr(file, '.');
+	for (const char *p = file; *p && name_ok; p++)
+		name_ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
+			  *p == '.' || (*p >= 'A' && *p <= 'Z' && p > file + strcspn(file, "."));
+	if (!name_ok || !file_controller(file))
+		return err_set(0,
+			       "'%s' is not a file of a cgroup controller shikumi knows (cpu, "
+			       "memory, pids, io, cpuset, hugetlb, misc, rdma)",
+			       file);
+	size_t m = strlen(value);
+	bool value_ok = m > 0 && m < sizeof(l->files[0].value);
+	for (const char *p = value; *p && value_ok; p++)
+		value_ok = isprint((unsigned char)*p);
+	if (!value_ok)
+		return err_set(0,
+			       "the value for %s must be one line of printable characters, "
+			       "at most %zu",
+			       file, sizeof(l->files[0].value) - 1);
+	if (l->n_files >= CGROUP_MAX_FILES)
+		return err_set(0, "too many cgroup files (at most %d)", CGROUP_MAX_FILES);
+	struct cgroup_file_write *w = &l->files[l->n_files++];
+	memcpy(w->file, file, n + 1);
+	memcpy(w->value, value, m + 1);
+	return 0;
+}
 
 const char *cgroup_controller_name(unsigned bit)
 {
@@ -48,6 +89,8 @@ unsigned cgroup_limits_controllers(const struct cgroup_limits *l)
 		c |= CG_IO;
 	if (l->cpuset_cpus[0])
 		c |= CG_CPUSET;
+	for (size_t i = 0; i < l->n_files; i++)
+		c |= file_controller(l->files[i].file);
 	return c;
 }
 
@@ -434,6 +477,8 @@ int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l)
 		r = write_limit(cg, "io.max", l->io_max);
 	if (l->cpuset_cpus[0] && !r)
 		r = write_limit(cg, "cpuset.cpus", l->cpuset_cpus);
+	for (size_t i = 0; i < l->n_files && !r; i++)
+		r = write_limit(cg, l->files[i].file, l->files[i].value);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #define CGROUP_CPU_PERIOD_US 100000 /* cpu.max's period: --cpus 0.5 is 50000 of 100000 */
+#define CGROUP_MAX_FILES     32	    /* cgroup_limits.files */
 
 enum cgroup_controller {
 	CG_CPU = 1 << 0,
@@ -20,6 +21,9 @@ enum cgroup_controller {
 	CG_PIDS = 1 << 2,
 	CG_IO = 1 << 3,
 	CG_CPUSET = 1 << 4,
+	CG_HUGETLB = 1 << 5,
+	CG_MISC = 1 << 6,
+	CG_RDMA = 1 << 7,
 };
 
 /* The name of one controller bit ("memory"), as cgroup.controllers spells it. */
@@ -34,7 +38,20 @@ struct cgroup_limits {
 	int64_t pids_max;	 /* pids.max */
 	char io_max[160];	 /* io.max line, "MAJ:MIN rbps=N wbps=N ..."; "": unset */
 	char cpuset_cpus[128];	 /* cpuset.cpus, "0-2,4"; "": unset */
+	/* Further files of the group, written in this order after those above (an OCI config's
+	 * blockIO, hugepageLimits and unified): each a controller's file (cgroup_limits_add). */
+	struct cgroup_file_write {
+		char file[64];
+		char value[128];
+	} files[CGROUP_MAX_FILES];
+	size_t n_files;
 };
+
+/* Adds file=value to l->files: file must be a plain name of one of the controllers above
+ * ("hugetlb.2MB.max", "memory.high"; never "cgroup.*", which is the runtime's own), value one
+ * line of printable characters, at most CGROUP_MAX_FILES. Returns 0, or -EINVAL with a
+ * message. */
+int cgroup_limits_add(struct cgroup_limits *l, const char *file, const char *value);
 
 void cgroup_limits_init(struct cgroup_limits *l);
 

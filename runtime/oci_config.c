@@ -808,6 +808,140 @@ static int shares_to_weight(int64_t shares)
 	return (int)(1 + ((shares - 2) * 9999) / 262142);
 }
 
+/* One more file for the group (cgroup_limits_add), its refusal naming the JSON path. */
+static int add_file(struct cgroup_limits *l, const char *path, const char *file, const char *value)
+{
+	if (cgroup_limits_add(l, file, value) == 0)
+		return 0;
+	char why[512];
+	snprintf(why, sizeof(why), "%s", err_msg());
+	return BAD(path, "%s", why);
+}
+
+/* blockIO onto the io controller, as runc and crun map it: weight (10..1000) onto io.weight
+ * (1..10000), each device's throttle onto its io.max keys. cgroup v2 has no leaf weights. */
+static int read_block_io(struct json_object *blk, struct cgroup_limits *l)
+{
+	const char *B = "linux.resources.blockIO";
+	char path[P_MAX], line[128];
+	int64_t v;
+	bool have;
+	int r;
+	if ((r = get_int(blk, B, "weight", 10, 1000, &have, &v)) < 0)
+		return r;
+	join(path, B, "weight");
+	if (have) {
+		snprintf(line, sizeof(line), "default %lld",
+			 (long long)(1 + (v - 10) * 9999 / 990));
+		if ((r = add_file(l, path, "io.weight", line)) < 0)
+			return r;
+	}
+	if ((r = refuse_if_set(blk, B, "leafWeight", "cgroup v2 has no leaf weights")) < 0)
+		return r;
+	static const struct {
+		const char *key, *file, *field;
+	} lists[] = {
+	    {"weightDevice", "io.weight", NULL},
+	    {"throttleReadBpsDevice", "io.max", "rbps"},
+	    {"throttleWriteBpsDevice", "io.max", "wbps"},
+	    {"throttleReadIOPSDevice", "io.max", "riops"},
+	    {"throttleWriteIOPSDevice", "io.max", "wiops"},
+	};
+	for (size_t k = 0; k < sizeof(lists) / sizeof(*lists); k++) {
+		struct json_object *arr;
+		if ((r = get(blk, B, lists[k].key, json_type_array, &arr)) < 0)
+			return r;
+		char parent[P_MAX];
+		join(parent, B, lists[k].key);
+		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+			struct json_object *d = json_object_array_get_idx(arr, i);
+			int64_t major, minor, amount;
+			index_path(path, parent, i);
+			if ((r = expect(d, path, json_type_object)) < 0 ||
+			    (r = get_int(d, path, "major", 0, 4095, &have, &major)) < 0)
+				return r;
+			if (have && (r = get_int(d, path, "minor", 0, 1048575, &have, &minor)) < 0)
+				return r;
+			if (!have)
+				return BAD(path, "needs major and minor");
+			const char *what = lists[k].field ? "rate" : "weight";
+			if ((r = get_int(d, path, what, lists[k].field ? 1 : 10,
+					 lists[k].field ? INT64_MAX : 1000, &have, &amount)) < 0)
+				return r;
+			if (!have && lists[k].field)
+				return BAD(path, "needs a rate");
+			if (!lists[k].field &&
+			    (r = refuse_if_set(d, path, "leafWeight",
+					       "cgroup v2 has no leaf weights")) < 0)
+				return r;
+			if (!have)
+				continue;
+			if (lists[k].field)
+				snprintf(line, sizeof(line), "%lld:%lld %s=%lld", (long long)major,
+					 (long long)minor, lists[k].field, (long long)amount);
+			else
+				snprintf(line, sizeof(line), "%lld:%lld %lld", (long long)major,
+					 (long long)minor,
+					 (long long)(1 + (amount - 10) * 9999 / 990));
+			if ((r = add_file(l, path, lists[k].file, line)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* hugepageLimits: [{"pageSize": "2MB", "limit": N}] onto hugetlb.2MB.max. */
+static int read_hugepages(struct json_object *arr, struct cgroup_limits *l)
+{
+	const char *H = "linux.resources.hugepageLimits";
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		char path[P_MAX], file[64], limit[32];
+		struct json_object *h = json_object_array_get_idx(arr, i);
+		const char *size;
+		int64_t v;
+		bool have;
+		int r;
+		index_path(path, H, i);
+		if ((r = expect(h, path, json_type_object)) < 0 ||
+		    (r = get_string(h, path, "pageSize", &size)) < 0 ||
+		    (r = get_int(h, path, "limit", 0, INT64_MAX, &have, &v)) < 0)
+			return r;
+		size_t digits = size ? strspn(size, "0123456789") : 0;
+		if (!size || !digits || digits > 6 || !strchr("KMG", size[digits]) ||
+		    !size[digits] || strcmp(size + digits + 1, "B")) {
+			char p[P_MAX];
+			join(p, path, "pageSize");
+			return BAD(p, "expected a page size such as 2MB or 1GB");
+		}
+		if (!have) {
+			char p[P_MAX];
+			join(p, path, "limit");
+			return BAD(p, "missing");
+		}
+		snprintf(file, sizeof(file), "hugetlb.%s.max", size);
+		snprintf(limit, sizeof(limit), "%lld", (long long)v);
+		if ((r = add_file(l, path, file, limit)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* unified: cgroup v2 files and their values, written last (over what the fields above set),
+ * as runc does; each must be a controller's file (cgroup_limits_add). */
+static int read_unified(struct json_object *map, struct cgroup_limits *l)
+{
+	json_object_object_foreach(map, key, val)
+	{
+		char path[P_MAX];
+		int r;
+		join(path, "linux.resources.unified", key);
+		if ((r = expect(val, path, json_type_string)) < 0 ||
+		    (r = add_file(l, path, key, json_object_get_string(val))) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 {
 	struct json_object *res, *mem, *cpu, *pids;
@@ -898,8 +1032,15 @@ static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 	 * container's /dev holds only shikumi's standard nodes and the config's linux.devices,
 	 * it is read-only once populated, and every other mount the container can write is
 	 * nodev (a node made there cannot be opened). */
-	static const char *const unsupported[] = {"blockIO", "hugepageLimits", "network", "rdma",
-						  "unified"};
+	struct json_object *blk, *huge, *unified;
+	if ((r = get(res, "linux.resources", "blockIO", json_type_object, &blk)) < 0 ||
+	    (blk && (r = read_block_io(blk, l)) < 0) ||
+	    (r = get(res, "linux.resources", "hugepageLimits", json_type_array, &huge)) < 0 ||
+	    (huge && (r = read_hugepages(huge, l)) < 0) ||
+	    (r = get(res, "linux.resources", "unified", json_type_object, &unified)) < 0 ||
+	    (unified && (r = read_unified(unified, l)) < 0))
+		return r;
+	static const char *const unsupported[] = {"network", "rdma"};
 	for (size_t i = 0; i < sizeof(unsupported) / sizeof(*unsupported); i++)
 		if ((r = refuse_if_set(res, "linux.resources", unsupported[i],
 				       "not supported yet")) < 0)

@@ -162,6 +162,12 @@ refuse "a seccomp profile with an unknown action" '.linux.seccomp = {"defaultAct
 	"linux.seccomp: defaultAction: unknown action 'SCMP_ACT_FOO'"
 refuse "an overlay mount" '.mounts += [{"destination": "/tmp", "type": "overlay", "source": "overlay"}]' \
 	'config.json: mounts[7].type: '"'"'overlay'"'"' at /tmp is not supported (bind and tmpfs mounts only, and the standard /proc, /dev, /sys ones)'
+refuse "a unified key that is the runtime's own (cgroup.procs)" '.linux.resources.unified = {"cgroup.procs": "1"}' \
+	"config.json: linux.resources.unified.cgroup.procs: 'cgroup.procs' is not a file of a cgroup controller shikumi knows (cpu, memory, pids, io, cpuset, hugetlb, misc, rdma)"
+refuse "a unified value of two lines" '.linux.resources.unified = {"pids.max": "5\n+cpu"}' \
+	"config.json: linux.resources.unified.pids.max: the value for pids.max must be one line of printable characters, at most 127"
+refuse "a huge page size that is not one" '.linux.resources.hugepageLimits = [{"pageSize": "huge", "limit": 1}]' \
+	"config.json: linux.resources.hugepageLimits[0].pageSize: expected a page size such as 2MB or 1GB"
 refuse "a relative masked path" '.linux.maskedPaths += ["proc/kcore"]' \
 	"config.json: linux.maskedPaths[11]: 'proc/kcore' must be an absolute path"
 refuse "a read-only path with '..'" '.linux.readonlyPaths += ["/proc/../etc"]' \

@@ -26,6 +26,34 @@ expect_eq "inside, the container sees its own limits" "67108864 50" "$(tr '\n' '
 "$SH" --root "$SR" delete --force lim
 expect_eq "delete --force removes the group and the state" "gone" "$([ -e "$cg" ] || [ -e "$SR/lim" ] && echo left || echo gone)"
 
+# --- blockIO, hugepageLimits and unified: written into the group, unified last ---
+# The command forks sleeps in a subshell until a fork fails (ash then ends that subshell), and
+# counts the group's processes with builtins only (no fork left to spare).
+jq '.process.args = ["/bin/sh", "-c", "(for i in 1 2 3 4 5 6 7 8; do sleep 5 & done) 2>/dev/null; n=0; while read p; do n=$((n+1)); done </sys/fs/cgroup/cgroup.procs; read e </sys/fs/cgroup/pids.events; echo started=$n $e"]
+	| .linux.resources = {"pids": {"limit": 50}, "blockIO": {"weight": 500},
+		"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+		"unified": {"pids.max": "6", "memory.high": "33554432"}}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+"$SH" --root "$SR" create --bundle "$B" --pid-file "$B/pid" res >"$B/out" 2>&1 </dev/null
+expect_eq "create with blockIO, hugepageLimits and unified" "0|" "$?|$(cat "$B/out")"
+cg=$(jq -r .cgroup "$SR/res/state.json")
+expect_eq "unified's files are in the group, over resources.pids (unified comes last)" "6 33554432" "$(cat "$cg/pids.max" "$cg/memory.high" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "hugepageLimits: hugetlb.2MB.max" "4194304" "$(cat "$cg/hugetlb.2MB.max")"
+if [ -e "$cg/io.weight" ]; then
+	expect_eq "blockIO.weight 500 is io.weight 4950 (10..1000 onto 1..10000)" "default 4950" "$(head -1 "$cg/io.weight")"
+else
+	fail "blockIO.weight" "the test host's kernel has no io.weight: $(ls "$cg" | grep '^io\.' | tr '\n' ' ')"
+fi
+"$SH" --root "$SR" start res
+for i in $(seq 100); do grep -q started "$B/out" && break; sleep 0.1; done
+expect_match "unified's pids.max 6 really holds: the subshell's fourth sleep failed (init, sh, three sleeps left)" "^started=5 max [1-9]" "$(grep started "$B/out")"
+"$SH" --root "$SR" delete --force res
+expect_eq "delete --force removes that group too" "gone" "$([ -e "$cg" ] && echo left || echo gone)"
+jq '.linux.resources = {"unified": {"io.nonexistent": "1"}}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+out=$("$SH" --root "$SR" create --bundle "$B" bad 2>&1 </dev/null)
+rc=$?
+expect_match "a unified file the group lacks: create fails with one line naming it" "^[1-9][0-9]* 1 .*io.nonexistent" "$rc $(printf '%s\n' "$out" | wc -l) $out"
+expect_eq "... and leaves no state" "" "$(ls "$SR" 2>/dev/null | grep -x bad)"
+
 # --- podman, through conmon ---
 if command -v podman >/dev/null; then
 	P=(podman --runtime "$SH" --cgroup-manager cgroupfs --events-backend none)
@@ -48,6 +76,8 @@ if command -v podman >/dev/null; then
 	expect_match "podman run --tmpfs: a tmpfs with its size and mode, nosuid and nodev" '^tmpfs rw,nosuid,nodev,(.*,)?size=1024k,(.*,)?mode=1770' "$out"
 	out=$("${P[@]}" run --user 1000:1000 "${run_opts[@]}" /bin/sh -c 'echo $(id -u) $(id -g); grep ^CapEff: /proc/self/status | tr -d "\t"' 2>&1)
 	expect_eq "podman run --user 1000:1000: the command runs as that user, without capabilities" "1000 1000|CapEff:0000000000000000" "$(printf '%s\n' "$out" | tr '\n' '|' | sed 's/|$//')"
+	out=$("${P[@]}" run --cgroup-conf memory.high=33554432 --cgroup-conf pids.max=40 "${run_opts[@]}" /bin/cat /sys/fs/cgroup/memory.high /sys/fs/cgroup/pids.max 2>&1)
+	expect_eq "podman run --cgroup-conf: config.json's unified, in the container's group" "33554432|40" "$(printf '%s\n' "$out" | paste -sd'|')"
 	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
 	id=$("${P[@]}" run -d --network none --ulimit host --rootfs "$R" \
 		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)

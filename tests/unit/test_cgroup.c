@@ -170,6 +170,43 @@ static void limits_need_controllers(void **state)
 	assert_string_equal(cgroup_controller_name(CG_IO), "io");
 }
 
+/* cgroup_limits_add: only a controller's own plain file names, one-line values, at most
+ * CGROUP_MAX_FILES. */
+static void extra_files_checked(void **state)
+{
+	(void)state;
+	struct cgroup_limits l;
+	cgroup_limits_init(&l);
+	const char *good[] = {
+	    "memory.high", "hugetlb.1GB.rsvd.max", "io.weight", "misc.max", "cpu.idle", "rdma.max"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_int_equal(cgroup_limits_add(&l, good[i], "1"), 0);
+	assert_int_equal(cgroup_limits_controllers(&l),
+			 CG_MEMORY | CG_HUGETLB | CG_IO | CG_MISC | CG_CPU | CG_RDMA);
+	const char *bad[] = {"cgroup.procs",	"cgroup.subtree_control",
+			     "memory",		"memory.",
+			     "../pids.max",	"pids/../../x",
+			     "memory..high",	"Memory.high",
+			     "net_cls.classid", "",
+			     "memory.high\n",	".memory"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(cgroup_limits_add(&l, bad[i], "1"), -EINVAL);
+		assert_non_null(strstr(err_msg(), "is not a file of a cgroup controller"));
+	}
+	assert_int_equal(cgroup_limits_add(&l, "pids.max", "5\n+cpu"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "one line of printable characters"));
+	assert_int_equal(cgroup_limits_add(&l, "pids.max", ""), -EINVAL);
+	char longv[200];
+	memset(longv, '1', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	assert_int_equal(cgroup_limits_add(&l, "pids.max", longv), -EINVAL);
+	assert_int_equal(l.n_files, 6);
+	while (l.n_files < CGROUP_MAX_FILES)
+		assert_int_equal(cgroup_limits_add(&l, "pids.max", "1"), 0);
+	assert_int_equal(cgroup_limits_add(&l, "pids.max", "1"), -EINVAL);
+	assert_non_null(strstr(err_msg(), "too many"));
+}
+
 static void create_limits_stats_in_fake_tree(void **state)
 {
 	(void)state;
@@ -195,6 +232,18 @@ static void create_limits_stats_in_fake_tree(void **state)
 	assert_string_equal(get("/shikumi/run-1/memory.max"), "67108864");
 	assert_string_equal(get("/shikumi/run-1/cpu.max"), "50000 100000");
 	assert_string_equal(get("/shikumi/run-1/pids.max"), "32");
+	/* Further files, after the limits above, in order: the last write to a file wins. */
+	assert_int_equal(cgroup_limits_add(&l, "hugetlb.2MB.max", "4194304"), 0);
+	assert_int_equal(cgroup_limits_add(&l, "pids.max", "7"), 0);
+	assert_int_equal(cgroup_limits_controllers(&l), CG_MEMORY | CG_CPU | CG_PIDS | CG_HUGETLB);
+	put("/shikumi/run-1/hugetlb.2MB.max", "max");
+	assert_int_equal(cgroup_set_limits(&cg, &l), 0);
+	assert_string_equal(get("/shikumi/run-1/hugetlb.2MB.max"), "4194304");
+	assert_string_equal(get("/shikumi/run-1/pids.max"), "7");
+	assert_int_equal(cgroup_limits_add(&l, "memory.high", "1M"), 0);
+	assert_int_equal(cgroup_set_limits(&cg, &l), -ENOENT); /* named, as any other */
+	assert_non_null(strstr(err_msg(), "cannot write '1M' to "));
+	assert_non_null(strstr(err_msg(), "/memory.high"));
 	put("/shikumi/run-1/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n"
 				       "nr_periods 4\nnr_throttled 2\nthrottled_usec 700\n");
 	put("/shikumi/run-1/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
@@ -359,6 +408,7 @@ int main(void)
 	    cmocka_unit_test(cpuset_lists),
 	    cmocka_unit_test(finds_mount_and_own_group),
 	    cmocka_unit_test(limits_need_controllers),
+	    cmocka_unit_test(extra_files_checked),
 	    cmocka_unit_test(create_limits_stats_in_fake_tree),
 	    cmocka_unit_test(stale_groups_removed),
 	    cmocka_unit_test(stale_groups_judged_by_start_time),

@@ -87,7 +87,12 @@ static void everything_read(void **state)
 		" \"resources\": {\"memory\": {\"limit\": 67108864, \"swap\": 100663296},"
 		" \"cpu\": {\"quota\": 25000, \"period\": 50000, \"shares\": 1024},"
 		" \"pids\": {\"limit\": 64}, \"devices\": [{\"allow\": false, \"access\": "
-		"\"rwm\"}]},"
+		"\"rwm\"}],"
+		" \"blockIO\": {\"weight\": 500, \"throttleReadBpsDevice\": [{\"major\": 8, "
+		"\"minor\": 0, \"rate\": 1048576}], \"weightDevice\": [{\"major\": 8, \"minor\": "
+		"16, \"weight\": 1000}]},"
+		" \"hugepageLimits\": [{\"pageSize\": \"1GB\", \"limit\": 0}],"
+		" \"unified\": {\"memory.high\": \"1M\", \"pids.max\": \"max\"}},"
 		" \"maskedPaths\": [\"/proc/kcore\", \"/etc/secret\"], \"readonlyPaths\": "
 		"[\"/usr\"],"
 		" \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 0\"}"),
@@ -117,6 +122,15 @@ static void everything_read(void **state)
 	assert_int_equal(c->limits.cpu_quota_us, 50000);       /* half a CPU per 100 ms */
 	assert_int_equal(c->limits.cpu_weight, 39);	       /* 1024 shares */
 	assert_int_equal(c->limits.pids_max, 64);
+	/* blockIO, hugepageLimits, then unified (over the rest), each as the file it writes */
+	const char *files[][2] = {{"io.weight", "default 4950"},  {"io.weight", "8:16 10000"},
+				  {"io.max", "8:0 rbps=1048576"}, {"hugetlb.1GB.max", "0"},
+				  {"memory.high", "1M"},	  {"pids.max", "max"}};
+	assert_int_equal(c->limits.n_files, 6);
+	for (size_t i = 0; i < 6; i++) {
+		assert_string_equal(c->limits.files[i].file, files[i][0]);
+		assert_string_equal(c->limits.files[i].value, files[i][1]);
+	}
 	assert_int_equal(c->n_volumes, 2); /* /proc is shikumi's own */
 	assert_string_equal(c->volumes[0].source, "/b/d");
 	assert_string_equal(c->volumes[0].target, "/data");
@@ -144,6 +158,20 @@ static void errors_name_the_path(void **state)
 		       ", \"maskedPaths\": [\"/a\", \"tmp\"]");
 	EXPECT_REFUSED("config.json: linux.readonlyPaths[0]: '/a/../b' must not hold '.' or '..'",
 		       "", "", ", \"readonlyPaths\": [\"/a/../b\"]");
+	EXPECT_REFUSED("config.json: linux.resources.unified.cgroup.procs: 'cgroup.procs' is not a "
+		       "file of a cgroup controller shikumi knows (cpu, memory, pids, io, cpuset, "
+		       "hugetlb, misc, rdma)",
+		       "", "", ", \"resources\": {\"unified\": {\"cgroup.procs\": \"1\"}}");
+	EXPECT_REFUSED("config.json: linux.resources.hugepageLimits[0].pageSize: expected a page "
+		       "size such as 2MB or 1GB",
+		       "", "", ", \"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MiB\"}]}");
+	EXPECT_REFUSED(
+	    "config.json: linux.resources.blockIO.throttleWriteIOPSDevice[0]: needs a rate", "", "",
+	    ", \"resources\": {\"blockIO\": {\"throttleWriteIOPSDevice\": [{\"major\": 8, "
+	    "\"minor\": 0}]}}");
+	EXPECT_REFUSED(
+	    "config.json: linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weights", "",
+	    "", ", \"resources\": {\"blockIO\": {\"leafWeight\": 10}}");
 	EXPECT_REFUSED("config.json: linux.readonlyPaths: expected an array", "", "",
 		       ", \"readonlyPaths\": \"/usr\"");
 	EXPECT_REFUSED("config.json: process.args[0]: must not be empty", "", ", \"args\": [\"\"]",
