@@ -17,6 +17,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Packages a fresh Debian 12 needs to build, run and test (installed by `make deps`).
 DEPS_PKGS := gcc make pkg-config libc6-dev libcap-dev libjson-c-dev libseccomp-dev libcmocka-dev libnl-3-dev \
+             libbpf-dev libelf-dev zlib1g-dev libzstd-dev \
              libnl-route-3-dev busybox-static clang-format \
              procps util-linux kmod cpio qemu-system-x86 uidmap clang libclang-rt-14-dev \
              gettext gettext-base strace e2fsprogs dpkg-dev bsdextrautils
@@ -30,7 +31,8 @@ TEST_PKGS  := jq libxml2-utils podman conmon containerd man-db groff-base
 KERNEL_PKGS := linux-source flex bison bc libelf-dev lz4 xz-utils
 
 COMMON_SRC  := common/err.c common/parse.c common/timing.c common/exe.c common/kvm.c common/proc.c
-CGROUP_SRC  := cgroup/cgroup.c
+DEVICES_BPF := $(BUILD)/gen/devices_bpf.S
+CGROUP_SRC  := cgroup/cgroup.c cgroup/devices.c $(DEVICES_BPF)
 POLICY_SRC  := runtime/seccomp_policy.c runtime/caps.c
 SECCOMP_GEN := $(BUILD)/gen/seccomp_default.c
 TRAMPOLINE  := $(BUILD)/gen/trampoline.S
@@ -48,7 +50,7 @@ VMM_LIB     := vmm/bzimage.c vmm/bus.c vmm/serial.c vmm/i8042.c vmm/cmos.c vmm/m
 VMM_SRC     := $(VMM_LIB) vmm/vcpu.c vmm/snapshot.c vmm/vm.c vmm/main.c $(COMMON_SRC)
 
 # Link statically where the libraries allow: a dynamic loader adds to every container start.
-LIB_PKGS     = libcap json-c libseccomp libnl-3.0 libnl-route-3.0
+LIB_PKGS     = libcap json-c libseccomp libnl-3.0 libnl-route-3.0 libbpf
 LIB_CFLAGS   = $(shell pkg-config --cflags $(LIB_PKGS))
 LIB_STATIC   = $(shell pkg-config --static --libs $(LIB_PKGS)) -lm
 LIB_LIBS     = $(shell pkg-config --libs $(LIB_PKGS)) -lm
@@ -74,6 +76,14 @@ $(BUILD)/gen/trampoline: runtime/trampoline.c | $(BUILD)
 		-Wl,--build-id=none -s -o $@ $<
 $(TRAMPOLINE): $(BUILD)/gen/trampoline
 	printf '\t.section .rodata\n\t.globl trampoline_elf, trampoline_elf_end\ntrampoline_elf:\n\t.incbin "%s"\ntrampoline_elf_end:\n\t.section .note.GNU-stack,"",@progbits\n' "$(abspath $<)" >$@
+
+# The device cgroup's BPF program (cgroup/devices.bpf.c), compiled by clang for the BPF target
+# and built into shikumi by .incbin; libbpf loads it (cgroup/devices.c).
+$(BUILD)/gen/devices.bpf.o: cgroup/devices.bpf.c cgroup/devices_rule.h | $(BUILD)
+	@mkdir -p $(dir $@)
+	clang -O2 -target bpf -Wall -Werror -I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
+$(DEVICES_BPF): $(BUILD)/gen/devices.bpf.o
+	printf '\t.section .rodata\n\t.balign 8\n\t.globl devices_bpf_elf, devices_bpf_elf_end\ndevices_bpf_elf:\n\t.incbin "%s"\ndevices_bpf_elf_end:\n\t.section .note.GNU-stack,"",@progbits\n' "$(abspath $<)" >$@
 
 # The VMM: static too, and no library beyond libc (the KVM API is ioctls on /dev/kvm).
 $(BUILD)/shikumi-vmm: $(VMM_SRC) $(wildcard vmm/*.h common/*.h) | $(BUILD)

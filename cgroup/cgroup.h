@@ -6,6 +6,8 @@
 #ifndef SHIKUMI_CGROUP_H
 #define SHIKUMI_CGROUP_H
 
+#include "devices_rule.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,6 +47,10 @@ struct cgroup_limits {
 		char value[128];
 	} files[CGROUP_MAX_FILES];
 	size_t n_files;
+	/* The device cgroup's rules (cgroup/devices.h), a BPF program attached to the group;
+	 * devices_set false: none (every device the container's /dev holds may be opened). */
+	bool devices_set;
+	struct devices_rules devices;
 };
 
 /* Adds file=value to l->files: file must be a plain name of one of the controllers above

@@ -942,6 +942,86 @@ static int read_unified(struct json_object *map, struct cgroup_limits *l)
 	return 0;
 }
 
+/* linux.resources.devices: the device cgroup's rules, in order (the last that matches
+ * decides, none: denied), for the BPF program that cgroup/devices.c attaches. shikumi's own
+ * nodes are allowed after them (complete_device_rules), as runc appends its defaults; unlike
+ * runc, a node of linux.devices is not: the rules decide what may open it (podman, containerd
+ * and Kubernetes add an allow rule of their own for each). */
+static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
+{
+	struct json_object *list;
+	int r = get(res, "linux.resources", "devices", json_type_array, &list);
+	if (r < 0 || !list)
+		return r;
+	size_t n = json_object_array_length(list);
+	/* room for the defaults after them: shikumi's nodes, /dev/ptmx, /dev/pts */
+	size_t room = DEVICES_MAX_RULES - 8;
+	if (n > room)
+		return BAD("linux.resources.devices", "too many (at most %zu)", room);
+	l->devices_set = true;
+	for (size_t i = 0; i < n; i++) {
+		char base[P_MAX], path[P_MAX];
+		index_path(base, "linux.resources.devices", i);
+		struct json_object *e = json_object_array_get_idx(list, i);
+		struct devices_rule *d = &l->devices.rule[l->devices.n];
+		const char *type = NULL, *access = NULL;
+		bool allow = false, have_allow = false;
+		int64_t major = -1, minor = -1;
+		bool have;
+		if ((r = expect(e, base, json_type_object)) < 0)
+			return r;
+		have_allow = member(e, "allow") != NULL;
+		if ((r = get_bool(e, base, "allow", &allow)) < 0 ||
+		    (r = get_string(e, base, "type", &type)) < 0 ||
+		    (r = get_string(e, base, "access", &access)) < 0 ||
+		    (r = get_int(e, base, "major", -1, 0xfff, &have, &major)) < 0 ||
+		    (r = get_int(e, base, "minor", -1, 0xfffff, &have, &minor)) < 0)
+			return r;
+		join(path, base, "allow");
+		if (!have_allow)
+			return BAD(path, "missing");
+		join(path, base, "type");
+		if (type && (strlen(type) != 1 || !strchr("abc", type[0])))
+			return BAD(path, "expected a, b or c");
+		unsigned bits = access ? 0 : DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE;
+		for (const char *c = access; c && *c; c++) {
+			const char *kinds = "mrw";
+			const char *k = strchr(kinds, *c);
+			if (!k) {
+				join(path, base, "access");
+				return BAD(path, "expected letters of rwm");
+			}
+			bits |= 1u << (k - kinds);
+		}
+		*d = (struct devices_rule){
+		    .type = !type || type[0] == 'a' ? DEVICES_ANY_TYPE
+			    : type[0] == 'b'	    ? DEVICES_BLOCK
+						    : DEVICES_CHAR,
+		    .major = (int)major,
+		    .minor = (int)minor,
+		    .access = bits,
+		    .allow = allow,
+		};
+		if (bits)
+			l->devices.n++;
+	}
+	return 0;
+}
+
+/* After the config's rules: what every container needs, allowed whatever they said. */
+static void complete_device_rules(struct container_config *cfg)
+{
+	struct devices_rules *d = &cfg->limits.devices;
+	if (!cfg->limits.devices_set)
+		return;
+	const unsigned all = DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE;
+	for (size_t i = 0; i < sizeof(std_devices) / sizeof(*std_devices); i++)
+		d->rule[d->n++] = (struct devices_rule){DEVICES_CHAR, (int)std_devices[i].major,
+							(int)std_devices[i].minor, all, 1};
+	d->rule[d->n++] = (struct devices_rule){DEVICES_CHAR, 5, 2, all, 1};	/* /dev/ptmx */
+	d->rule[d->n++] = (struct devices_rule){DEVICES_CHAR, 136, -1, all, 1}; /* /dev/pts/N */
+}
+
 static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 {
 	struct json_object *res, *mem, *cpu, *pids;
@@ -1027,13 +1107,9 @@ static int read_resources(struct json_object *linux_, struct cgroup_limits *l)
 		if (have && v > 0) /* 0 or below: unlimited */
 			l->pids_max = v;
 	}
-	/* "devices" (the device cgroup's allow/deny rules) is accepted but not enforced: shikumi
-	 * loads no cgroup v2 device BPF program. What keeps a device out of reach instead: the
-	 * container's /dev holds only shikumi's standard nodes and the config's linux.devices,
-	 * it is read-only once populated, and every other mount the container can write is
-	 * nodev (a node made there cannot be opened). */
 	struct json_object *blk, *huge, *unified;
-	if ((r = get(res, "linux.resources", "blockIO", json_type_object, &blk)) < 0 ||
+	if ((r = read_device_rules(res, l)) < 0 ||
+	    (r = get(res, "linux.resources", "blockIO", json_type_object, &blk)) < 0 ||
 	    (blk && (r = read_block_io(blk, l)) < 0) ||
 	    (r = get(res, "linux.resources", "hugepageLimits", json_type_array, &huge)) < 0 ||
 	    (huge && (r = read_hugepages(huge, l)) < 0) ||
@@ -1222,7 +1298,7 @@ static int read_linux(struct json_object *doc, struct container_config *cfg)
 	    (r = read_maps(linux_, "uidMappings", cfg->uidmap, &cfg->n_uidmap)) < 0 ||
 	    (r = read_maps(linux_, "gidMappings", cfg->gidmap, &cfg->n_gidmap)) < 0 ||
 	    (r = read_resources(linux_, &cfg->limits)) < 0 || (r = read_sysctl(linux_, cfg)) < 0 ||
-	    (r = read_devices(linux_, cfg)) < 0 ||
+	    (r = read_devices(linux_, cfg)) < 0 || (complete_device_rules(cfg), 0) ||
 	    (r = read_path_list(linux_, "maskedPaths", cfg->masked_paths, &cfg->n_masked_paths)) <
 		0 ||
 	    (r = read_path_list(linux_, "readonlyPaths", cfg->readonly_paths,

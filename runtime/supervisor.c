@@ -9,6 +9,7 @@
 #include "../common/fd.h"
 #include "../common/parse.h"
 #include "../common/timing.h"
+#include "../cgroup/devices.h"
 #include "child.h"
 #include "fault.h"
 #include "init.h"
@@ -380,13 +381,21 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 		if (r == 0)
 			r = cgroup_create(host->cg_root, host->cg_base, name, controllers, cg);
 	}
-	if (r < 0 && !controllers && !id) {
+	if (r < 0 && !controllers && !id && !cfg->limits.devices_set) {
 		/* No limit asked for: the container can run without a group of its own. */
 		fprintf(stderr, "shikumi: warning: running without a cgroup: %s\n", err_msg());
 		return 0;
 	}
 	if (r == 0 && (r = cgroup_set_limits(cg, &cfg->limits)) < 0)
 		cgroup_destroy(cg);
+	/* The device rules, before the container's first instruction (it is cloned into the
+	 * group). Rootless, there is no program to load (it needs CAP_SYS_ADMIN on the host), as
+	 * with runc and crun: the container reaches only nodes its user could open anyway. */
+	if (r == 0 && cfg->limits.devices_set && !host->rootless &&
+	    (r = cgroup_devices_attach(cg->fd, &cfg->limits.devices)) < 0) {
+		err_wrap(r, "linux.resources.devices");
+		cgroup_destroy(cg);
+	}
 	return r;
 }
 

@@ -214,10 +214,12 @@ static int locate_cgroup(struct container_host *host)
 static int validate_limits(const struct cgroup_limits *l, const struct container_host *host)
 {
 	unsigned want = cgroup_limits_controllers(l), missing;
-	if (!want)
+	bool devices = l->devices_set && !host->rootless; /* see cgroup_setup */
+	if (!want && !devices)
 		return 0;
 	if (!host->cgroup2)
-		return err_set(0, "limits need a cgroup v2 hierarchy, and none is mounted here");
+		return err_set(0, "%s need a cgroup v2 hierarchy, and none is mounted here",
+			       want ? "limits" : "device rules (linux.resources.devices)");
 	if (host->rootless && !host->cg_writable)
 		return err_set(0,
 			       "limits need a cgroup you may write to, and %s%s is not yours: "

@@ -107,6 +107,32 @@ cfg '.root.readonly = true | .process.args = ["/bin/sh", "-c", "touch /x 2>/dev/
 expect_eq "root.readonly makes the root read-only" "ro" "$("$S" run --bundle "$B" </dev/null)"
 cfg '.root.readonly = false'
 
+# --- linux.resources.devices: a cgroup v2 BPF program decides each open and mknod ---
+# /dev/fuse as a linux.devices node (not one of shikumi's own, which are always allowed): the
+# rules alone decide whether the container may open it for reading, for writing, or at all.
+fuse='.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]
+	| .process.args = ["/bin/sh", "-c", "(exec 3</dev/fuse) 2>/dev/null && echo r || echo no-r; (exec 3<>/dev/fuse) 2>/dev/null && echo rw || echo no-rw; echo x >/dev/null && head -c1 /dev/urandom >/dev/null && echo std"]'
+devrun() { # JQ-FILTER: the rules; prints the three answers on one line
+	cp "$B/config.json" "$B/good.json"
+	cfg "$fuse | .linux.resources.devices = $1"
+	"$S" run --bundle "$B" </dev/null 2>&1 | paste -sd' '
+	mv "$B/good.json" "$B/config.json"
+}
+if [ -e /dev/fuse ]; then
+	expect_eq "no device rules: the node opens for reading and writing" "r rw std" "$(devrun null)"
+	expect_eq "deny all: the node cannot be opened at all, shikumi's own nodes still can" "no-r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}]')"
+	expect_eq "deny all, then allow c 10:229 r: reading only" "r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "r"}]')"
+	expect_eq "allow all, then deny c 10:* w (any minor): an open for writing is refused" "r no-rw std" "$(devrun '[{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 10, "access": "w"}]')"
+	expect_eq "an allow for block devices does not let a char device through" "no-r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 10, "minor": 229}]')"
+	expect_eq "an empty list: only shikumi's own nodes" "no-r no-rw std" "$(devrun '[]')"
+	cfg "$fuse | .linux.resources.devices = [{\"allow\": false, \"access\": \"rwm\"}] | .process.args = [\"/bin/sh\", \"-c\", \"mknod /tmp/f c 10 229 2>&1\"]"
+	out=$("$S" run --bundle "$B" </dev/null 2>&1)
+	expect_match "deny all: root inside cannot mknod another device" "mknod: /tmp/f: Operation not permitted" "$out"
+	cfg '.linux.resources = {} | del(.linux.devices)'
+else
+	fail "device rules" "this machine has no /dev/fuse to test them on"
+fi
+
 # --- maskedPaths and readonlyPaths: the config's, as well as shikumi's own (never instead) ---
 V=$(mktemp -d -p "$B")
 echo top-secret >"$V/secret"
@@ -168,6 +194,12 @@ refuse "a unified value of two lines" '.linux.resources.unified = {"pids.max": "
 	"config.json: linux.resources.unified.pids.max: the value for pids.max must be one line of printable characters, at most 127"
 refuse "a huge page size that is not one" '.linux.resources.hugepageLimits = [{"pageSize": "huge", "limit": 1}]' \
 	"config.json: linux.resources.hugepageLimits[0].pageSize: expected a page size such as 2MB or 1GB"
+refuse "a device rule without allow" '.linux.resources.devices = [{"access": "rwm"}]' \
+	'config.json: linux.resources.devices[0].allow: missing'
+refuse "a device rule of an unknown type" '.linux.resources.devices = [{"allow": true, "type": "p"}]' \
+	'config.json: linux.resources.devices[0].type: expected a, b or c'
+refuse "a device rule with an unknown access" '.linux.resources.devices = [{"allow": true, "access": "rwx"}]' \
+	'config.json: linux.resources.devices[0].access: expected letters of rwm'
 refuse "a relative masked path" '.linux.maskedPaths += ["proc/kcore"]' \
 	"config.json: linux.maskedPaths[11]: 'proc/kcore' must be an absolute path"
 refuse "a read-only path with '..'" '.linux.readonlyPaths += ["/proc/../etc"]' \

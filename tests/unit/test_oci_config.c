@@ -122,6 +122,20 @@ static void everything_read(void **state)
 	assert_int_equal(c->limits.cpu_quota_us, 50000);       /* half a CPU per 100 ms */
 	assert_int_equal(c->limits.cpu_weight, 39);	       /* 1024 shares */
 	assert_int_equal(c->limits.pids_max, 64);
+	/* the device rules as given, then shikumi's own nodes, /dev/ptmx and /dev/pts allowed */
+	assert_true(c->limits.devices_set);
+	assert_int_equal(c->limits.devices.n, 1 + 6 + 2);
+	const struct devices_rule *d = c->limits.devices.rule;
+	assert_int_equal(d[0].type, DEVICES_ANY_TYPE);
+	assert_int_equal(d[0].major, -1);
+	assert_int_equal(d[0].minor, -1);
+	assert_int_equal(d[0].access, DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE);
+	assert_int_equal(d[0].allow, 0);
+	assert_int_equal(d[1].type, DEVICES_CHAR);
+	assert_int_equal(d[1].major * 1000 + d[1].minor, 1003); /* /dev/null */
+	assert_int_equal(d[1].allow, 1);
+	assert_int_equal(d[8].major, 136);
+	assert_int_equal(d[8].minor, -1);
 	/* blockIO, hugepageLimits, then unified (over the rest), each as the file it writes */
 	const char *files[][2] = {{"io.weight", "default 4950"},  {"io.weight", "8:16 10000"},
 				  {"io.max", "8:0 rbps=1048576"}, {"hugetlb.1GB.max", "0"},
@@ -149,6 +163,39 @@ static void everything_read(void **state)
 }
 
 #define EXPECT_REFUSED(want, extra, proc, lin) assert_string_equal(refused(extra, proc, lin), want)
+
+static void device_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    parse3("", "",
+		   ", \"resources\": {\"devices\": [{\"allow\": true, \"type\": \"b\", "
+		   "\"major\": 8, \"access\": \"r\"}, {\"allow\": false, \"type\": "
+		   "\"c\", \"major\": 10, \"minor\": 229, \"access\": \"mw\"}]}"),
+	    0);
+	const struct devices_rule *d = oc.cfg.limits.devices.rule;
+	assert_int_equal(oc.cfg.limits.devices.n, 2 + 8);
+	assert_int_equal(d[0].type, DEVICES_BLOCK);
+	assert_int_equal(d[0].major, 8);
+	assert_int_equal(d[0].minor, -1);
+	assert_int_equal(d[0].access, DEVICES_READ);
+	assert_int_equal(d[0].allow, 1);
+	assert_int_equal(d[1].type, DEVICES_CHAR);
+	assert_int_equal(d[1].minor, 229);
+	assert_int_equal(d[1].access, DEVICES_MKNOD | DEVICES_WRITE);
+	assert_int_equal(d[1].allow, 0);
+	/* no rules at all: no program; an empty list: shikumi's own nodes only */
+	assert_int_equal(parse3("", "", ""), 0);
+	assert_false(oc.cfg.limits.devices_set);
+	assert_int_equal(parse3("", "", ", \"resources\": {\"devices\": []}"), 0);
+	assert_true(oc.cfg.limits.devices_set);
+	assert_int_equal(oc.cfg.limits.devices.n, 8);
+	assert_string_equal(
+	    refused("", "",
+		    ", \"resources\": {\"devices\": [{\"allow\": true, "
+		    "\"major\": 4096}]}"),
+	    "config.json: linux.resources.devices[0].major: out of range (-1 to 4095)");
+}
 
 static void errors_name_the_path(void **state)
 {
@@ -465,6 +512,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(minimal),
 	    cmocka_unit_test(everything_read),
+	    cmocka_unit_test(device_rules),
 	    cmocka_unit_test(errors_name_the_path),
 	    cmocka_unit_test(whole_document_errors),
 	    cmocka_unit_test(spec_round_trip),
