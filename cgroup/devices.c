@@ -39,7 +39,8 @@ int cgroup_devices_attach(int cgroup_fd, const struct devices_rules *rules)
 	struct bpf_program *prog = bpf_object__find_program_by_name(obj, "shikumi_devices");
 	size_t size = 0;
 	if (!data || !prog || !bpf_map__initial_value(data, &size) || size != sizeof(*rules))
-		r = err_set(0, "the device cgroup program is not the one this shikumi was built with");
+		r = err_set(0,
+			    "the device cgroup program is not the one this shikumi was built with");
 	else if ((r = bpf_map__set_initial_value(data, rules, sizeof(*rules))) < 0)
 		r = err_set(-r, "cannot set the device rules");
 	else if ((r = bpf_object__load(obj)) < 0)

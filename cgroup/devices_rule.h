@@ -10,8 +10,8 @@ enum { DEVICES_ANY_TYPE = 0, DEVICES_BLOCK = 1, DEVICES_CHAR = 2 };
 enum { DEVICES_MKNOD = 1, DEVICES_READ = 2, DEVICES_WRITE = 4 };
 
 struct devices_rule {
-	unsigned int type;  /* DEVICES_ANY_TYPE ('a'), DEVICES_BLOCK or DEVICES_CHAR */
-	int major, minor;   /* -1: any */
+	unsigned int type;   /* DEVICES_ANY_TYPE ('a'), DEVICES_BLOCK or DEVICES_CHAR */
+	int major, minor;    /* -1: any */
 	unsigned int access; /* DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE */
 	unsigned int allow;  /* 1 allow, 0 deny */
 };
