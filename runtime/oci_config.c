@@ -1261,10 +1261,23 @@ static int read_devices(struct json_object *linux_, struct container_config *cfg
 		for (int f = 0; f < 5; f++) {
 			bool have;
 			int64_t v;
-			int64_t max = f == 2 ? 07777 : f < 2 ? 0xfffff : UINT32_MAX - 1;
+			/* fileMode: podman sends the node's whole st_mode (S_IFCHR | 0620), runc
+			 * takes it: the type bits, when there, must be the node's own. */
+			int64_t max = f == 2 ? S_IFMT | 07777 : f < 2 ? 0xfffff : UINT32_MAX - 1;
 			if ((r = get_int(e, base, nums[f], 0, max, &have, &v)) < 0)
 				return r;
 			join(path, base, nums[f]);
+			if (f == 2 && have && (v & S_IFMT)) {
+				mode_t want = d->type == 'b'   ? S_IFBLK
+					      : d->type == 'p' ? S_IFIFO
+							       : S_IFCHR;
+				if ((v & S_IFMT) != want)
+					return BAD(path,
+						   "its file type bits (0%llo) are not those of "
+						   "type %c",
+						   (unsigned long long)(v & S_IFMT), d->type);
+				v &= 07777;
+			}
 			if (!have && f < 2 && d->type != 'p')
 				return BAD(path, "missing");
 			uint32_t *out[] = {&d->major, &d->minor, &d->mode, &d->uid, &d->gid};

@@ -78,6 +78,10 @@ if command -v podman >/dev/null; then
 	expect_eq "podman run --user 1000:1000: the command runs as that user, without capabilities" "1000 1000|CapEff:0000000000000000" "$(printf '%s\n' "$out" | tr '\n' '|' | sed 's/|$//')"
 	out=$("${P[@]}" run --cgroup-conf memory.high=33554432 --cgroup-conf pids.max=40 "${run_opts[@]}" /bin/cat /sys/fs/cgroup/memory.high /sys/fs/cgroup/pids.max 2>&1)
 	expect_eq "podman run --cgroup-conf: config.json's unified, in the container's group" "33554432|40" "$(printf '%s\n' "$out" | paste -sd'|')"
+	# --device PATH:PATH:r: podman lists the node and an allow rule for reading only; shikumi's
+	# device program (linux.resources.devices) must refuse an open for writing.
+	out=$("${P[@]}" run --device /dev/loop-control:/dev/loop-control:r "${run_opts[@]}" /bin/sh -c '(exec 3</dev/loop-control) && echo r; (exec 3<>/dev/loop-control) 2>/dev/null && echo rw || echo no-rw' 2>&1)
+	expect_eq "podman run --device ...:r: the device rules hold (read yes, write no)" "r|no-rw" "$(printf '%s\n' "$out" | paste -sd'|')"
 	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
 	id=$("${P[@]}" run -d --network none --ulimit host --rootfs "$R" \
 		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)

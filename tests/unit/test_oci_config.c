@@ -372,6 +372,18 @@ static void errors_name_the_path(void **state)
 	assert_int_equal(oc.cfg.nodes[0].gid, 5);
 	assert_false(oc.cfg.nodes[0].standard);
 	assert_true(oc.cfg.nodes[1].standard);
+	/* podman's fileMode: the whole st_mode (S_IFCHR | 0620 = 8592); type bits must match */
+	assert_int_equal(parse3("", "",
+				", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/fuse\", "
+				"\"major\": 10, \"minor\": 229, \"fileMode\": 8592}]"),
+			 0);
+	assert_int_equal(oc.cfg.nodes[0].mode, 0620);
+	EXPECT_REFUSED(
+	    "config.json: linux.devices[0].fileMode: its file type bits (060000) are not "
+	    "those of type c",
+	    "", "",
+	    ", \"devices\": [{\"type\": \"c\", \"path\": \"/dev/fuse\", \"major\": 10, "
+	    "\"minor\": 229, \"fileMode\": 25008}]");
 	/* a tmpfs: its data holds the checked options only, in their order */
 	assert_int_equal(parse3(", \"mounts\": [{\"destination\": \"/t\", \"type\": \"tmpfs\", "
 				"\"options\": [\"nosuid\", \"size=64k\", \"ro\", \"mode=1777\", "
