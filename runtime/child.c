@@ -11,6 +11,7 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "../common/timing.h"
+#include "caps.h"
 #include "cli.h"
 #include "confine.h"
 #include "fault.h"
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <grp.h>
 #include <sys/resource.h>
@@ -325,6 +327,20 @@ static int pivot(struct child *c)
 	return 0;
 }
 
+/* Once the root is the container's, and when the config keeps CAP_SYS_ADMIN (umount, mount and
+ * remount need it, and the seccomp filter lets them through only then; exec never gets more
+ * capabilities than the container): from here no mount the runtime made can be undone from
+ * inside (mounts_seal). With a user namespace that maps the host's uid 0, root inside would
+ * otherwise unmount the read-only /proc/sys and write kernel.core_pattern. The copy costs about
+ * a millisecond, so containers that cannot unmount anyway do without it. Not for --privileged,
+ * which promises nothing masked and nothing locked. */
+static int seal_mounts(struct child *c)
+{
+	if (c->cfg->privileged || !(c->cfg->caps & CAP_BIT(CAP_SYS_ADMIN)))
+		return 0;
+	return mounts_seal();
+}
+
 /* After pivot_root, so that the working directory resolves inside the root only. */
 static int cwd(struct child *c)
 {
@@ -594,6 +610,7 @@ void child_main(const struct child_args *a)
 	STEP(&c, create_container_hooks);
 	STEP(&c, lock_mounts);
 	STEP(&c, pivot);
+	STEP(&c, seal_mounts);
 	STEP(&c, cwd);
 	STEP(&c, oom_score);
 	STEP(&c, identity);

@@ -13,7 +13,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Paths that leak the host: kernel memory (kcore), keyrings of every user (keys), the timers
@@ -464,4 +466,46 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc
 		}
 	}
 	return 0;
+}
+
+/* Until now every mount is the container's to undo: its mount namespace belongs to the
+ * container's user namespace (or, without one, to the host's), and CAP_SYS_ADMIN there unmounts
+ * a mask or the read-only /proc/sys, remounts it read-write, or mounts a fresh /proc beside it.
+ * The kernel locks the mounts it copies into a mount namespace owned by another user namespace
+ * than the original's (mount_namespaces(7), "locked mounts"): so a helper is born with a new
+ * user namespace and, owned by it, a new mount namespace, the locked copy; this process has
+ * every capability over that child user namespace, enters the copy (setns through a pidfd), and
+ * lets the helper go. The caller stays in its own user namespace, where its network, hostname
+ * and IPC belong. The mounts it makes afterwards are not locked; mounting over a locked one
+ * hides it but uncovers nothing, and a new proc or sysfs mount is refused while locked masks
+ * cover parts of the visible one. */
+int mounts_seal(void)
+{
+	int wait_fd[2];
+	if (pipe2(wait_fd, O_CLOEXEC) < 0)
+		return err_set(errno, "cannot seal the mount table: pipe");
+	long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD), NULL,
+			   NULL, NULL, NULL);
+	if (pid == 0) {
+		/* The helper holds the namespaces until the caller is in: end-of-file. */
+		char b;
+		close(wait_fd[1]);
+		_exit(read(wait_fd[0], &b, 1) < 0);
+	}
+	int e = errno;
+	close(wait_fd[0]);
+	int r = 0;
+	if (pid < 0)
+		r = err_set(e, "cannot seal the mount table: no new user namespace for it");
+	else {
+		int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (pidfd < 0 || setns(pidfd, CLONE_NEWNS) < 0)
+			r = err_set(errno, "cannot seal the mount table: cannot enter its copy");
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+	close(wait_fd[1]);
+	while (pid > 0 && waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return r;
 }

@@ -77,4 +77,10 @@ int mounts_same_file(int fd, const struct stat *want, const char *what, const ch
  * console once the pty exists. */
 int mounts_bind_into(int rootfd, const char *source, const char *target, bool as_file);
 
+/* Moves the caller into a copy of its mount namespace in which the kernel has locked every
+ * mount: none can be unmounted, nor made writable, suid, dev or exec again, by anyone, even
+ * with CAP_SYS_ADMIN; the caller's user namespace and other namespaces are unchanged. For the
+ * init once pivot_root is done. Returns 0 or a negative errno with a message. */
+int mounts_seal(void);
+
 #endif

@@ -71,6 +71,37 @@ row "--cap-add SYS_PTRACE: /proc/1/exe is the sealed copy" "/memfd:shikumi (dele
 	"$("$S" run --cap-add SYS_PTRACE "$R" readlink /proc/1/exe 2>&1)"
 row "--cap-add SYS_PTRACE: the caller's environment is not in /proc/1/environ" "hidden" \
 	"$(SHIKUMI_TEST_SECRET=hunter2 "$S" run --cap-add SYS_PTRACE "$R" sh -c 'grep -q hunter2 /proc/1/environ && echo leaked || echo hidden' 2>&1)"
+# CAP_SYS_ADMIN added, in a user namespace that maps the host's uid 0 (issue 17, review L1):
+# the runtime's mounts were made inside the container's own mount namespace, so nothing locked
+# them; root inside unmounted the read-only /proc/sys and, as the host's uid 0 for file checks,
+# wrote kernel.core_pattern (a host command run as root at the next crash). The kernel now locks
+# them (a copy of the mount namespace owned by another user namespace). The write puts back the
+# value read, so a failure of this check changes nothing on the host.
+admin0=(--uidmap 0:0:1 --gidmap 0:0:1 --cap-add SYS_ADMIN)
+core=$(cat /proc/sys/kernel/core_pattern)
+row "host uid 0 + SYS_ADMIN: unmount /proc/sys, write kernel.core_pattern" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" sh -c 'p=$(cat /proc/sys/kernel/core_pattern); umount /proc/sys; printf "%s\n" "$p" >/proc/sys/kernel/core_pattern')"
+row "... and kernel.core_pattern is the host's still" "$core" "$(cat /proc/sys/kernel/core_pattern)"
+row "host uid 0 + SYS_ADMIN: remount /proc/sys read-write" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" sh -c 'mount -o remount,rw /proc/sys && touch /proc/sys/kernel/core_pattern')"
+row "host uid 0 + SYS_ADMIN: unmount the mask on /proc/keys" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" umount /proc/keys)"
+row "host uid 0 + SYS_ADMIN: unmount the mask on /sys/firmware" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" umount -l /sys/firmware)"
+row "host uid 0 + SYS_ADMIN: a fresh /proc without the masks" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" mount -t proc proc /mnt)"
+row "host uid 0 + SYS_ADMIN: a fresh sysfs without the masks" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" mount -t sysfs sysfs /mnt)"
+row "host uid 0 + SYS_ADMIN: bind /proc elsewhere without its masks" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" mount --bind /proc /mnt)"
+row "host uid 0 + SYS_ADMIN: remount / rw under --read-only" refused \
+	"$(attempt run_in "${admin0[@]}" --read-only "$R" sh -c 'mount -o remount,rw / && touch /x')"
+row "host uid 0 + SYS_ADMIN: remount /dev rw, then a node there" refused \
+	"$(attempt run_in "${admin0[@]}" "$R" sh -c 'mount -o remount,rw /dev && mknod /dev/x c 1 3')"
+row "SYS_ADMIN, no user namespace: unmount /proc/sys" refused \
+	"$(attempt run_in --cap-add SYS_ADMIN "$R" umount /proc/sys)"
+row "host uid 0 + SYS_ADMIN: new mounts of its own still work (a tmpfs)" succeeded \
+	"$(attempt run_in "${admin0[@]}" "$R" mount -t tmpfs t /mnt)"
 row "PID 1 has no_new_privs" 1 "$("$S" run "$R" awk '/^NoNewPrivs/ {print $2}' /proc/1/status 2>/dev/null)"
 row "PID 1 runs under a seccomp filter" 2 "$("$S" run "$R" awk '/^Seccomp:/ {print $2}' /proc/1/status 2>/dev/null)"
 row "PID 1 has the command's capabilities" "00000000a80425fb" "$("$S" run "$R" awk '/^CapEff/ {print $2}' /proc/1/status 2>/dev/null)"

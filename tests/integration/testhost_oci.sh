@@ -82,6 +82,10 @@ if command -v podman >/dev/null; then
 	# device program (linux.resources.devices) must refuse an open for writing.
 	out=$("${P[@]}" run --device /dev/loop-control:/dev/loop-control:r "${run_opts[@]}" /bin/sh -c '(exec 3</dev/loop-control) && echo r; (exec 3<>/dev/loop-control) 2>/dev/null && echo rw || echo no-rw' 2>&1)
 	expect_eq "podman run --device ...:r: the device rules hold (read yes, write no)" "r|no-rw" "$(printf '%s\n' "$out" | paste -sd'|')"
+	# --cap-add SYS_ADMIN: the container may mount, but not undo the mounts it was given (the
+	# kernel's locked copy of the mount table: /proc/sys read-only, the cgroup view read-only).
+	out=$("${P[@]}" run --cap-add SYS_ADMIN "${run_opts[@]}" /bin/sh -c 'umount /proc/sys 2>/dev/null && echo unmounted || echo locked; mount -o remount,rw /sys/fs/cgroup 2>/dev/null && echo rw || echo ro; mount -t tmpfs t /mnt && echo tmpfs' 2>&1)
+	expect_eq "podman run --cap-add SYS_ADMIN: new mounts yes, the given ones cannot be undone" "locked|ro|tmpfs" "$(printf '%s\n' "$out" | paste -sd'|')"
 	# detached: podman's conmon holds the container; podman stop kills through shikumi kill
 	id=$("${P[@]}" run -d --network none --ulimit host --rootfs "$R" \
 		/bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' 2>&1)
