@@ -388,6 +388,26 @@ static void remove_made_parents(struct cgroup *cg)
 	cg->top[0] = '\0';
 }
 
+/* An existing group on the way to a cgroupsPath must not be a running container's: nested in
+ * it, the new container's processes would count against that one's limits (a config with no
+ * limits of its own fills another's pids.max) and keep its group from being removed (found by
+ * review). So a parent that holds processes of its own, or that is a shikumi container's group
+ * (whose processes may sit in groups they made below it), is refused. */
+static int check_parent(const char *dir)
+{
+	char procs[PATH_MAX + 16], buf[16];
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	const char *name = strrchr(dir, '/');
+	bool container = name && name - dir >= 8 && !strncmp(name - 8, "/shikumi", 8) &&
+			 (!strncmp(name + 1, "oci-", 4) || !strncmp(name + 1, "run-", 4));
+	if (container || read_path(procs, buf, sizeof(buf)) > 0)
+		return err_set(0,
+			       "the cgroup %s holds a container's processes: a cgroupsPath may not "
+			       "nest in another container's group",
+			       dir);
+	return 0;
+}
+
 int cgroup_create_path(const char *root, const char *base, const char *rel, unsigned controllers,
 		       struct cgroup *cg)
 {
@@ -425,7 +445,8 @@ int cgroup_create_path(const char *root, const char *base, const char *rel, unsi
 		} else if (errno != EEXIST) {
 			r = err_set(errno, "cannot create %s", dir);
 			break;
-		}
+		} else if ((r = check_parent(dir)) < 0)
+			break;
 		p += n + 1;
 	}
 	if (r == 0) {
@@ -561,6 +582,36 @@ int cgroup_kill(const struct cgroup *cg)
 	return 0;
 }
 
+/* Removes the groups below group (an fd), deepest first. A container that may mount cgroup2 (one
+ * given CAP_SYS_ADMIN) can make groups of its own inside its group, and rmdir of a group that has
+ * children fails (EBUSY): before, such a group, its device program with it, stayed forever and
+ * `delete` failed on it each time (found by review). Their processes are gone already
+ * (cgroup.kill ends the whole subtree). depth bounds the recursion: a deeper tree is left, and
+ * the rmdir of its top says so. */
+static void remove_children(int group, int depth)
+{
+	int fd = depth < 64 ? openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		int sub =
+		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			remove_children(sub, depth + 1);
+			close(sub);
+		}
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
 int cgroup_destroy(struct cgroup *cg)
 {
 	if (cg->fd < 0)
@@ -571,6 +622,7 @@ int cgroup_destroy(struct cgroup *cg)
 	/* Emptying takes as long as the last process takes to exit: wait up to 5 s. */
 	for (int i = 0; i < 5000 && populated(cg); i++)
 		sleep_ms(1);
+	remove_children(cg->fd, 0);
 	close(cg->fd);
 	cg->fd = -1;
 	for (int i = 0; i < 1000; i++) {
@@ -645,9 +697,11 @@ int cgroup_remove_stale(const char *root, const char *base)
 		 * then wait a little for the group to empty; never long, since this runs on the
 		 * way to starting a container. What still will not go is tried next start. */
 		autoclose int g = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (g < 0 || write_at(g, "cgroup.kill", "1") < 0)
+		if (g < 0)
 			continue;
+		(void)write_at(g, "cgroup.kill", "1"); /* none before 5.14: tried next start */
 		for (int i = 0; i < 200; i++) {
+			remove_children(g, 0);
 			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) {
 				removed++;
 				break;

@@ -48,8 +48,11 @@ struct cgroup_limits {
 	} files[CGROUP_MAX_FILES];
 	size_t n_files;
 	/* The device cgroup's rules (cgroup/devices.h), a BPF program attached to the group;
-	 * devices_set false: none (every device the container's /dev holds may be opened). */
-	bool devices_set;
+	 * devices_set false: none (every device the container's /dev holds may be opened), but
+	 * for devices_default: rules the config did not ask for (an OCI config without
+	 * linux.resources.devices gets runc's defaults), applied only where a program can be (as
+	 * root, on cgroup v2), never a reason to refuse the container. */
+	bool devices_set, devices_default;
 	struct devices_rules devices;
 };
 

@@ -214,6 +214,16 @@ int mounts_same_file(int fd, const struct stat *want, const char *what, const ch
 	return 0;
 }
 
+/* A device node bound from elsewhere: usable, but its inode unchangeable through the bind. */
+#define NODE_BIND_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC)
+
+/* Adds attrs to the mount now on top of target (the bind just made there). */
+static int set_top(int rootfd, const char *target, uint64_t attrs, bool recursive)
+{
+	autoclose int top = rootfs_open(rootfd, target, O_PATH);
+	return top < 0 ? top : mounts_set_attr(top, attrs, recursive);
+}
+
 static int bind_readonly(int rootfd, const char *target)
 {
 	autoclose int fd = rootfs_open(rootfd, target, O_PATH);
@@ -224,10 +234,7 @@ static int bind_readonly(int rootfd, const char *target)
 	/* Bind the path on itself: the source is the same fd, never a host path. */
 	char self[FD_PATH_MAX];
 	int r = mount_on_fd(fd_path(fd, self), fd, NULL, MS_BIND | MS_REC, NULL);
-	if (r < 0)
-		return r;
-	autoclose int top = rootfs_open(rootfd, target, O_PATH); /* the new bind mount */
-	return top < 0 ? top : mounts_set_attr(top, MOUNT_ATTR_RDONLY, true);
+	return r < 0 ? r : set_top(rootfd, target, MOUNT_ATTR_RDONLY, true);
 }
 
 static int mask(int rootfd, const char *target)
@@ -246,8 +253,11 @@ static int mask(int rootfd, const char *target)
 	autoclose int null = rootfs_open(rootfd, "/dev/null", O_PATH);
 	if (null < 0)
 		return null;
+	/* Read-only: the bind shares /dev/null's inode, which a chmod through the mask would
+	 * change under the read-only /dev (found by review). */
 	char src[FD_PATH_MAX];
-	return mount_on_fd(fd_path(null, src), fd, NULL, MS_BIND, NULL);
+	int r = mount_on_fd(fd_path(null, src), fd, NULL, MS_BIND, NULL);
+	return r < 0 ? r : set_top(rootfd, target, NODE_BIND_ATTRS, false);
 }
 
 int mounts_bind_into(int rootfd, const char *source, const char *target, bool as_file)
@@ -257,6 +267,19 @@ int mounts_bind_into(int rootfd, const char *source, const char *target, bool as
 		return fd;
 	int r = mount_on_fd(source, fd, NULL, MS_BIND | MS_REC, NULL);
 	return r < 0 ? err_set(-r, "cannot bind %s on %s", source, target) : 0;
+}
+
+/* A host device node at target: a read-only bind (nosuid, noexec too), so that root inside may
+ * open the device, as the device rules allow, but not chmod, chown or touch the host's node
+ * itself: a bind shares the host's inode (found by review: a read-write bind let a container
+ * make the host's /dev/loop7 0666 for every host user). */
+static int bind_host_node(int rootfd, const char *source, const char *target)
+{
+	int r = mounts_bind_into(rootfd, source, target, true);
+	if (r < 0)
+		return r;
+	r = set_top(rootfd, target, NODE_BIND_ATTRS, false);
+	return r < 0 ? err_set(-r, "cannot make the bind of %s read-only", target) : 0;
 }
 
 /* A host path at target: resolved once (a detached copy of its whole mount tree, made in
@@ -331,8 +354,7 @@ static int device(int rootfd, const struct mount_entry *e)
 	if (errno != EPERM)
 		return -errno;
 	/* In a user namespace mknod is refused: bind the host's node instead. */
-	int r = mounts_bind_into(rootfd, e->source, e->target, true);
-	return r;
+	return bind_host_node(rootfd, e->source, e->target);
 }
 
 /* A linux.devices node: made in the container's /dev (its folder too, /dev/net for tun), with
@@ -366,7 +388,7 @@ static int make_node(int rootfd, const struct device_node *d)
 				       "cannot create device node %s in a user namespace, and the "
 				       "host has no such node there to bind",
 				       d->path);
-		return mounts_bind_into(rootfd, d->path, d->path, true);
+		return bind_host_node(rootfd, d->path, d->path);
 	}
 	if (fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    fchmodat(dirfd, name, d->mode & 07777, 0) < 0) /* past the umask */
@@ -416,7 +438,7 @@ static int apply_one(int rootfd, const struct mount_entry *e, int proc_clone)
 	case MK_BIND:
 		return bind_volume(rootfd, e);
 	case MK_DEVICE_BIND:
-		return mounts_bind_into(rootfd, e->source, e->target, true);
+		return bind_host_node(rootfd, e->source, e->target);
 	case MK_NODE:
 		return make_node(rootfd, e->node);
 	case MK_TMPFS:

@@ -947,6 +947,9 @@ static int read_unified(struct json_object *map, struct cgroup_limits *l)
  * nodes are allowed after them (complete_device_rules), as runc appends its defaults; unlike
  * runc, a node of linux.devices is not: the rules decide what may open it (podman, containerd
  * and Kubernetes add an allow rule of their own for each). */
+/* What complete_device_rules appends. */
+#define DEFAULT_DEVICE_RULES (4 + sizeof(std_devices) / sizeof(*std_devices))
+
 static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 {
 	struct json_object *list;
@@ -954,8 +957,7 @@ static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 	if (r < 0 || !list)
 		return r;
 	size_t n = json_object_array_length(list);
-	/* room for the defaults after them: shikumi's nodes, /dev/ptmx, /dev/pts */
-	size_t room = DEVICES_MAX_RULES - 8;
+	size_t room = DEVICES_MAX_RULES - DEFAULT_DEVICE_RULES;
 	if (n > room)
 		return BAD("linux.resources.devices", "too many (at most %zu)", room);
 	l->devices_set = true;
@@ -993,6 +995,10 @@ static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 			}
 			bits |= 1u << (k - kinds);
 		}
+		/* "a" is every device, whatever numbers come with it (as runc and the kernel's
+		 * cgroup v1 read it): a deny of "a 10:229" must not narrow to one node. */
+		if (!type || type[0] == 'a')
+			major = minor = -1;
 		*d = (struct devices_rule){
 		    .type = !type || type[0] == 'a' ? DEVICES_ANY_TYPE
 			    : type[0] == 'b'	    ? DEVICES_BLOCK
@@ -1008,13 +1014,18 @@ static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 	return 0;
 }
 
-/* After the config's rules: what every container needs, allowed whatever they said. */
+/* After the config's rules, as runc appends its defaults: mknod of any node (useless on mounts
+ * that are all nodev, and what lets the runtime make a linux.devices node the rules allow only to
+ * be read or written, rather than bind the host's), then shikumi's own nodes, /dev/ptmx and the
+ * ptys. A config without rules gets these alone, as with runc: its linux.devices nodes exist but
+ * do not open. */
 static void complete_device_rules(struct container_config *cfg)
 {
 	struct devices_rules *d = &cfg->limits.devices;
-	if (!cfg->limits.devices_set)
-		return;
+	cfg->limits.devices_default = !cfg->limits.devices_set;
 	const unsigned all = DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE;
+	d->rule[d->n++] = (struct devices_rule){DEVICES_CHAR, -1, -1, DEVICES_MKNOD, 1};
+	d->rule[d->n++] = (struct devices_rule){DEVICES_BLOCK, -1, -1, DEVICES_MKNOD, 1};
 	for (size_t i = 0; i < sizeof(std_devices) / sizeof(*std_devices); i++)
 		d->rule[d->n++] = (struct devices_rule){DEVICES_CHAR, (int)std_devices[i].major,
 							(int)std_devices[i].minor, all, 1};

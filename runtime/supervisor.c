@@ -391,8 +391,8 @@ static int cgroup_setup(const struct container_config *cfg, const struct contain
 	/* The device rules, before the container's first instruction (it is cloned into the
 	 * group). Rootless, there is no program to load (it needs CAP_SYS_ADMIN on the host), as
 	 * with runc and crun: the container reaches only nodes its user could open anyway. */
-	if (r == 0 && cfg->limits.devices_set && !host->rootless &&
-	    (r = cgroup_devices_attach(cg->fd, &cfg->limits.devices)) < 0) {
+	if (r == 0 && (cfg->limits.devices_set || (cfg->limits.devices_default && host->cgroup2)) &&
+	    !host->rootless && (r = cgroup_devices_attach(cg->fd, &cfg->limits.devices)) < 0) {
 		err_wrap(r, "linux.resources.devices");
 		cgroup_destroy(cg);
 	}

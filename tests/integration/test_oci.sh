@@ -119,15 +119,48 @@ devrun() { # JQ-FILTER: the rules; prints the three answers on one line
 	mv "$B/good.json" "$B/config.json"
 }
 if [ -e /dev/fuse ]; then
-	expect_eq "no device rules: the node opens for reading and writing" "r rw std" "$(devrun null)"
+	# No rules at all: runc's defaults, as runc applies them (found by review: before, no
+	# program, and any linux.devices node opened).
+	expect_eq "no device rules: only shikumi's own nodes open (runc's defaults)" "no-r no-rw std" "$(devrun null)"
+	expect_eq "type a is every device, whatever numbers it names (a deny of a 1:1 denies c 10:229)" "no-r no-rw std" "$(devrun '[{"allow": true, "access": "rwm"}, {"allow": false, "type": "a", "major": 1, "minor": 1, "access": "rw"}]')"
 	expect_eq "deny all: the node cannot be opened at all, shikumi's own nodes still can" "no-r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}]')"
 	expect_eq "deny all, then allow c 10:229 r: reading only" "r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "r"}]')"
 	expect_eq "allow all, then deny c 10:* w (any minor): an open for writing is refused" "r no-rw std" "$(devrun '[{"allow": true, "access": "rwm"}, {"allow": false, "type": "c", "major": 10, "access": "w"}]')"
 	expect_eq "an allow for block devices does not let a char device through" "no-r no-rw std" "$(devrun '[{"allow": false, "access": "rwm"}, {"allow": true, "type": "b", "major": 10, "minor": 229}]')"
 	expect_eq "an empty list: only shikumi's own nodes" "no-r no-rw std" "$(devrun '[]')"
-	cfg "$fuse | .linux.resources.devices = [{\"allow\": false, \"access\": \"rwm\"}] | .process.args = [\"/bin/sh\", \"-c\", \"mknod /tmp/f c 10 229 2>&1\"]"
+	# With CAP_SYS_ADMIN (no user namespace) root inside can mount a tmpfs that honours device
+	# nodes and make one there (mknod of any node is allowed, as runc allows it): the program
+	# still refuses to open it, with rules and without.
+	admin='.process.capabilities |= with_entries(select(.key != "ambient" and .key != "inheritable") | .value += ["CAP_SYS_ADMIN", "CAP_MKNOD"])'
+	for rules in '[{"allow": false, "access": "rwm"}]' null; do
+		cp "$B/config.json" "$B/good.json"
+		cfg "$fuse | $admin | .linux.resources.devices = $rules | .process.args = [\"/bin/sh\", \"-c\", \"mount -t tmpfs t /mnt && mknod /mnt/f c 10 229 && [ -c /mnt/f ] && echo made; (exec 3</mnt/f) 2>/dev/null && echo opened || echo refused\"]"
+		expect_eq "rules $rules, CAP_SYS_ADMIN: a node made on a tmpfs of its own does not open" "made refused" "$("$S" run --bundle "$B" </dev/null 2>&1 | paste -sd' ')"
+		mv "$B/good.json" "$B/config.json"
+	done
+	# A group of its own inside its group (cgroup2 mounted read-write, CAP_SYS_ADMIN): the
+	# container's group still goes at the end, with its program (found by review: rmdir failed
+	# with EBUSY, and the group stayed for good).
+	before=$(leftovers)
+	cp "$B/config.json" "$B/good.json"
+	cfg "$admin | .process.args = [\"/bin/sh\", \"-c\", \"mount -t cgroup2 none /mnt && mkdir /mnt/sub /mnt/sub/deeper && echo \$\$ >/mnt/sub/deeper/cgroup.procs && echo moved\"]"
 	out=$("$S" run --bundle "$B" </dev/null 2>&1)
-	expect_match "deny all: root inside cannot mknod another device" "mknod: /tmp/f: Operation not permitted" "$out"
+	expect_eq "a container that made groups inside its own: moved, and nothing left" "moved|$before" "$out|$(leftovers)"
+	mv "$B/good.json" "$B/config.json"
+	# A node the rules let be read and written, but not made: the runtime still makes the
+	# container's own node; and where it binds the host's (a user namespace, here one that maps
+	# the host's uid 0), the bind is read-only: root inside cannot chown or chmod the host's node
+	# (found by review: a read-write bind let it make the host's node 0666).
+	fuse_st=$(stat -c '%u:%g %a' /dev/fuse)
+	rw_fuse='[{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]'
+	for userns in '' '| del(.linux.sysctl) | del(.process.user.additionalGids) | .linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}] | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'; do
+		cp "$B/config.json" "$B/good.json"
+		cfg "$fuse | .linux.resources.devices = $rw_fuse $userns | .process.args = [\"/bin/sh\", \"-c\", \"chown 5:5 /dev/fuse; chmod 600 /dev/fuse; (exec 3<>/dev/fuse) && echo rw\"]"
+		out=$("$S" run --bundle "$B" </dev/null 2>&1 | grep -x rw)
+		expect_eq "a node allowed rw but not m${userns:+ (user namespace, host uid 0)}: it opens, the host's node is unchanged" "rw $fuse_st" "$out $(stat -c '%u:%g %a' /dev/fuse)"
+		chown "${fuse_st% *}" /dev/fuse && chmod "${fuse_st#* }" /dev/fuse # should the check fail
+		mv "$B/good.json" "$B/config.json"
+	done
 	cfg '.linux.resources = {} | del(.linux.devices)'
 else
 	fail "device rules" "this machine has no /dev/fuse to test them on"
@@ -422,6 +455,13 @@ if [ -n "$cg2" ]; then
 	expect_eq "a cgroupsPath group that exists already is refused (one line, exit 1, no state)" \
 		"1|1|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pod/busy exists already (another container's?)|" \
 		"$rc|$(printf '%s\n' "$out" | wc -l)|$out|$(ls "$SR" | grep -x cgp2)"
+	# Inside a running container's group: its processes would count against that one's
+	# limits, and keep its group from going (found by review).
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/pod/c2/evil"'
+	out=$("$S" run --bundle "$B" 2>&1 </dev/null)
+	expect_eq "a cgroupsPath inside a running container's group is refused, nothing made" \
+		"125|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pod/c2 holds a container's processes: a cgroupsPath may not nest in another container's group|gone" \
+		"$?|$out|$([ -e "$cg2/$cgp/pod/c2/evil" ] && echo left || echo gone)"
 	o delete --force cgp2 >/dev/null 2>&1
 	o delete --force cgp
 	expect_eq "delete --force removes the group, not the parent someone else made, nor another group" "gone kept kept" \

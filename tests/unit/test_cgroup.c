@@ -396,6 +396,24 @@ static void create_path_in_fake_tree(void **state)
 	assert_true(cgroup_create_path(root, "/", "/new/deeper/c3", CG_MEMORY, &cg) < 0);
 	assert_int_equal(cg.fd, -1);
 	assert_int_equal(stat(strcat(strcpy(p, root), "/new"), &st), -1);
+	/* A parent that holds processes, or is a shikumi container's group, is another
+	 * container's: nesting there is refused, and nothing is made. */
+	mkdir(strcat(strcpy(p, root), "/busy"), 0755);
+	FILE *f = fopen(strcat(strcpy(p, root), "/busy/cgroup.procs"), "w");
+	assert_non_null(f);
+	fputs("4242\n", f);
+	fclose(f);
+	assert_int_equal(cgroup_create_path(root, "/", "/busy/c4", 0, &cg), -EINVAL);
+	assert_non_null(strstr(err_msg(), "nest in another container's group"));
+	assert_int_equal(stat(strcat(strcpy(p, root), "/busy/c4"), &st), -1);
+	unlink(strcat(strcpy(p, root), "/busy/cgroup.procs"));
+	rmdir(strcat(strcpy(p, root), "/busy"));
+	mkdir(strcat(strcpy(p, root), "/shikumi"), 0755);
+	mkdir(strcat(strcpy(p, root), "/shikumi/oci-a"), 0755);
+	assert_int_equal(cgroup_create_path(root, "/", "/shikumi/oci-a/evil", 0, &cg), -EINVAL);
+	assert_int_equal(stat(strcat(strcpy(p, root), "/shikumi/oci-a/evil"), &st), -1);
+	rmdir(strcat(strcpy(p, root), "/shikumi/oci-a"));
+	rmdir(strcat(strcpy(p, root), "/shikumi"));
 	rmdir(strcat(strcpy(p, root), "/me/pod"));
 	rmdir(strcat(strcpy(p, root), "/me"));
 }

@@ -122,20 +122,28 @@ static void everything_read(void **state)
 	assert_int_equal(c->limits.cpu_quota_us, 50000);       /* half a CPU per 100 ms */
 	assert_int_equal(c->limits.cpu_weight, 39);	       /* 1024 shares */
 	assert_int_equal(c->limits.pids_max, 64);
-	/* the device rules as given, then shikumi's own nodes, /dev/ptmx and /dev/pts allowed */
+	/* the device rules as given, then mknod of any char and block node (as runc), shikumi's
+	 * own nodes, /dev/ptmx and /dev/pts allowed */
 	assert_true(c->limits.devices_set);
-	assert_int_equal(c->limits.devices.n, 1 + 6 + 2);
+	assert_int_equal(c->limits.devices.n, 1 + 2 + 6 + 2);
 	const struct devices_rule *d = c->limits.devices.rule;
 	assert_int_equal(d[0].type, DEVICES_ANY_TYPE);
 	assert_int_equal(d[0].major, -1);
 	assert_int_equal(d[0].minor, -1);
 	assert_int_equal(d[0].access, DEVICES_MKNOD | DEVICES_READ | DEVICES_WRITE);
 	assert_int_equal(d[0].allow, 0);
-	assert_int_equal(d[1].type, DEVICES_CHAR);
-	assert_int_equal(d[1].major * 1000 + d[1].minor, 1003); /* /dev/null */
-	assert_int_equal(d[1].allow, 1);
-	assert_int_equal(d[8].major, 136);
-	assert_int_equal(d[8].minor, -1);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(d[i].type, i == 1 ? DEVICES_CHAR : DEVICES_BLOCK);
+		assert_int_equal(d[i].major, -1);
+		assert_int_equal(d[i].minor, -1);
+		assert_int_equal(d[i].access, DEVICES_MKNOD);
+		assert_int_equal(d[i].allow, 1);
+	}
+	assert_int_equal(d[3].type, DEVICES_CHAR);
+	assert_int_equal(d[3].major * 1000 + d[3].minor, 1003); /* /dev/null */
+	assert_int_equal(d[3].allow, 1);
+	assert_int_equal(d[10].major, 136);
+	assert_int_equal(d[10].minor, -1);
 	/* blockIO, hugepageLimits, then unified (over the rest), each as the file it writes */
 	const char *files[][2] = {{"io.weight", "default 4950"},  {"io.weight", "8:16 10000"},
 				  {"io.max", "8:0 rbps=1048576"}, {"hugetlb.1GB.max", "0"},
@@ -174,7 +182,7 @@ static void device_rules(void **state)
 		   "\"c\", \"major\": 10, \"minor\": 229, \"access\": \"mw\"}]}"),
 	    0);
 	const struct devices_rule *d = oc.cfg.limits.devices.rule;
-	assert_int_equal(oc.cfg.limits.devices.n, 2 + 8);
+	assert_int_equal(oc.cfg.limits.devices.n, 2 + 10);
 	assert_int_equal(d[0].type, DEVICES_BLOCK);
 	assert_int_equal(d[0].major, 8);
 	assert_int_equal(d[0].minor, -1);
@@ -184,12 +192,23 @@ static void device_rules(void **state)
 	assert_int_equal(d[1].minor, 229);
 	assert_int_equal(d[1].access, DEVICES_MKNOD | DEVICES_WRITE);
 	assert_int_equal(d[1].allow, 0);
-	/* no rules at all: no program; an empty list: shikumi's own nodes only */
+	/* no rules at all: the defaults alone, where a program can be; an empty list: the same,
+	 * and a host where none can be is refused */
 	assert_int_equal(parse3("", "", ""), 0);
 	assert_false(oc.cfg.limits.devices_set);
+	assert_true(oc.cfg.limits.devices_default);
+	assert_int_equal(oc.cfg.limits.devices.n, 10);
 	assert_int_equal(parse3("", "", ", \"resources\": {\"devices\": []}"), 0);
 	assert_true(oc.cfg.limits.devices_set);
-	assert_int_equal(oc.cfg.limits.devices.n, 8);
+	assert_false(oc.cfg.limits.devices_default);
+	assert_int_equal(oc.cfg.limits.devices.n, 10);
+	/* "a" is every device, whatever numbers it names */
+	assert_int_equal(parse3("", "",
+				", \"resources\": {\"devices\": [{\"allow\": false, \"type\": "
+				"\"a\", \"major\": 10, \"minor\": 229}]}"),
+			 0);
+	assert_int_equal(oc.cfg.limits.devices.rule[0].major, -1);
+	assert_int_equal(oc.cfg.limits.devices.rule[0].minor, -1);
 	assert_string_equal(
 	    refused("", "",
 		    ", \"resources\": {\"devices\": [{\"allow\": true, "
@@ -499,7 +518,14 @@ static void spec_round_trip(void **state)
 	assert_int_equal(c->n_volumes, 0);
 	assert_int_equal(c->n_rlimits, 0);
 	assert_int_equal(c->n_groups, 0);
-	assert_memory_equal(&c->limits, &run.limits, sizeof(run.limits));
+	/* The same limits, but for runc's default device rules, which the OCI front end adds
+	 * where it can (`shikumi run` relies on nodev mounts and a read-only /dev alone). */
+	struct cgroup_limits want = run.limits;
+	assert_false(want.devices_default);
+	assert_true(c->limits.devices_default);
+	want.devices_default = true;
+	want.devices = c->limits.devices;
+	assert_memory_equal(&c->limits, &want, sizeof(want));
 	/* Explicit where the CLI decides at start: root run as root is the host's root, and
 	 * the terminal is off (the CLI's default is "when stdin is one"). */
 	assert_int_equal(c->userns, USERNS_HOST);
