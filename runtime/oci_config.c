@@ -1476,6 +1476,21 @@ static int read_doc(struct json_object *doc, const char *bundle, struct oci_conf
 	return refuse_if_set(doc, "", "domainname", "not supported yet");
 }
 
+/* Whether the JSON text escapes a NUL character (\u0000, not a literal backslash before u0000):
+ * every string the runtime uses is cut there, so "pids.max\u0000/../x" would be read as
+ * "pids.max". Harmless (the cut string is both checked and used) but never meant: refused. */
+static bool escapes_nul(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 6 <= len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (!strncmp(text + i + 1, "u0000", 5))
+			return true;
+		i++; /* the escaped character: a backslash escaped, then "u0000", is no NUL */
+	}
+	return false;
+}
+
 int oci_config_parse(const char *text, size_t len, const char *bundle, struct oci_config *oc)
 {
 	memset(oc, 0, sizeof(*oc));
@@ -1501,6 +1516,9 @@ int oci_config_parse(const char *text, size_t len, const char *bundle, struct oc
 	for (; used < len; used++)
 		if (!strchr(" \t\r\n", text[used]))
 			return err_set(0, "config.json: not valid JSON: text after the end");
+	if (escapes_nul(text, len))
+		return err_set(0, "config.json: a string holds a NUL character (\\u0000), which no "
+				  "path, name or value may");
 	return read_doc(oc->doc, bundle, oc);
 }
 

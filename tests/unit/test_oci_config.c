@@ -220,6 +220,13 @@ static void errors_name_the_path(void **state)
 {
 	(void)state;
 	EXPECT_REFUSED("config.json: process.args: must not be empty", "", ", \"args\": []", "");
+	/* a NUL would cut the key (or value) short: refused wherever it is; an escaped backslash
+	 * before u0000 is no NUL */
+	EXPECT_REFUSED("config.json: a string holds a NUL character (\\u0000), which no path, "
+		       "name or value may",
+		       "", "", ", \"resources\": {\"unified\": {\"pids.max\\u0000/../x\": \"5\"}}");
+	assert_int_equal(parse3("", "", ", \"maskedPaths\": [\"/a\\\\u0000\"]"), 0);
+	assert_string_equal(oc.cfg.masked_paths[0], "/a\\u0000");
 	EXPECT_REFUSED("config.json: linux.maskedPaths[1]: 'tmp' must be an absolute path", "", "",
 		       ", \"maskedPaths\": [\"/a\", \"tmp\"]");
 	EXPECT_REFUSED("config.json: linux.readonlyPaths[0]: '/a/../b' must not hold '.' or '..'",
