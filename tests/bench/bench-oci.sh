@@ -20,8 +20,10 @@ mkdir -p "$bundle"
 (cd "$bundle" && "$S" spec --rootfs "$R")
 jq '.process.args = ["/bin/true"] | .process.terminal = false' "$bundle/config.json" >"$bundle/c" &&
 	mv "$bundle/c" "$bundle/config.json"
-state="$out/oci-state"
-rm -rf "$state"
+# The state outside BUILD: the runtimes keep a FIFO there, which the test host's 9p share of
+# the work tree cannot hold.
+state=$(mktemp -d /run/shikumi-bench-oci.XXXXXX)
+trap 'rm -rf "$state"' EXIT
 life() { # RUNTIME: create, start, delete --force (the command may not have ended yet)
 	echo "$1 --root $state/$2 create --bundle $bundle b >/dev/null 2>&1 && $1 --root $state/$2 start b && $1 --root $state/$2 delete --force b"
 }
