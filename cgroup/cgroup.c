@@ -474,6 +474,11 @@ int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l)
 {
 	char v[64];
 	int r = 0;
+	/* Not a limit the config asks for: a bound for the clean-up (remove_children), which a
+	 * container that may mount cgroup2 could otherwise defeat with a tree deeper than it walks
+	 * (found by review: every later start then spent 200 ms on the group it could not remove).
+	 * Where the file cannot be written (rootless, old kernels) there is no bound. */
+	(void)write_at(cg->fd, "cgroup.max.depth", CGROUP_MAX_DEPTH_TEXT);
 	if (l->memory_max >= 0 && !r) {
 		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
 		r = write_limit(cg, "memory.max", v);
@@ -545,12 +550,17 @@ int cgroup_freeze(const struct cgroup *cg, bool frozen)
 	return r < 0 ? err_set(-r, "cannot %s %s", frozen ? "freeze" : "thaw", cg->path) : 0;
 }
 
-static bool populated(const struct cgroup *cg)
+static bool populated_at(int fd)
 {
 	char buf[256];
-	if (read_at(cg->fd, "cgroup.events", buf, sizeof(buf)) <= 0)
+	if (read_at(fd, "cgroup.events", buf, sizeof(buf)) <= 0)
 		return false;
 	return kv_get(buf, "populated") == 1;
+}
+
+static bool populated(const struct cgroup *cg)
+{
+	return populated_at(cg->fd);
 }
 
 static void sleep_ms(long ms)
@@ -586,11 +596,14 @@ int cgroup_kill(const struct cgroup *cg)
  * given CAP_SYS_ADMIN) can make groups of its own inside its group, and rmdir of a group that has
  * children fails (EBUSY): before, such a group, its device program with it, stayed forever and
  * `delete` failed on it each time (found by review). Their processes are gone already
- * (cgroup.kill ends the whole subtree). depth bounds the recursion: a deeper tree is left, and
- * the rmdir of its top says so. */
+ * (cgroup.kill ends the whole subtree). depth bounds the recursion, well beyond the
+ * cgroup.max.depth a container's group gets: a deeper tree is left, and the rmdir of its top
+ * says so. */
 static void remove_children(int group, int depth)
 {
-	int fd = depth < 64 ? openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int fd = depth <= 4 * CGROUP_MAX_DEPTH
+		     ? openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		     : -1;
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
 		if (fd >= 0)
@@ -699,8 +712,13 @@ int cgroup_remove_stale(const char *root, const char *base)
 		autoclose int g = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (g < 0)
 			continue;
-		(void)write_at(g, "cgroup.kill", "1"); /* none before 5.14: tried next start */
-		for (int i = 0; i < 200; i++) {
+		/* Only a group with processes is worth waiting for: one that will not go for
+		 * another reason (groups below it too deep to remove) costs one try a start. */
+		bool busy = populated_at(g);
+		if (busy)
+			(void)write_at(g, "cgroup.kill",
+				       "1"); /* none before 5.14: tried next start */
+		for (int i = 0; i < (busy ? 200 : 1); i++) {
 			remove_children(g, 0);
 			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) {
 				removed++;

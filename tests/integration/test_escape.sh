@@ -103,6 +103,11 @@ row "host uid 0 + SYS_ADMIN: remount /dev rw, then a node there" refused \
 # write to /dev/null).
 row "chmod and chown /dev/null through the masks on /proc/timer_list and /proc/keys" "666 0" \
 	"$("$S" run "$R" sh -c 'chmod 000 /proc/timer_list; chown 1000 /proc/keys; stat -c "%a %u" /dev/null' 2>/dev/null)"
+# With cgroup2 mounted read-write (SYS_ADMIN), groups inside its own: at most 32 deep, and all
+# removed with the container, so that none stays to slow every later start (found by review).
+before=$(leftovers)
+row "SYS_ADMIN: nest groups inside its own as deep as it can; all go at the end" "depth=32|$before" \
+	"$("$S" run --cap-add SYS_ADMIN "$R" sh -c 'mount -t cgroup2 none /mnt && cd /mnt && [ "$(cat cgroup.max.depth)" = 32 ] || { echo no bound; exit; }; n=0; while mkdir d 2>/dev/null; do cd d; n=$((n+1)); done; echo depth=$n' 2>&1)|$(leftovers)"
 row "SYS_ADMIN, no user namespace: unmount /proc/sys" refused \
 	"$(attempt run_in --cap-add SYS_ADMIN "$R" umount /proc/sys)"
 row "host uid 0 + SYS_ADMIN: new mounts of its own still work (a tmpfs)" succeeded \
