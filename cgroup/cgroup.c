@@ -625,6 +625,55 @@ static void remove_children(int group, int depth)
 	closedir(d);
 }
 
+/* The first group below dir's fd, its name into name: an fd, or -1 when there is none. */
+static int first_child(int dir, char *name, size_t n)
+{
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub = -1;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (struct dirent *e; sub < 0 && (e = readdir(d));)
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(name, n, "%s", e->d_name);
+			sub = openat(dirfd(d), e->d_name,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+	closedir(d);
+	return sub;
+}
+
+/* What remove_children left, a tree deeper than it walks (a container that raised its
+ * cgroup.max.depth): down to a leaf by name each time, two fds held, remove it, again from the
+ * top; at most `budget` groups, so that no tree can hold the runtime for long. */
+static void remove_deep(int group, int budget)
+{
+	for (; budget > 0; budget--) {
+		char name[256], next[256];
+		int parent = openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int cur = parent < 0 ? -1 : first_child(parent, name, sizeof(name));
+		if (cur < 0) {
+			if (parent >= 0)
+				close(parent);
+			return;
+		}
+		int sub;
+		while ((sub = first_child(cur, next, sizeof(next))) >= 0) {
+			close(parent);
+			parent = cur;
+			cur = sub;
+			memcpy(name, next, sizeof(name));
+		}
+		close(cur);
+		int r = unlinkat(parent, name, AT_REMOVEDIR);
+		close(parent);
+		if (r < 0)
+			return;
+	}
+}
+
 int cgroup_destroy(struct cgroup *cg)
 {
 	if (cg->fd < 0)
@@ -636,6 +685,7 @@ int cgroup_destroy(struct cgroup *cg)
 	for (int i = 0; i < 5000 && populated(cg); i++)
 		sleep_ms(1);
 	remove_children(cg->fd, 0);
+	remove_deep(cg->fd, 4096);
 	close(cg->fd);
 	cg->fd = -1;
 	for (int i = 0; i < 1000; i++) {
@@ -720,6 +770,7 @@ int cgroup_remove_stale(const char *root, const char *base)
 				       "1"); /* none before 5.14: tried next start */
 		for (int i = 0; i < (busy ? 200 : 1); i++) {
 			remove_children(g, 0);
+			remove_deep(g, 4096);
 			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0) {
 				removed++;
 				break;

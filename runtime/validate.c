@@ -5,6 +5,7 @@
 
 #include "../common/err.h"
 #include "../common/fd.h"
+#include "caps.h"
 #include "cli.h"
 #include "mounts.h"
 #include "net.h"
@@ -15,6 +16,7 @@
 #include "userns.h"
 
 #include <fcntl.h>
+#include <sys/capability.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
@@ -121,6 +123,19 @@ static int plan_userns(const struct container_config *cfg, struct container_host
 			    (struct id_map){0, USERNS_DEFAULT_BASE, USERNS_DEFAULT_COUNT};
 		if (!host->n_gidmap)
 			host->gidmap[host->n_gidmap++] = host->uidmap[0];
+		/* The host's uid 0 inside, with CAP_SYS_ADMIN: root inside has the host root's file
+		 * permissions and may mount, so a fresh cgroup hierarchy (v1 on a hybrid host,
+		 * its own v2 group) lets it write host limits and its own (found by review); the
+		 * locked mount table (seal_mounts) cannot stop a mount that is new. */
+		bool admin = (cfg->caps & CAP_BIT(CAP_SYS_ADMIN)) && !cfg->privileged;
+		for (size_t i = 0; admin && i < host->n_uidmap; i++)
+			if (host->uidmap[i].outside == 0)
+				return err_set(
+				    0, "the user namespace maps the host's uid 0 and CAP_SYS_ADMIN "
+				       "is kept: root inside would have the host root's file "
+				       "permissions and could mount cgroup hierarchies and write "
+				       "them; "
+				       "map other host ids (--userns=private) or drop SYS_ADMIN");
 		uint32_t root_uid = userns_host_id(host->uidmap, host->n_uidmap, 0);
 		/* A rootfs already given to the range (shikumi rootfs-chown) is used as it is;
 		 * one owned by the host's root is shown through an idmapped mount. */
