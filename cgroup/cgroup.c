@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -315,6 +316,17 @@ static int enable_controllers(const char *dir, unsigned want)
 	return 0;
 }
 
+/* Every container's group carries this extended attribute, so that check_parent knows one
+ * whatever its name and wherever its processes are; trusted.* needs CAP_SYS_ADMIN in the
+ * host's user namespace to set or remove, which a container does not have (rootless, there is
+ * none: the mark is left out). */
+#define CONTAINER_XATTR "trusted.shikumi"
+
+static void mark_container(int fd)
+{
+	(void)fsetxattr(fd, CONTAINER_XATTR, "container", 9, 0);
+}
+
 int cgroup_create(const char *root, const char *base, const char *name, unsigned controllers,
 		  struct cgroup *cg)
 {
@@ -341,6 +353,7 @@ int cgroup_create(const char *root, const char *base, const char *name, unsigned
 		rmdir(cg->path);
 		return r;
 	}
+	mark_container(cg->fd);
 	return 0;
 }
 
@@ -392,14 +405,16 @@ static void remove_made_parents(struct cgroup *cg)
  * it, the new container's processes would count against that one's limits (a config with no
  * limits of its own fills another's pids.max) and keep its group from being removed (found by
  * review). So a parent that holds processes of its own, or that is a shikumi container's group
- * (whose processes may sit in groups they made below it), is refused. */
+ * (by its name or its mark: its processes may sit in groups they made below it, found by the
+ * second review), is refused. */
 static int check_parent(const char *dir)
 {
 	char procs[PATH_MAX + 16], buf[16];
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	const char *name = strrchr(dir, '/');
-	bool container = name && name - dir >= 8 && !strncmp(name - 8, "/shikumi", 8) &&
-			 (!strncmp(name + 1, "oci-", 4) || !strncmp(name + 1, "run-", 4));
+	bool container = (name && name - dir >= 8 && !strncmp(name - 8, "/shikumi", 8) &&
+			  (!strncmp(name + 1, "oci-", 4) || !strncmp(name + 1, "run-", 4))) ||
+			 getxattr(dir, CONTAINER_XATTR, buf, sizeof(buf)) >= 0;
 	if (container || read_path(procs, buf, sizeof(buf)) > 0)
 		return err_set(0,
 			       "the cgroup %s holds a container's processes: a cgroupsPath may not "
@@ -454,7 +469,8 @@ int cgroup_create_path(const char *root, const char *base, const char *rel, unsi
 		if (cg->fd < 0) {
 			r = err_set(errno, "cannot open the cgroup %s", dir);
 			rmdir(dir);
-		}
+		} else
+			mark_container(cg->fd);
 	}
 	if (r < 0)
 		remove_made_parents(cg);

@@ -462,6 +462,20 @@ if [ -n "$cg2" ]; then
 	expect_eq "a cgroupsPath inside a running container's group is refused, nothing made" \
 		"125|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pod/c2 holds a container's processes: a cgroupsPath may not nest in another container's group|gone" \
 		"$?|$out|$([ -e "$cg2/$cgp/pod/c2/evil" ] && echo left || echo gone)"
+	# ... also when that container moved all its processes, init too, into a group of its
+	# own below (CAP_SYS_ADMIN, cgroup2 mounted read-write): its group is known by its mark
+	# (found by the second review).
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/pa" | .process.capabilities |= with_entries(select(.key != "ambient" and .key != "inheritable") | .value += ["CAP_SYS_ADMIN"])
+		| .process.args = ["/bin/sh", "-c", "mount -t cgroup2 c /mnt && mkdir /mnt/inner && echo 1 >/mnt/inner/cgroup.procs && echo $$ >/mnt/inner/cgroup.procs && exec sleep 100"]'
+	o create --bundle "$B" cgpa >/dev/null 2>&1 </dev/null
+	o start cgpa
+	for _ in $(seq 100); do [ -s "$cg2/$cgp/pa/cgroup.procs" ] || break; sleep 0.1; done
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/pa/b" | .process.args = ["/bin/true"]'
+	out=$("$S" run --bundle "$B" 2>&1 </dev/null)
+	expect_eq "... or inside one whose processes all moved below it" \
+		"125|empty|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pa holds a container's processes: a cgroupsPath may not nest in another container's group" \
+		"$?|$([ -s "$cg2/$cgp/pa/cgroup.procs" ] && echo procs || echo empty)|$out"
+	o delete --force cgpa
 	o delete --force cgp2 >/dev/null 2>&1
 	o delete --force cgp
 	expect_eq "delete --force removes the group, not the parent someone else made, nor another group" "gone kept kept" \
