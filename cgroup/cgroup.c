@@ -781,9 +781,8 @@ int cgroup_remove_stale(const char *root, const char *base)
 		/* Only a group with processes is worth waiting for: one that will not go for
 		 * another reason (groups below it too deep to remove) costs one try a start. */
 		bool busy = populated_at(g);
-		if (busy)
-			(void)write_at(g, "cgroup.kill",
-				       "1"); /* none before 5.14: tried next start */
+		if (busy) /* no cgroup.kill before 5.14: tried again next start */
+			(void)write_at(g, "cgroup.kill", "1");
 		for (int i = 0; i < (busy ? 200 : 1); i++) {
 			remove_children(g, 0);
 			remove_deep(g, 4096);

@@ -330,10 +330,12 @@ static int pivot(struct child *c)
 /* Once the root is the container's, and when the config keeps CAP_SYS_ADMIN (umount, mount and
  * remount need it, and the seccomp filter lets them through only then; exec never gets more
  * capabilities than the container): from here no mount the runtime made can be undone from
- * inside (mounts_seal). With a user namespace that maps the host's uid 0, root inside would
- * otherwise unmount the read-only /proc/sys and write kernel.core_pattern. The copy costs about
- * a millisecond, so containers that cannot unmount anyway do without it. Not for --privileged,
- * which promises nothing masked and nothing locked. */
+ * inside (mounts_seal). Root inside would otherwise unmount the masks and read what they hide
+ * (/proc/timer_list), remount /proc/sys read-write, or mount a /proc without the masks; with a
+ * user namespace mapping the host's uid 0 (now refused with SYS_ADMIN: validate.c) it wrote
+ * kernel.core_pattern. The copy costs about a millisecond, so containers that cannot unmount
+ * anyway do without it. Not for --privileged, which promises nothing masked and nothing
+ * locked. */
 static int seal_mounts(struct child *c)
 {
 	if (c->cfg->privileged || !(c->cfg->caps & CAP_BIT(CAP_SYS_ADMIN)))

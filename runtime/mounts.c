@@ -504,15 +504,15 @@ int mounts_apply(int rootfd, const struct mount_entry *table, size_t n, int proc
  * cover parts of the visible one. */
 int mounts_seal(void)
 {
-	int wait_fd[2];
-	if (pipe2(wait_fd, O_CLOEXEC) < 0)
-		return err_set(errno, "cannot seal the mount table: pipe");
 	/* Becoming uid 0 of a user namespace that maps another host uid made this process, and so
 	 * the helper, non-dumpable, and setns through a pidfd checks ptrace access to the helper,
 	 * as owned by the host's root: refused (--userns=private). Dumpable until the helper is
 	 * gone; the `undumpable` step clears it again before anything of the container runs. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		return err_set(errno, "cannot seal the mount table: PR_SET_DUMPABLE");
+	int wait_fd[2];
+	if (pipe2(wait_fd, O_CLOEXEC) < 0)
+		return err_set(errno, "cannot seal the mount table: pipe");
 	long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD), NULL,
 			   NULL, NULL, NULL);
 	if (pid == 0) {
