@@ -494,7 +494,8 @@ int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l)
 	 * container that may mount cgroup2 could otherwise defeat with a tree deeper than it walks
 	 * (found by review: every later start then spent 200 ms on the group it could not remove).
 	 * Where the file cannot be written (rootless, old kernels) there is no bound. */
-	(void)write_at(cg->fd, "cgroup.max.depth", CGROUP_MAX_DEPTH_TEXT);
+	snprintf(v, sizeof(v), "%d", CGROUP_MAX_DEPTH);
+	(void)write_at(cg->fd, "cgroup.max.depth", v);
 	if (l->memory_max >= 0 && !r) {
 		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
 		r = write_limit(cg, "memory.max", v);
@@ -608,6 +609,16 @@ int cgroup_kill(const struct cgroup *cg)
 	return 0;
 }
 
+/* A directory stream of its own for the directory at fd (which stays open), or NULL. */
+static DIR *dir_at(int fd)
+{
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = own < 0 ? NULL : fdopendir(own);
+	if (!d && own >= 0)
+		close(own);
+	return d;
+}
+
 /* Removes the groups below group (an fd), deepest first. A container that may mount cgroup2 (one
  * given CAP_SYS_ADMIN) can make groups of its own inside its group, and rmdir of a group that has
  * children fails (EBUSY): before, such a group, its device program with it, stayed forever and
@@ -617,15 +628,9 @@ int cgroup_kill(const struct cgroup *cg)
  * says so. */
 static void remove_children(int group, int depth)
 {
-	int fd = depth <= 4 * CGROUP_MAX_DEPTH
-		     ? openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-		     : -1;
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	DIR *d = depth <= 4 * CGROUP_MAX_DEPTH ? dir_at(group) : NULL;
+	if (!d)
 		return;
-	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
@@ -644,13 +649,10 @@ static void remove_children(int group, int depth)
 /* The first group below dir's fd, its name into name: an fd, or -1 when there is none. */
 static int first_child(int dir, char *name, size_t n)
 {
-	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub = -1;
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	int sub = -1;
+	DIR *d = dir_at(dir);
+	if (!d)
 		return -1;
-	}
 	for (struct dirent *e; sub < 0 && (e = readdir(d));)
 		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 			snprintf(name, n, "%s", e->d_name);

@@ -64,8 +64,7 @@ int cgroup_limits_add(struct cgroup_limits *l, const char *file, const char *val
 
 /* cgroup.max.depth of every container's group: how deep the groups it may make inside its own
  * (with cgroup2 mounted read-write) can nest. */
-#define CGROUP_MAX_DEPTH      32
-#define CGROUP_MAX_DEPTH_TEXT "32"
+#define CGROUP_MAX_DEPTH 32
 
 void cgroup_limits_init(struct cgroup_limits *l);
 

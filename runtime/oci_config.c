@@ -942,14 +942,15 @@ static int read_unified(struct json_object *map, struct cgroup_limits *l)
 	return 0;
 }
 
+/* What complete_device_rules appends: mknod of any char and block node, shikumi's own nodes,
+ * /dev/ptmx and the ptys. */
+#define DEFAULT_DEVICE_RULES (4 + sizeof(std_devices) / sizeof(*std_devices))
+
 /* linux.resources.devices: the device cgroup's rules, in order (the last that matches
  * decides, none: denied), for the BPF program that cgroup/devices.c attaches. shikumi's own
  * nodes are allowed after them (complete_device_rules), as runc appends its defaults; unlike
  * runc, a node of linux.devices is not: the rules decide what may open it (podman, containerd
  * and Kubernetes add an allow rule of their own for each). */
-/* What complete_device_rules appends. */
-#define DEFAULT_DEVICE_RULES (4 + sizeof(std_devices) / sizeof(*std_devices))
-
 static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 {
 	struct json_object *list;
@@ -997,12 +998,13 @@ static int read_device_rules(struct json_object *res, struct cgroup_limits *l)
 		}
 		/* "a" is every device, whatever numbers come with it (as runc and the kernel's
 		 * cgroup v1 read it): a deny of "a 10:229" must not narrow to one node. */
-		if (!type || type[0] == 'a')
+		bool any = !type || type[0] == 'a';
+		if (any)
 			major = minor = -1;
 		*d = (struct devices_rule){
-		    .type = !type || type[0] == 'a' ? DEVICES_ANY_TYPE
-			    : type[0] == 'b'	    ? DEVICES_BLOCK
-						    : DEVICES_CHAR,
+		    .type = any		     ? DEVICES_ANY_TYPE
+			    : type[0] == 'b' ? DEVICES_BLOCK
+					     : DEVICES_CHAR,
 		    .major = (int)major,
 		    .minor = (int)minor,
 		    .access = bits,

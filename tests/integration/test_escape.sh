@@ -79,25 +79,23 @@ row "--cap-add SYS_PTRACE: the caller's environment is not in /proc/1/environ" "
 # a fresh cgroup hierarchy would still give it the host root's file permissions (second review).
 expect_error "a user namespace mapping the host's uid 0, with SYS_ADMIN" 125 \
 	"maps the host's uid 0 and CAP_SYS_ADMIN is kept" -- run --uidmap 0:0:1 --gidmap 0:0:1 --cap-add SYS_ADMIN "$R" true
-admin=(--userns=private --cap-add SYS_ADMIN)
-row "--userns=private + SYS_ADMIN: unmount the mask on /proc/timer_list, read it" refused \
-	"$(attempt run_in "${admin[@]}" "$R" sh -c 'umount /proc/timer_list && grep -q . /proc/timer_list')"
-row "--userns=private + SYS_ADMIN: unmount the mask on /proc/keys" refused \
-	"$(attempt run_in "${admin[@]}" "$R" umount /proc/keys)"
-row "--userns=private + SYS_ADMIN: unmount the mask on /sys/firmware" refused \
-	"$(attempt run_in "${admin[@]}" "$R" umount -l /sys/firmware)"
-row "--userns=private + SYS_ADMIN: remount /proc/sys read-write" refused \
-	"$(attempt run_in "${admin[@]}" "$R" mount -o remount,rw /proc/sys)"
-row "--userns=private + SYS_ADMIN: a fresh /proc without the masks" refused \
-	"$(attempt run_in "${admin[@]}" "$R" mount -t proc proc /mnt)"
-row "--userns=private + SYS_ADMIN: bind /proc elsewhere without its masks" refused \
-	"$(attempt run_in "${admin[@]}" "$R" mount --bind /proc /mnt)"
-row "--userns=private + SYS_ADMIN: remount / rw under --read-only" refused \
-	"$(attempt run_in "${admin[@]}" --read-only "$R" sh -c 'mount -o remount,rw / && touch /x')"
-row "--userns=private + SYS_ADMIN: remount /dev rw" refused \
-	"$(attempt run_in "${admin[@]}" "$R" mount -o remount,rw /dev)"
-row "--userns=private + SYS_ADMIN: new mounts of its own still work (a tmpfs)" succeeded \
-	"$(attempt run_in "${admin[@]}" "$R" mount -t tmpfs t /mnt)"
+# admin_row EXPECTED NAME ARGS...: shikumi run --userns=private --cap-add SYS_ADMIN ARGS.
+admin_row() {
+	local want=$1 name=$2
+	shift 2
+	row "--userns=private + SYS_ADMIN: $name" "$want" \
+		"$(attempt run_in --userns=private --cap-add SYS_ADMIN "$@")"
+}
+admin_row refused "unmount the mask on /proc/timer_list, read it" \
+	"$R" sh -c 'umount /proc/timer_list && grep -q . /proc/timer_list'
+admin_row refused "unmount the mask on /proc/keys" "$R" umount /proc/keys
+admin_row refused "unmount the mask on /sys/firmware" "$R" umount -l /sys/firmware
+admin_row refused "remount /proc/sys read-write" "$R" mount -o remount,rw /proc/sys
+admin_row refused "a fresh /proc without the masks" "$R" mount -t proc proc /mnt
+admin_row refused "bind /proc elsewhere without its masks" "$R" mount --bind /proc /mnt
+admin_row refused "remount / rw under --read-only" --read-only "$R" sh -c 'mount -o remount,rw / && touch /x'
+admin_row refused "remount /dev rw" "$R" mount -o remount,rw /dev
+admin_row succeeded "new mounts of its own still work (a tmpfs)" "$R" mount -t tmpfs t /mnt
 # Without a user namespace, CAP_SYS_ADMIN is the host's root (a new mount namespace of its own
 # takes a fresh /proc; cgroup v1's release_agent): as with docker, given away on purpose. The
 # runtime's own mounts still hold. The write puts back the value read: a failure changes nothing.
