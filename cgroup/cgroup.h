@@ -6,6 +6,11 @@
 #ifndef SHIKUMI_CGROUP_H
 #define SHIKUMI_CGROUP_H
 
+/* Where the lock that orders the making of container groups lives (root's runtime). */
+#ifndef CGROUP_LOCK_DIR
+#define CGROUP_LOCK_DIR "/run/shikumi"
+#endif
+
 #include "devices_rule.h"
 
 #include <limits.h>

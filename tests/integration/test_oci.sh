@@ -476,6 +476,29 @@ if [ -n "$cg2" ]; then
 		"125|empty|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pa holds a container's processes: a cgroupsPath may not nest in another container's group" \
 		"$?|$([ -s "$cg2/$cgp/pa/cgroup.procs" ] && echo procs || echo empty)|$out"
 	o delete --force cgpa
+	# shikumi's own directory, where every later container's group would be made inside
+	# this one's (found by the third review).
+	cfg '.linux.cgroupsPath = "shikumi/x" | .process.args = ["/bin/true"]'
+	out=$("$S" run --bundle "$B" 2>&1 </dev/null)
+	expect_eq "a cgroupsPath through the runtime's own shikumi directory is refused" \
+		"125|shikumi: linux.cgroupsPath: the cgroup $cg2${self%/}/shikumi is shikumi's own, where it makes its containers' groups: a cgroupsPath may not be it or go through it" "$?|$out"
+	# Two creates at once, one at P and one at P/y: the second's check of P must not fall
+	# between the first's mkdir of P and its mark (found by the third review).
+	mkdir -p "$B/race"
+	both=0
+	for i in $(seq 15); do
+		jq --arg r "$(cd "$B" && realpath "$(jq -r .root.path config.json)")" --arg p "/$cgp/race$i/x/y" \
+			'.root.path = $r | .linux.cgroupsPath = $p | .process.args = ["/bin/sleep", "100"]' "$B/config.json" >"$B/race/config.json"
+		cfg '.linux.cgroupsPath = "/'"$cgp"'/race'"$i"'/x" | .process.args = ["/bin/sleep", "100"]'
+		o create --bundle "$B" rx$i >/dev/null 2>&1 </dev/null &
+		o create --bundle "$B/race" ry$i >/dev/null 2>&1 </dev/null
+		wait
+		[ -e "$SR/rx$i" ] && [ -e "$SR/ry$i" ] && both=$((both + 1))
+		o delete --force rx$i >/dev/null 2>&1
+		o delete --force ry$i >/dev/null 2>&1
+		rmdir "$cg2/$cgp/race$i/x/y" "$cg2/$cgp/race$i/x" "$cg2/$cgp/race$i" 2>/dev/null
+	done
+	expect_eq "two creates at once, at P and P/y: never both (15 tries)" "0" "$both"
 	o delete --force cgp2 >/dev/null 2>&1
 	o delete --force cgp
 	expect_eq "delete --force removes the group, not the parent someone else made, nor another group" "gone kept kept" \
