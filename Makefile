@@ -39,7 +39,7 @@ TRAMPOLINE  := $(BUILD)/gen/trampoline.S
 RUNTIME_LIB := runtime/cli.c runtime/rootfs.c runtime/mounts.c runtime/sync.c runtime/init.c \
                runtime/tty.c runtime/stats.c runtime/seccomp_load.c runtime/seccomp_profile.c \
                runtime/userns.c runtime/ipam.c runtime/usernotif.c runtime/procview.c \
-               runtime/net.c runtime/vm_net.c runtime/validate.c runtime/confine.c runtime/child.c \
+               runtime/net.c runtime/vm_net.c runtime/vmm_jail.c runtime/validate.c runtime/confine.c runtime/child.c \
                runtime/exec.c runtime/supervisor.c runtime/overlay.c runtime/reexec.c \
                runtime/trampoline_fd.c $(TRAMPOLINE) \
                runtime/oci_config.c runtime/oci_spec.c runtime/state.c runtime/oci_cmd.c runtime/hooks.c \

@@ -7,12 +7,8 @@
 #include "net.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 int vm_net_parse(struct vm_net *n, const char *mode, const char *bridge, const char *subnet,
@@ -103,16 +99,10 @@ void vm_net_fd_arg(const struct vm_net *n, char *buf, size_t size)
 		 a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
 }
 
-static volatile sig_atomic_t vmm_pid;
-
-static void forward(int sig)
+void vm_net_teardown(struct vm_net *n)
 {
-	if (vmm_pid > 0)
-		kill(vmm_pid, sig);
-}
-
-static void teardown(struct vm_net *n)
-{
+	if (!n->on)
+		return;
 	uint64_t t0 = timing_now();
 	if (n->tap_fd >= 0)
 		close(n->tap_fd);
@@ -124,53 +114,8 @@ static void teardown(struct vm_net *n)
 	n->t_teardown = timing_now() - t0;
 }
 
-int vm_net_run(struct vm_net *n, char **args, bool timing)
+void vm_net_print_timing(const struct vm_net *n)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	sigset_t block, old;
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaddset(&block, sigs[i]);
-	/* Blocked across the fork: the child execs with them pending and default, the parent
-	 * forwards them once it knows the child's pid. */
-	sigprocmask(SIG_BLOCK, &block, &old);
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		err_set(errno, "cannot fork to run %s", args[0]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		teardown(n);
-		return 125;
-	}
-	if (pid == 0) {
-		/* The VMM dies with its parent, and the tap with the VMM: a `shikumi vm` killed
-		 * with SIGKILL leaves only a lease whose owner is gone, which the next start
-		 * takes back. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(125);
-		if (fcntl(n->tap_fd, F_SETFD, 0) < 0) /* the one fd that crosses the exec */
-			_exit(125);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		execv(args[0], args);
-		fprintf(stderr, "shikumi: cannot run %s: %s\n", args[0], strerror(errno));
-		_exit(125);
-	}
-	vmm_pid = pid;
-	close(n->tap_fd); /* the VMM's alone now: its exit removes the tap */
-	n->tap_fd = -1;
-	struct sigaction sa = {.sa_handler = forward};
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	vmm_pid = 0;
-	teardown(n);
-	if (timing) {
-		timing_print(stderr, "vm-net-setup", 0, n->t_setup);
-		timing_print(stderr, "vm-net-teardown", 0, n->t_teardown);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	timing_print(stderr, "vm-net-setup", 0, n->t_setup);
+	timing_print(stderr, "vm-net-teardown", 0, n->t_teardown);
 }

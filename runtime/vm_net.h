@@ -11,8 +11,8 @@
  * does not know to /init as an environment variable.
  *
  * Teardown: the tap is not persistent, so it goes when shikumi-vmm, its last holder, exits,
- * whatever ends it. This process stays as shikumi-vmm's parent (rather than exec'ing it as
- * `shikumi vm` without --net does) to release the lease then. If it is killed, the VMM gets
+ * whatever ends it. This process stays as shikumi-vmm's parent (vmm_launch, vmm_jail.c) to
+ * release the lease then. If it is killed, the VMM gets
  * SIGKILL too (PR_SET_PDEATHSIG): the tap goes with it, and the lease, whose owner is now
  * gone, is taken back by the next `shikumi run`/`shikumi vm --net bridge` on that bridge, as a
  * killed container's is. */
@@ -47,9 +47,9 @@ int vm_net_setup(struct vm_net *n);
 int vm_net_cmdline(const struct vm_net *n, char *buf, size_t size);
 /* The --net-fd argument for shikumi-vmm: "FD,mac=..." (the MAC made from the address). */
 void vm_net_fd_arg(const struct vm_net *n, char *buf, size_t size);
-/* Runs shikumi-vmm (args, args[0] its path) as a child holding the tap, waits for it with
- * SIGINT, SIGTERM, SIGHUP and SIGQUIT passed on, then releases the lease. Returns its exit
- * status (128+N for signal N), or 125 with a message when it could not be started. */
-int vm_net_run(struct vm_net *n, char **args, bool timing);
+/* Once the VMM has exited: the tap (if still there) and the lease go. Nothing without --net. */
+void vm_net_teardown(struct vm_net *n);
+/* --timing's vm-net-setup and vm-net-teardown lines. */
+void vm_net_print_timing(const struct vm_net *n);
 
 #endif

@@ -40,6 +40,9 @@ void vm_cli_help(FILE *f)
 	      "      --timing          print set-up, guest boot and user-space time, VM exits\n"
 	      "                        by reason and memory use, on stderr\n"
 	      "      --debug           report every access to an unknown port or MMIO address\n"
+	      "      --debug-forbidden-syscall\n"
+	      "                        once set up, call socket(2), which no VMM needs: a jailed\n"
+	      "                        VMM (shikumi vm) is killed by its seccomp filter for it\n"
 	      "      --snapshot DIR    boot the guest (its /init in snapshot mode), and once it\n"
 	      "                        is ready for a command, write DIR (guest memory as\n"
 	      "                        DIR/mem, the vCPUs' and devices' state as DIR/state) and\n"
@@ -70,6 +73,7 @@ enum {
 	OPT_TINY,
 	OPT_TIMING,
 	OPT_DEBUG,
+	OPT_DEBUG_FORBIDDEN,
 	OPT_SNAPSHOT,
 	OPT_SNAPSHOT_TIMEOUT,
 	OPT_RESTORE,
@@ -97,6 +101,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"tiny", no_argument, NULL, OPT_TINY},
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"debug-forbidden-syscall", no_argument, NULL, OPT_DEBUG_FORBIDDEN},
 	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
 	    {"snapshot-timeout", required_argument, NULL, OPT_SNAPSHOT_TIMEOUT},
 	    {"restore", required_argument, NULL, OPT_RESTORE},
@@ -183,6 +188,9 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			break;
 		case OPT_DEBUG:
 			cfg->debug = true;
+			break;
+		case OPT_DEBUG_FORBIDDEN:
+			cfg->debug_forbidden = true;
 			break;
 		case OPT_SNAPSHOT:
 			if (!optarg[0])

@@ -1,6 +1,7 @@
 /* shikumi-vmm: boot a guest on KVM and connect its serial console to this terminal. */
 #include "../common/err.h"
 #include "../common/exe.h"
+#include "../common/fd.h"
 #include "cli.h"
 #include "vm.h"
 
@@ -20,13 +21,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shikumi-vmm: %s\n", err_msg());
 		return VM_EXIT_ERROR;
 	}
-	/* Nothing of the caller's but stdio and the tap of --net-fd: a VMM that a guest subverts
-	 * holds no host file it was not given (the runtime's child does the same, issue 16). */
-	int keep = cfg.net_fd > 2 ? cfg.net_fd : 2;
-	if ((keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0) ||
-	    close_range((unsigned)keep + 1, ~0U, 0) < 0) {
-		fprintf(stderr, "shikumi-vmm: cannot close inherited file descriptors: %m\n");
-		return VM_EXIT_ERROR;
+	/* Nothing of the caller's but stdio, the tap of --net-fd and the files given as
+	 * /dev/fd/N (by shikumi's jail): a VMM that a guest subverts holds no host file it was
+	 * not given (the runtime's child does the same, issue 16). */
+	int keep[4] = {cfg.net_fd, cfg.kernel ? arg_fd(cfg.kernel) : -1,
+		       cfg.initrd ? arg_fd(cfg.initrd) : -1, cfg.disk ? arg_fd(cfg.disk) : -1};
+	unsigned from = 3;
+	for (;;) {
+		unsigned next = ~0U; /* the lowest fd kept at or above `from` */
+		for (int k = 0; k < 4; k++)
+			if (keep[k] >= (int)from && (unsigned)keep[k] < next)
+				next = (unsigned)keep[k];
+		if (next > from && close_range(from, next == ~0U ? ~0U : next - 1, 0) < 0) {
+			fprintf(stderr,
+				"shikumi-vmm: cannot close inherited file descriptors: %m\n");
+			return VM_EXIT_ERROR;
+		}
+		if (next == ~0U)
+			break;
+		from = next + 1;
 	}
 	if (action == VM_HELP) {
 		vm_cli_help(stdout);

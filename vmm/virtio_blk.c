@@ -1,8 +1,10 @@
 #include "virtio_blk.h"
 
 #include "../common/err.h"
+#include "../common/fd.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,11 +13,12 @@
 
 #define SECTOR 512
 
-int virtio_blk_open(struct virtio_blk *b, const char *path, bool ro)
+int virtio_blk_open(struct virtio_blk *b, const char *arg, bool ro)
 {
 	memset(b, 0, sizeof(*b));
 	b->ro = ro;
-	b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	char path[PATH_MAX]; /* the image's name: arg, or what the fd /dev/fd/N was opened as */
+	b->fd = open_arg(arg, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC, path, sizeof(path));
 	if (b->fd < 0)
 		return err_set(errno, "the disk '%s'", path);
 	struct stat st;
@@ -38,7 +41,10 @@ int virtio_blk_open(struct virtio_blk *b, const char *path, bool ro)
 	b->sectors = (uint64_t)st.st_size / SECTOR;
 	/* The serial the guest sees in /sys/block/vda/serial: the file's name, cut to 20 bytes. */
 	const char *base = strrchr(path, '/');
-	snprintf(b->id, sizeof(b->id), "%s", base ? base + 1 : path);
+	base = base ? base + 1 : path;
+	size_t n = strnlen(base, sizeof(b->id) - 1);
+	memcpy(b->id, base, n);
+	b->id[n] = '\0';
 	return 0;
 }
 

@@ -41,6 +41,7 @@ struct vm_config {
 	bool tiny;	      /* a bare-metal guest: loaded at 1 MiB, entered there, no irqchip */
 	bool timing;	      /* print the phases and the exit counts on stderr */
 	bool debug;	      /* report every unknown port and MMIO access */
+	bool debug_forbidden; /* call socket(2) once set up (the jail's seccomp test) */
 	const char *snapshot; /* --snapshot DIR: boot, and write DIR once the guest is ready */
 	int snapshot_timeout; /* ... seconds to wait for that */
 	const char *restore;  /* --restore DIR: resume that snapshot instead of booting */

@@ -90,7 +90,7 @@ expect_eq "... no VMM" "" "$(pgrep -x shikumi-vmm)"
 "$S" vm --kernel "$K" --net bridge "${B[@]}" --ip $NET.30 -- sleep 100 </dev/null >/dev/null 2>&1 &
 victim=$!
 for i in $(seq 200); do ls /sys/class/net | grep -q '^shkv' && [ -e /run/shikumi/net/$BR/$NET.30 ] && break; sleep 0.1; done
-wait_for_process "shikumi-vmm --kernel $K"
+wait_for_process "shikumi-vmm --kernel .* --net-fd" # jailed: its kernel is an fd, /dev/fd/N
 {
 	kill -KILL $victim
 	wait $victim
