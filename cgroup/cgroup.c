@@ -320,7 +320,9 @@ static int enable_controllers(const char *dir, unsigned want)
 /* Every container's group carries this extended attribute, so that check_parent knows one
  * whatever its name and wherever its processes are; trusted.* needs CAP_SYS_ADMIN in the
  * host's user namespace to set or remove, which a container does not have (rootless, there is
- * none: the mark is left out). */
+ * none: the mark is left out) unless its config gives it CAP_SYS_ADMIN without a user
+ * namespace: that container is the host's root (README), and can remove its mark, raise its
+ * own limits through a cgroup2 mount of its own, or leave its group (third review). */
 #define CONTAINER_XATTR "trusted.shikumi"
 
 static void mark_container(int fd)
@@ -361,6 +363,7 @@ int cgroup_create(const char *root, const char *base, const char *name, unsigned
 		  struct cgroup *cg)
 {
 	autoclose int lock = lock_groups();
+	(void)lock; /* held until the return */
 	char dir[PATH_MAX];
 	cg->fd = -1;
 	cg->top[0] = '\0';
@@ -466,6 +469,7 @@ int cgroup_create_path(const char *root, const char *base, const char *rel, unsi
 	if (r < 0)
 		return r;
 	autoclose int lock = lock_groups();
+	(void)lock; /* held until the return */
 	char dir[PATH_MAX], own[PATH_MAX];
 	own_dir(root, base, own, sizeof(own));
 	size_t len = (size_t)snprintf(dir, sizeof(dir), "%s%s", root,
@@ -534,12 +538,16 @@ int cgroup_set_limits(const struct cgroup *cg, const struct cgroup_limits *l)
 {
 	char v[64];
 	int r = 0;
-	/* Not a limit the config asks for: a bound for the clean-up (remove_children), which a
+	/* Not limits the config asks for: bounds for the clean-up (remove_children), which a
 	 * container that may mount cgroup2 could otherwise defeat with a tree deeper than it walks
-	 * (found by review: every later start then spent 200 ms on the group it could not remove).
-	 * Where the file cannot be written (rootless, old kernels) there is no bound. */
+	 * (found by review: every later start then spent 200 ms on the group it could not remove)
+	 * or wider than its budget. Where the files cannot be written (rootless, old kernels)
+	 * there is no bound; a container given CAP_SYS_ADMIN without a user namespace can raise
+	 * them (it is the host's root), and remove_deep bounds its own time. */
 	snprintf(v, sizeof(v), "%d", CGROUP_MAX_DEPTH);
 	(void)write_at(cg->fd, "cgroup.max.depth", v);
+	snprintf(v, sizeof(v), "%d", CGROUP_MAX_DESCENDANTS);
+	(void)write_at(cg->fd, "cgroup.max.descendants", v);
 	if (l->memory_max >= 0 && !r) {
 		snprintf(v, sizeof(v), "%lld", (long long)l->memory_max);
 		r = write_limit(cg, "memory.max", v);
@@ -708,32 +716,43 @@ static int first_child(int dir, char *name, size_t n)
 }
 
 /* What remove_children left, a tree deeper than it walks (a container that raised its
- * cgroup.max.depth): down to a leaf by name each time, two fds held, remove it, again from the
- * top; at most `budget` groups, so that no tree can hold the runtime for long. */
+ * cgroup.max.depth): one depth-first walk with two fds at most, down by the first child, up by
+ * "..", each leaf removed from its parent as it is found, so each group costs a few steps
+ * (before, every removal walked down again from the top: a chain 6000 deep took minutes, found
+ * by the third review). At most `budget` groups, so that no tree holds the runtime for long.
+ * ".." stays inside the tree: cgroup2 renames only within a parent, and depth stops the walk
+ * at `group`. */
 static void remove_deep(int group, int budget)
 {
-	for (; budget > 0; budget--) {
-		char name[256], next[256];
-		int parent = openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int cur = parent < 0 ? -1 : first_child(parent, name, sizeof(name));
-		if (cur < 0) {
-			if (parent >= 0)
-				close(parent);
-			return;
+	int cur = openat(group, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int depth = 0;
+	char name[256], below[256];
+	for (int steps = 0; cur >= 0 && budget > 0 && steps < 4 * budget; steps++) {
+		int sub = first_child(cur, name, sizeof(name));
+		if (sub < 0) { /* cur is empty now: back up to its parent, which removes it */
+			if (depth == 0)
+				break;
+			int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			close(cur);
+			cur = up;
+			depth--;
+			continue;
 		}
-		int sub;
-		while ((sub = first_child(cur, next, sizeof(next))) >= 0) {
-			close(parent);
-			parent = cur;
+		int grand = first_child(sub, below, sizeof(below));
+		if (grand >= 0) { /* down */
+			close(grand);
+			close(cur);
 			cur = sub;
-			memcpy(name, next, sizeof(name));
+			depth++;
+			continue;
 		}
-		close(cur);
-		int r = unlinkat(parent, name, AT_REMOVEDIR);
-		close(parent);
-		if (r < 0)
-			return;
+		close(sub);
+		if (unlinkat(cur, name, AT_REMOVEDIR) < 0)
+			break;
+		budget--;
 	}
+	if (cur >= 0)
+		close(cur);
 }
 
 int cgroup_destroy(struct cgroup *cg)

@@ -69,7 +69,8 @@ int cgroup_limits_add(struct cgroup_limits *l, const char *file, const char *val
 
 /* cgroup.max.depth of every container's group: how deep the groups it may make inside its own
  * (with cgroup2 mounted read-write) can nest. */
-#define CGROUP_MAX_DEPTH 32
+#define CGROUP_MAX_DEPTH       32
+#define CGROUP_MAX_DESCENDANTS 4096 /* ... and how many groups in all below it */
 
 void cgroup_limits_init(struct cgroup_limits *l);
 

@@ -125,12 +125,41 @@ static int signal_init(const struct oci_state *st, int sig)
 	return syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
+/* The container's group, opened, if it is still the one create made (its inode, the cgroup's
+ * id, as recorded then): a group that was removed and made again at that path, by another
+ * container, is not this one's to kill, freeze, list or remove (found by the third review:
+ * `delete X` after X's group had been made again by W's create removed W's). -1 with errno
+ * ENOENT when it is gone or another. */
+static int open_group(const struct oci_state *st)
+{
+	errno = ENOENT;
+	if (!st->cgroup[0])
+		return -1;
+	int fd = open(st->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat s;
+	if (fd >= 0 && st->cgroup_ino && (fstat(fd, &s) < 0 || s.st_ino != st->cgroup_ino)) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
+}
+
+/* The group's cgroup.procs, to read, or NULL. */
+static FILE *open_procs(const struct oci_state *st)
+{
+	autoclose int dir = open_group(st);
+	int fd = dir < 0 ? -1 : openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
+}
+
 /* --all: every process of the container's group (a forked daemon outlives its init). */
 static int signal_all(const struct oci_state *st, int sig)
 {
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", st->cgroup);
-	FILE *f = st->cgroup[0] ? fopen(path, "re") : NULL;
+	FILE *f = open_procs(st);
 	if (!f)
 		return signal_init(st, sig);
 	int pid, r = 0;
@@ -356,7 +385,7 @@ static int cmd_delete(const struct globals *g, int argc, char **argv)
 	/* The group, then the record: a delete killed in between leaves a state whose group
 	 * is gone, which the next delete takes as done. */
 	if (st.cgroup[0]) {
-		struct cgroup cg = {.fd = open(st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+		struct cgroup cg = {.fd = open_group(&st)};
 		snprintf(cg.path, sizeof(cg.path), "%s", st.cgroup);
 		if (cg.fd < 0 && errno != ENOENT)
 			return err_set(errno, "cannot open the cgroup %s", st.cgroup);
@@ -425,6 +454,8 @@ static int record_init(pid_t pid, const char *cgroup, void *arg)
 	a->st->pid = pid;
 	a->st->pid_start = state_pid_start(pid);
 	snprintf(a->st->cgroup, sizeof(a->st->cgroup), "%s", cgroup);
+	struct stat s;
+	a->st->cgroup_ino = cgroup[0] && stat(cgroup, &s) == 0 ? (uint64_t)s.st_ino : 0;
 	int r = state_write(a->dirfd, a->st);
 	if (r < 0 || (!a->oc->n_hooks[HOOK_PRESTART] && !a->oc->n_hooks[HOOK_CREATE_RUNTIME]))
 		return r;
@@ -868,9 +899,7 @@ static int cmd_ps(const struct globals *g, int argc, char **argv)
 		return fd;
 	if (!strcmp(state_status(&st), "stopped"))
 		return err_set(0, "container '%s' is stopped", st.id);
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", st.cgroup);
-	FILE *f = st.cgroup[0] ? fopen(path, "re") : NULL;
+	FILE *f = open_procs(&st);
 	struct json_object *pids = json_object_new_array();
 	int pid;
 	if (f) {
@@ -926,7 +955,7 @@ static int freeze(const struct globals *g, int argc, char **argv, bool frozen)
 			       frozen ? "paused" : "resumed");
 	if (!st.cgroup[0])
 		return err_set(0, "container '%s' has no cgroup to freeze", st.id);
-	struct cgroup cg = {.fd = open(st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+	struct cgroup cg = {.fd = open_group(&st)};
 	if (cg.fd < 0)
 		return err_set(errno, "cannot open the cgroup %s", st.cgroup);
 	snprintf(cg.path, sizeof(cg.path), "%s", st.cgroup);

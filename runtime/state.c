@@ -94,6 +94,7 @@ int state_write(int dirfd, const struct oci_state *st)
 	json_object_object_add(o, "pid", json_object_new_int64(st->pid));
 	json_object_object_add(o, "pidStart", json_object_new_uint64(st->pid_start));
 	json_object_object_add(o, "cgroup", json_object_new_string(st->cgroup));
+	json_object_object_add(o, "cgroupIno", json_object_new_uint64(st->cgroup_ino));
 	json_object_object_add(o, "started", json_object_new_boolean(st->started));
 	json_object_object_add(o, "created", json_object_new_string(st->created));
 	json_object_object_add(o, "annotations", json_object_new_string(st->annotations));
@@ -147,6 +148,8 @@ int state_read(int dirfd, struct oci_state *st)
 		st->pid = (pid_t)json_object_get_int64(v);
 	if (!r && json_object_object_get_ex(o, "pidStart", &v))
 		st->pid_start = json_object_get_uint64(v);
+	if (!r && json_object_object_get_ex(o, "cgroupIno", &v))
+		st->cgroup_ino = json_object_get_uint64(v);
 	if (!r && json_object_object_get_ex(o, "started", &v))
 		st->started = json_object_get_boolean(v);
 	if (o)

@@ -23,6 +23,8 @@ struct oci_state {
 	pid_t pid;		/* the container's init on the host; 0 before the clone */
 	uint64_t pid_start;	/* its start time (/proc/PID/stat), so a reused pid is not it */
 	char cgroup[PATH_MAX];	/* the container's group, removed at delete; "" when none */
+	uint64_t cgroup_ino;	/* its inode (on cgroup2, its id): a group made again at that
+				 * path is not it; 0 in a state from before it was kept */
 	bool started;		/* `start` released the command */
 	char created[40];	/* when create began, RFC 3339 UTC */
 	char annotations[8192]; /* config.json's annotations as JSON text, "" for none */

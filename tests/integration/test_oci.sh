@@ -469,12 +469,12 @@ if [ -n "$cg2" ]; then
 		| .process.args = ["/bin/sh", "-c", "mount -t cgroup2 c /mnt && mkdir /mnt/inner && echo 1 >/mnt/inner/cgroup.procs && echo $$ >/mnt/inner/cgroup.procs && exec sleep 100"]'
 	o create --bundle "$B" cgpa >/dev/null 2>&1 </dev/null
 	o start cgpa
-	for _ in $(seq 100); do [ -s "$cg2/$cgp/pa/cgroup.procs" ] || break; sleep 0.1; done
+	for _ in $(seq 100); do [ -n "$(cat "$cg2/$cgp/pa/cgroup.procs")" ] || break; sleep 0.1; done
 	cfg '.linux.cgroupsPath = "/'"$cgp"'/pa/b" | .process.args = ["/bin/true"]'
 	out=$("$S" run --bundle "$B" 2>&1 </dev/null)
 	expect_eq "... or inside one whose processes all moved below it" \
 		"125|empty|shikumi: linux.cgroupsPath: the cgroup $cg2/$cgp/pa holds a container's processes: a cgroupsPath may not nest in another container's group" \
-		"$?|$([ -s "$cg2/$cgp/pa/cgroup.procs" ] && echo procs || echo empty)|$out"
+		"$?|$([ -n "$(cat "$cg2/$cgp/pa/cgroup.procs")" ] && echo procs || echo empty)|$out"
 	o delete --force cgpa
 	# shikumi's own directory, where every later container's group would be made inside
 	# this one's (found by the third review).
@@ -499,6 +499,21 @@ if [ -n "$cg2" ]; then
 		rmdir "$cg2/$cgp/race$i/x/y" "$cg2/$cgp/race$i/x" "$cg2/$cgp/race$i" 2>/dev/null
 	done
 	expect_eq "two creates at once, at P and P/y: never both (15 tries)" "0" "$both"
+	# A container whose group was removed (an interrupted delete) and made again at the same
+	# path by another's create: deleting the first leaves the second's group alone (found by
+	# the third review).
+	cfg '.linux.cgroupsPath = "/'"$cgp"'/again" | .process.args = ["/bin/sleep", "100"]'
+	o create --bundle "$B" cga1 >/dev/null 2>&1 </dev/null
+	o kill cga1 KILL
+	for _ in $(seq 100); do [ "$(o state cga1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
+	for _ in $(seq 100); do rmdir "$cg2/$cgp/again" 2>/dev/null && break; sleep 0.05; done
+	o create --bundle "$B" cga2 >/dev/null 2>&1 </dev/null
+	o delete cga1
+	expect_eq "delete of a container whose group path was taken again: the new group and its init stay" \
+		"created yes" "$(o state cga2 | jq -r .status) $([ -n "$(cat "$cg2/$cgp/again/cgroup.procs")" ] && echo yes)"
+	o kill cga1 KILL 2>/dev/null
+	o delete --force cga2
+	expect_eq "... and delete --force of the second removes it" "gone" "$([ -e "$cg2/$cgp/again" ] && echo left || echo gone)"
 	o delete --force cgp2 >/dev/null 2>&1
 	o delete --force cgp
 	expect_eq "delete --force removes the group, not the parent someone else made, nor another group" "gone kept kept" \
