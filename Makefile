@@ -60,7 +60,7 @@ CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps bench-deps examples rootfs rootfs-image initramfs guest-kernel guest-kernel-mini fuzz shell check unit integration install clean format \
-        format-check bench-run bench-oci bench-vm
+        format-check bench-run bench-oci bench-vm bench-jail
 
 all: $(BUILD)/shikumi $(BUILD)/shikumi-vmm $(BUILD)/guest/tiny.bin $(BUILD)/guest/hostile.bin
 
@@ -260,6 +260,11 @@ bench-oci: bench-deps
 bench-vm: bench-deps
 	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
 	tests/bench/bench-vm.sh $(BUILD)
+
+# What the VMM's jail costs a boot: shikumi vm jailed against --no-jail.
+bench-jail: bench-deps
+	@$(MAKE) --no-print-directory all initramfs guest-kernel-mini
+	tests/bench/bench-jail.sh $(BUILD)
 
 # The installed layout: the programs in PREFIX/bin; what they look for in PREFIX/lib/shikumi
 # under the names it has in build/ (common/exe.h: found relative to the programs, so the same

@@ -73,7 +73,7 @@ static inline int open_arg(const char *path, int flags, char *name, size_t size)
 		real[len] = '\0';
 		snprintf(name, size, "%s", real);
 	}
-	return fcntl(n, F_DUPFD_CLOEXEC, 0);
+	return fcntl(n, F_DUPFD_CLOEXEC, 3); /* never over stdio, were one of them closed */
 }
 
 #endif

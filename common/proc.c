@@ -37,3 +37,16 @@ bool proc_alive(pid_t pid, unsigned long long start_time)
 	unsigned long long t;
 	return pid > 0 && proc_start_time(pid, &t) == 0 && t == start_time;
 }
+
+int read_text_file(const char *path, char *buf, size_t n)
+{
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "cannot read %s", path);
+	size_t len = 0;
+	ssize_t r;
+	while (len < n - 1 && (r = read(fd, buf + len, n - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	return 0;
+}

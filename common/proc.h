@@ -3,7 +3,12 @@
 #define SHIKUMI_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+
+/* The file at path (a /proc or /sys one), at most n-1 bytes of it, into buf, NUL-ended.
+ * Returns 0, or a negative errno with a message. */
+int read_text_file(const char *path, char *buf, size_t n);
 
 /* The start time of `pid` (field 22 of /proc/PID/stat, in clock ticks since boot): with the
  * PID it names one process, since a PID is reused but never with the same start time.

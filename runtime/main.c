@@ -394,15 +394,20 @@ static int cmd_vm(int argc, char **argv)
 			    "/dev/kvm\n"
 			    "and /proc; the kernel, initramfs and disk are handed over as open "
 			    "files), as\n"
-			    "uid 65534 with no capabilities and no_new_privs, under a seccomp "
+			    "a uid of its own with no capabilities and no_new_privs, under a "
+			    "seccomp "
 			    "allow-list of\n"
 			    "the system calls and ioctls it makes: any other kills it. --no-jail "
 			    "runs it as\n"
 			    "a plain child, as shikumi-vmm run by hand; --debug-forbidden-syscall "
 			    "makes it\n"
-			    "call socket(2) once set up, to see the filter kill it. --snapshot and "
-			    "--from\n"
-			    "do not jail the VMM yet.");
+			    "call socket(2) once set up, to see the filter kill it. Where cgroup "
+			    "v2 has the\n"
+			    "memory and pids controllers, the VMM has a group of its own: "
+			    "memory.max the\n"
+			    "guest's RAM plus 64 MiB, pids.max 64. --snapshot and --from do not "
+			    "jail the\n"
+			    "VMM yet.");
 			return 0;
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = true;
@@ -540,7 +545,7 @@ static int cmd_vm(int argc, char **argv)
 		return fail(125);
 	}
 	/* The jail's files, opened here (as root) before anything else is made. */
-	static struct vmm_jail j = {.exe_fd = -1};
+	static struct vmm_jail j = {.exe_fd = -1, .cg.fd = -1};
 	char *kernel_arg = kernel, *initrd_arg = initrd, *disk_arg = (char *)disk;
 	static char disk_path[PATH_MAX], disk_fd_arg[32];
 	exe_sibling("shikumi-vmm", vmm, sizeof(vmm));
@@ -553,7 +558,7 @@ static int cmd_vm(int argc, char **argv)
 				 disk);
 			disk_arg = disk_path;
 		}
-		if (vmm_jail_init(&j, vmm) < 0 ||
+		if (vmm_jail_init(&j, vmm, memory) < 0 ||
 		    vmm_jail_file(&j, "the kernel", &kernel_arg, false) < 0 ||
 		    (disk && vmm_jail_file(&j, "the disk", &disk_arg, !ro) < 0) ||
 		    (!disk && vmm_jail_file(&j, "the initrd", &initrd_arg, false) < 0)) {
@@ -572,7 +577,7 @@ static int cmd_vm(int argc, char **argv)
 	}
 	vm_net_cmdline(&net, cmdline, sizeof(cmdline));
 	strcat(cmdline, command);
-	char *args[22];
+	char *args[24];
 	int n = 0;
 	args[n++] = vmm;
 	args[n++] = "--kernel";
@@ -586,6 +591,12 @@ static int cmd_vm(int argc, char **argv)
 	}
 	if (forbidden)
 		args[n++] = "--debug-forbidden-syscall";
+	if (jail && j.pvm)
+		args[n++] = "--kvm-pvm";
+	if (jail) {
+		args[n++] = "--seccomp-fd";
+		args[n++] = j.seccomp_arg;
+	}
 	args[n++] = "--cmdline";
 	args[n++] = cmdline;
 	n = vm_sizing_args(args, n, memory, cpus, timing);

@@ -4,6 +4,7 @@
 #include "container.h"
 
 #include "../common/err.h"
+#include "../common/proc.h"
 #include "../common/fd.h"
 #include "caps.h"
 #include "cli.h"
@@ -188,19 +189,6 @@ static int validate_net(const struct container_config *cfg, const struct contain
 	return net_check_bridge(cfg->bridge, &cfg->subnet);
 }
 
-static int read_text(const char *path, char *buf, size_t n)
-{
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(errno, "cannot read %s", path);
-	size_t len = 0;
-	ssize_t r;
-	while (len < n - 1 && (r = read(fd, buf + len, n - 1 - len)) > 0)
-		len += (size_t)r;
-	buf[len] = '\0';
-	return 0;
-}
-
 /* Whether we may create groups below our own (root may; a rootless caller only where the
  * group was delegated to it). */
 static bool cgroup_writable(const struct container_host *host)
@@ -213,13 +201,13 @@ static bool cgroup_writable(const struct container_host *host)
 static int locate_cgroup(struct container_host *host)
 {
 	static char buf[1 << 18];
-	int r = read_text("/proc/self/mountinfo", buf, sizeof(buf));
+	int r = read_text_file("/proc/self/mountinfo", buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	host->cgroup2 = cgroup_find_mount(buf, host->cg_root, sizeof(host->cg_root)) == 0;
 	if (!host->cgroup2)
 		return 0;
-	if ((r = read_text("/proc/self/cgroup", buf, sizeof(buf))) < 0 ||
+	if ((r = read_text_file("/proc/self/cgroup", buf, sizeof(buf))) < 0 ||
 	    (r = cgroup_parse_self(buf, host->cg_base, sizeof(host->cg_base))) < 0)
 		return r;
 	host->cg_writable = cgroup_writable(host);

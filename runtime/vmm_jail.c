@@ -5,10 +5,13 @@
  *   namespaces   fresh pid (the VMM is PID 1 of its own), mount, ipc, uts and net: the tap,
  *                handed in as an fd, is its only network
  *   root         an empty read-only tmpfs: /dev/kvm (a node of its own, the VMM's uid's) and
- *                /proc (its own pid namespace's: the VMM reads /proc/self); the kernel,
- *                initramfs and disk are fds opened here, as root, before the jail closes
- *   credentials  uid and gid 65534 (nobody), no supplementary groups, no capabilities (the
- *                bounding set emptied too), no_new_privs
+ *                /proc (its own pid namespace's processes only, subset=pid: the VMM reads
+ *                /proc/self); the kernel, initramfs and disk are fds opened here, as root,
+ *                and only if they are regular files
+ *   credentials  a uid and gid of its own (VMM_JAIL_ID_BASE + shikumi's pid), no
+ *                supplementary groups, no capabilities in any set (the bounding set emptied
+ *                too), no_new_privs; no core dumps (they would hold guest memory), at most
+ *                64 threads and 256 fds
  *   seccomp      an allow-list of the system calls shikumi-vmm makes and the ioctls it
  *                issues (KVM's, the tap's, the terminal's), clone only for threads, anything
  *                else kills the process (SIGSYS, which shikumi reports)
@@ -23,11 +26,14 @@
 #include "../common/err.h"
 #include "../common/fd.h"
 #include "../common/kvm.h"
+#include "../common/parse.h"
+#include "../common/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/kvm.h>
+#include <linux/seccomp.h>
 #include <linux/if_tun.h>
 #include <poll.h>
 #include <sched.h>
@@ -37,8 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -48,19 +56,69 @@
 
 #define JAIL_DIR "/tmp" /* where the new root is built: over it, in the jail's mount ns */
 
-int vmm_jail_init(struct vmm_jail *j, const char *vmm)
+static scmp_filter_ctx build_filter(int exe_fd);
+
+/* The VMM's group, below the one shikumi runs in, named as a container's (run-PID-START: the
+ * next start's sweep removes it if this process is killed): memory.max the guest's RAM plus
+ * the overhead, pids.max. Only where cgroup v2 has both controllers; elsewhere (v1 or hybrid
+ * hosts) there is no group, and --help says so. */
+static int make_group(struct vmm_jail *j, const char *memory)
 {
-	*j = (struct vmm_jail){.on = true, .exe_fd = -1};
-	/* What the VMM says of this machine's KVM, said here: the jail has no /sys. */
-	if (access("/dev/kvm", F_OK) < 0 && errno == ENOENT)
-		return err_set(0, "this machine offers no KVM (/dev/kvm is missing); "
-				  "tests/testhost/run shows how to try it under emulation");
-	if (kvm_is_pvm())
-		return err_set(0, KVM_PVM_REASON "; --tiny runs here (shikumi-vmm --tiny), and "
-						 "tests/testhost/run boots Linux under emulation");
+	static char buf[1 << 18];
+	char root[PATH_MAX], base[PATH_MAX], name[64];
+	unsigned missing = 0;
+	uint64_t ram = VMM_JAIL_DEFAULT_MEMORY;
+	if (geteuid() != 0)
+		return 0; /* no jail either: shikumi vm says that it needs root */
+	if (memory && parse_size(memory, &ram) < 0)
+		return 0; /* shikumi-vmm says why, with no group made */
+	if (read_text_file("/proc/self/mountinfo", buf, sizeof(buf)) < 0 ||
+	    cgroup_find_mount(buf, root, sizeof(root)) < 0 ||
+	    read_text_file("/proc/self/cgroup", buf, sizeof(buf)) < 0 ||
+	    cgroup_parse_self(buf, base, sizeof(base)) < 0 ||
+	    cgroup_missing_controllers(root, base, CG_MEMORY | CG_PIDS, &missing) < 0 || missing)
+		return 0;
+	int r = cgroup_run_name(name, sizeof(name));
+	if (r == 0)
+		r = cgroup_create(root, base, name, CG_MEMORY | CG_PIDS, &j->cg);
+	static struct cgroup_limits l;
+	cgroup_limits_init(&l);
+	l.memory_max = (int64_t)(ram + VMM_JAIL_MEMORY_OVERHEAD);
+	l.pids_max = VMM_JAIL_PIDS;
+	if (r == 0 && (r = cgroup_set_limits(&j->cg, &l)) < 0)
+		cgroup_destroy(&j->cg);
+	return r;
+}
+
+int vmm_jail_init(struct vmm_jail *j, const char *vmm, const char *memory)
+{
+	*j = (struct vmm_jail){.on = true, .exe_fd = -1, .cg.fd = -1};
+	/* The VMM tells PVM by /sys/module, which its jail has not: told here (vmm_launch). */
+	j->pvm = kvm_is_pvm();
+	j->id = VMM_JAIL_ID_BASE + (unsigned)getpid();
 	j->exe_fd = open(vmm, O_RDONLY | O_CLOEXEC);
 	if (j->exe_fd < 0)
 		return err_set(errno, "cannot open %s", vmm);
+	/* The VMM's own filter, as BPF (libseccomp's), in a memfd it reads with --seccomp-fd. */
+	scmp_filter_ctx own = build_filter(-1);
+	int fd = own ? memfd_create("shikumi-vmm-seccomp", MFD_CLOEXEC) : -1;
+	int r = fd < 0 ? -errno : seccomp_export_bpf(own, fd);
+	if (own)
+		seccomp_release(own);
+	if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		vmm_jail_close(j);
+		return err_set(-r, "cannot make the VMM's seccomp filter");
+	}
+	j->fds[j->nfds++] = fd;
+	snprintf(j->seccomp_arg, sizeof(j->seccomp_arg), "%d", fd);
+	if ((r = make_group(j, memory)) < 0) {
+		vmm_jail_close(j);
+		return r;
+	}
 	return 0;
 }
 
@@ -68,16 +126,22 @@ int vmm_jail_file(struct vmm_jail *j, const char *what, char **path, bool writab
 {
 	if (j->nfds == VMM_JAIL_FILES)
 		return err_set(0, "too many files for the VMM's jail");
-	/* As the VMM would open it (no waiting on a FIFO); a directory is opened read-only so
-	 * that the VMM's own check names it. */
-	int fd = open(*path, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 && errno == EISDIR)
-		fd = open(*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Looked at before it is opened (O_PATH opens nothing): opening a device node or a FIFO
+	 * as root has effects of its own (a watchdog reboots, a tty becomes ours), and only a
+	 * regular file goes to the VMM (found by review). Then opened through that same inode. */
+	autoclose int at = open(*path, O_PATH | O_CLOEXEC);
+	struct stat st;
+	if (at < 0 || fstat(at, &st) < 0)
+		return err_set(errno, "%s '%s'", what, *path);
+	bool disk = !strcmp(what, "the disk");
+	if (disk && S_ISDIR(st.st_mode))
+		return err_set(0, "%s '%s' is a directory, not an image file", what, *path);
+	if (!S_ISREG(st.st_mode))
+		return err_set(0, "%s '%s' is not a regular file", what, *path);
+	char link[FD_PATH_MAX];
+	int fd = open(fd_path(at, link), (writable ? O_RDWR : O_RDONLY) | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(errno, "%s '%s'", what, *path);
-	int flags = fcntl(fd, F_GETFL);
-	if (flags >= 0)
-		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	int i = j->nfds++;
 	j->fds[i] = fd;
 	snprintf(j->args[i], sizeof(j->args[i]), "/dev/fd/%d", fd);
@@ -85,7 +149,8 @@ int vmm_jail_file(struct vmm_jail *j, const char *what, char **path, bool writab
 	return 0;
 }
 
-void vmm_jail_close(struct vmm_jail *j)
+/* The files, once the VMM has its copies. */
+static void close_files(struct vmm_jail *j)
 {
 	for (int i = 0; i < j->nfds; i++)
 		close(j->fds[i]);
@@ -93,6 +158,13 @@ void vmm_jail_close(struct vmm_jail *j)
 	if (j->exe_fd >= 0)
 		close(j->exe_fd);
 	j->exe_fd = -1;
+}
+
+void vmm_jail_close(struct vmm_jail *j)
+{
+	close_files(j);
+	if (j->cg.fd >= 0)
+		cgroup_destroy(&j->cg);
 }
 
 /* ---- inside the jail (the child, before its exec) ---- */
@@ -147,6 +219,9 @@ static const int allowed[] = {
     SCMP_SYS(sysinfo),
     SCMP_SYS(exit),
     SCMP_SYS(exit_group),
+    SCMP_SYS(sched_getaffinity), /* glibc's malloc, past 8 arenas */
+    SCMP_SYS(time),		 /* the vDSO's fallbacks */
+    SCMP_SYS(gettimeofday),
 };
 
 /* Its ioctls: KVM's (vmm/), the tap's (virtio_net.c), the terminal's (the console). */
@@ -203,12 +278,16 @@ static const unsigned long allowed_ioctls[] = {
     TIOCGWINSZ,
 };
 
+/* exe_fd >= 0: the jail's filter, which also lets this process exec shikumi-vmm from that fd
+ * and load the VMM's own; -1: the VMM's own, which allows no exec and no other filter (the
+ * VMM loads it first thing: --seccomp-fd). */
 static scmp_filter_ctx build_filter(int exe_fd)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
 		return NULL;
-	int r = 0;
+	/* A call of another architecture's (int 0x80) ends the process too, not one thread. */
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	for (size_t i = 0; r == 0 && i < sizeof(allowed) / sizeof(*allowed); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	for (size_t i = 0; r == 0 && i < sizeof(allowed_ioctls) / sizeof(*allowed_ioctls); i++)
@@ -221,11 +300,16 @@ static scmp_filter_ctx build_filter(int exe_fd)
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	/* The one exec: shikumi-vmm from its fd (its own binary, under this same filter). */
-	if (r == 0)
+	/* The one exec: shikumi-vmm from its fd (its own binary, under this same filter), which
+	 * then stacks its own filter, without this rule. */
+	if (r == 0 && exe_fd >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 2,
 				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)exe_fd),
 				     SCMP_A4(SCMP_CMP_EQ, AT_EMPTY_PATH));
+	if (r == 0 && exe_fd >= 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 2,
+				     SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
+				     SCMP_A1(SCMP_CMP_EQ, 0));
 	if (r < 0) {
 		seccomp_release(ctx);
 		errno = -r;
@@ -236,11 +320,12 @@ static scmp_filter_ctx build_filter(int exe_fd)
 
 /* The new root: an empty tmpfs with the VMM's own /dev/kvm and its pid namespace's /proc,
  * made read-only; the host's tree is detached. */
-static int enter_root(void)
+static int enter_root(unsigned id)
 {
 	struct stat kvm;
-	if (stat("/dev/kvm", &kvm) < 0)
-		return err_set(errno, "jail: /dev/kvm");
+	/* No /dev/kvm: none in the jail either, and the VMM says so, once it has checked its
+	 * arguments. */
+	bool have_kvm = stat("/dev/kvm", &kvm) == 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(errno, "jail: cannot make the mounts private");
 	if (mount("shikumi-vmm", JAIL_DIR, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") <
@@ -248,42 +333,57 @@ static int enter_root(void)
 		return err_set(errno, "jail: cannot mount its root");
 	if (mkdir(JAIL_DIR "/dev", 0755) < 0 || mkdir(JAIL_DIR "/proc", 0555) < 0)
 		return err_set(errno, "jail: cannot make its directories");
-	if (mknod(JAIL_DIR "/dev/kvm", S_IFCHR | 0600, kvm.st_rdev) < 0 ||
-	    chown(JAIL_DIR "/dev/kvm", VMM_JAIL_UID, VMM_JAIL_GID) < 0)
+	if (have_kvm && (mknod(JAIL_DIR "/dev/kvm", S_IFCHR | 0600, kvm.st_rdev) < 0 ||
+			 chown(JAIL_DIR "/dev/kvm", id, id) < 0))
 		return err_set(errno, "jail: cannot make its /dev/kvm");
 	if (chdir(JAIL_DIR) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return err_set(errno, "jail: cannot pivot_root into its root");
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "subset=pid,hidepid=invisible") < 0)
 		return err_set(errno, "jail: cannot mount its /proc");
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) <
 	    0)
 		return err_set(errno, "jail: cannot make its root read-only");
+	if (sethostname("shikumi-vmm", 11) < 0)
+		return err_set(errno, "jail: cannot name its uts namespace");
 	return 0;
 }
 
-/* uid and gid 65534, no groups, no capabilities left in any set, no_new_privs. */
-static int drop_privileges(void)
+/* Its own uid and gid, no groups, no capabilities left in any set, no_new_privs, limits. */
+static int drop_privileges(unsigned id)
 {
-	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+	static const struct {
+		int resource;
+		rlim_t max;
+	} limits[] = {{RLIMIT_CORE, 0}, {RLIMIT_NPROC, 64}, {RLIMIT_NOFILE, 256}};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(*limits); i++) {
+		struct rlimit rl = {limits[i].max, limits[i].max};
+		if (setrlimit(limits[i].resource, &rl) < 0)
+			return err_set(errno, "jail: cannot set its resource limits");
+	}
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++)
 		if (cap_drop_bound(c) < 0 && errno != EINVAL)
 			return err_set(errno,
 				       "jail: cannot drop capability %d from the bounding set", c);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return err_set(errno, "jail: cannot clear the ambient capabilities");
-	if (setgroups(0, NULL) < 0 || setresgid(VMM_JAIL_GID, VMM_JAIL_GID, VMM_JAIL_GID) < 0 ||
-	    setresuid(VMM_JAIL_UID, VMM_JAIL_UID, VMM_JAIL_UID) < 0)
-		return err_set(errno, "jail: cannot become uid %d", VMM_JAIL_UID);
-	/* Leaving uid 0 emptied the permitted and effective sets; checked, not assumed. */
-	cap_t caps = cap_get_proc();
+	if (setgroups(0, NULL) < 0 || setresgid(id, id, id) < 0 || setresuid(id, id, id) < 0)
+		return err_set(errno, "jail: cannot become uid %u", id);
+	/* Leaving uid 0 emptied the permitted and effective sets; the inheritable one is
+	 * emptied here; all checked, not assumed. */
 	cap_t none = cap_init();
-	int same = caps && none ? cap_compare(caps, none) : -1;
+	if (!none || cap_set_proc(none) < 0) {
+		cap_free(none);
+		return err_set(errno, "jail: cannot clear its capabilities");
+	}
+	cap_t caps = cap_get_proc();
+	int same = caps ? cap_compare(caps, none) : -1;
 	cap_free(caps);
 	cap_free(none);
 	if (same != 0)
 		return err_set(0, "jail: capabilities are left after the change of uid");
-	/* Its own /proc/self stays its own (a change of uid made it root's). */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(errno, "jail: cannot set no_new_privs");
 	return 0;
 }
@@ -294,18 +394,18 @@ static void jail_exec(struct vmm_jail *j, char **args, int parent)
 	static char *const empty_env[] = {NULL};
 	scmp_filter_ctx filter = build_filter(j->exe_fd);
 	int r = filter ? 0 : err_set(errno, "jail: cannot build its seccomp filter");
+	if (r == 0 && j->cg.fd >= 0)
+		r = cgroup_attach(&j->cg, 0); /* 0: this process */
 	if (r == 0)
-		r = enter_root();
+		r = enter_root(j->id);
 	if (r == 0)
-		r = drop_privileges();
+		r = drop_privileges(j->id);
 	/* The change of uid cleared the parent-death signal: set again, and the parent checked
 	 * again (it may have died in between). */
 	struct pollfd p = {.fd = parent, .events = POLLIN};
 	if (r == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&p, 1, 0) != 0))
 		_exit(125);
 	close(parent);
-	if (r == 0)
-		sethostname("shikumi-vmm", 11);
 	/* Only the files handed over cross the exec; the binary's fd goes with it. */
 	for (int i = 0; r == 0 && i < j->nfds; i++)
 		if (fcntl(j->fds[i], F_SETFD, 0) < 0)
@@ -341,15 +441,19 @@ int vmm_launch(char **args, struct vm_net *net, struct vmm_jail *j, bool timing)
 	sigemptyset(&block);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++)
 		sigaddset(&block, sigs[i]);
-	/* The terminal as it was: a VMM killed (by its filter, by a forwarded signal) leaves
-	 * it raw. */
+	/* The terminal as it was, whatever the VMM left: one killed (by its filter, by a
+	 * forwarded signal) leaves it raw, and a subverted one could leave any setting, or
+	 * O_NONBLOCK on the stdin it shares with the shell (found by review). */
 	struct termios tio;
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0;
+	int in_flags = fcntl(STDIN_FILENO, F_GETFL);
 	/* The parent, for the child to check once it will die with it. */
 	autoclose int parent = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	if (parent < 0) {
+		int e = errno;
+		vmm_jail_close(j);
 		vm_net_teardown(net);
-		return err_set(errno, "cannot watch this process (pidfd_open)");
+		return err_set(e, "cannot watch this process (pidfd_open)");
 	}
 	/* Blocked across the fork: the child execs with them pending and default, the parent
 	 * forwards them once it knows the child's pid. */
@@ -359,10 +463,11 @@ int vmm_launch(char **args, struct vm_net *net, struct vmm_jail *j, bool timing)
 		flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
 	pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
-		err_set(errno, "cannot start %s%s", args[0], j->on ? " in its jail" : "");
+		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		vmm_jail_close(j);
 		vm_net_teardown(net);
-		return -1;
+		return err_set(e, "cannot start %s%s", args[0], j->on ? " in its jail" : "");
 	}
 	if (pid == 0) {
 		/* The VMM dies with its parent, and the tap with the VMM: a `shikumi vm` killed
@@ -383,7 +488,7 @@ int vmm_launch(char **args, struct vm_net *net, struct vmm_jail *j, bool timing)
 	}
 	vmm_pid = pid;
 	jailed = j->on;
-	vmm_jail_close(j); /* the VMM's alone now */
+	close_files(j); /* the VMM's alone now */
 	if (net->on) {
 		close(net->tap_fd); /* ... and its exit removes the tap */
 		net->tap_fd = -1;
@@ -397,8 +502,11 @@ int vmm_launch(char **args, struct vm_net *net, struct vmm_jail *j, bool timing)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	vmm_pid = 0;
-	if (tty && WIFSIGNALED(status))
+	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &tio);
+	if (in_flags >= 0)
+		fcntl(STDIN_FILENO, F_SETFL, in_flags);
+	vmm_jail_close(j); /* its group */
 	vm_net_teardown(net);
 	if (timing && net->on)
 		vm_net_print_timing(net);

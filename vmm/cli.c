@@ -6,6 +6,7 @@
 #include "virtio_net.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -43,6 +44,10 @@ void vm_cli_help(FILE *f)
 	      "      --debug-forbidden-syscall\n"
 	      "                        once set up, call socket(2), which no VMM needs: a jailed\n"
 	      "                        VMM (shikumi vm) is killed by its seccomp filter for it\n"
+	      "      --kvm-pvm         take /dev/kvm as PVM's, as if /sys/module said so (shikumi\n"
+	      "                        vm tells a jailed VMM, which has no /sys)\n"
+	      "      --seccomp-fd FD   first of all, load the seccomp filter in FD (a BPF\n"
+	      "                        program, as libseccomp exports one) and close FD\n"
 	      "      --snapshot DIR    boot the guest (its /init in snapshot mode), and once it\n"
 	      "                        is ready for a command, write DIR (guest memory as\n"
 	      "                        DIR/mem, the vCPUs' and devices' state as DIR/state) and\n"
@@ -74,6 +79,8 @@ enum {
 	OPT_TIMING,
 	OPT_DEBUG,
 	OPT_DEBUG_FORBIDDEN,
+	OPT_KVM_PVM,
+	OPT_SECCOMP_FD,
 	OPT_SNAPSHOT,
 	OPT_SNAPSHOT_TIMEOUT,
 	OPT_RESTORE,
@@ -102,6 +109,8 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	    {"timing", no_argument, NULL, OPT_TIMING},
 	    {"debug", no_argument, NULL, OPT_DEBUG},
 	    {"debug-forbidden-syscall", no_argument, NULL, OPT_DEBUG_FORBIDDEN},
+	    {"kvm-pvm", no_argument, NULL, OPT_KVM_PVM},
+	    {"seccomp-fd", required_argument, NULL, OPT_SECCOMP_FD},
 	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
 	    {"snapshot-timeout", required_argument, NULL, OPT_SNAPSHOT_TIMEOUT},
 	    {"restore", required_argument, NULL, OPT_RESTORE},
@@ -112,6 +121,7 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 	*cfg = (struct vm_config){.cmdline = VM_DEFAULT_CMDLINE,
 				  .memory = VM_DEFAULT_MEMORY,
 				  .net_fd = -1,
+				  .seccomp_fd = -1,
 				  .cpus = 1,
 				  .snapshot_timeout = 180};
 	bool cmdline_set = false;
@@ -192,6 +202,20 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 		case OPT_DEBUG_FORBIDDEN:
 			cfg->debug_forbidden = true;
 			break;
+		case OPT_KVM_PVM:
+			cfg->kvm_pvm = true;
+			break;
+		case OPT_SECCOMP_FD: {
+			char *end;
+			errno = 0;
+			long n = strtol(optarg, &end, 10);
+			if (errno || optarg[0] < '0' || optarg[0] > '9' || *end || n < 3 ||
+			    n > INT_MAX)
+				return err_set(0, "invalid --seccomp-fd '%s': an open fd from 3 up",
+					       optarg);
+			cfg->seccomp_fd = (int)n;
+			break;
+		}
 		case OPT_SNAPSHOT:
 			if (!optarg[0])
 				return err_set(0, "--snapshot needs a directory");

@@ -321,7 +321,7 @@ static int open_kvm(struct vm *vm)
 		return err_set(errno, "cannot open /dev/kvm");
 	}
 	/* The tiny guest runs under PVM as under hardware KVM; Linux does not (see kvm.h). */
-	if (!vm->cfg->tiny && kvm_is_pvm())
+	if (!vm->cfg->tiny && (vm->cfg->kvm_pvm || kvm_is_pvm()))
 		return err_set(0, KVM_PVM_REASON "; --tiny runs here, and tests/testhost/run "
 						 "boots Linux under emulation");
 	int v = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);

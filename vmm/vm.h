@@ -42,6 +42,8 @@ struct vm_config {
 	bool timing;	      /* print the phases and the exit counts on stderr */
 	bool debug;	      /* report every unknown port and MMIO access */
 	bool debug_forbidden; /* call socket(2) once set up (the jail's seccomp test) */
+	bool kvm_pvm;	      /* --kvm-pvm: /dev/kvm is PVM's (said by a jail without /sys) */
+	int seccomp_fd;	      /* --seccomp-fd: a filter to load before anything else, or -1 */
 	const char *snapshot; /* --snapshot DIR: boot, and write DIR once the guest is ready */
 	int snapshot_timeout; /* ... seconds to wait for that */
 	const char *restore;  /* --restore DIR: resume that snapshot instead of booting */

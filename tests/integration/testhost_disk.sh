@@ -55,6 +55,7 @@ expect_match "... one line: in use by another VM" "^shikumi-vmm: the disk '$D' i
 out=$("$V" --kernel "$K" --disk "$D,ro" 2>&1 </dev/null)
 expect_match "... read-only as well, while it is open writable" "in use by another VM" "$out"
 {
+	pkill -KILL -P "$first" # the VMM, timeout's child: it would run on, seen by later tests
 	kill -9 "$first"
 	wait "$first"
 } 2>/dev/null # bash's "Killed" notice included
