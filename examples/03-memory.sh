@@ -61,11 +61,12 @@ vm_up() {
 }
 # pss PID...: their summed PSS in KiB (/proc/PID/smaps_rollup).
 pss() { for p in "$@"; do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup"; done | awk '{s += $1} END {print s + 0}'; }
-# shikumi vm without a network execs shikumi-vmm: $! is the VMM itself.
+# A boot's VMM is jailed, a child of shikumi vm ($!); a restore (--from) execs shikumi-vmm:
+# there $! is the VMM itself.
 "$S" vm --kernel "$K" --memory 128M -- sh -c 'echo $((6*7))-up; sleep 120' </dev/null >"$T/boot.log" 2>&1 &
-boot=$!
-VMS="$boot"
+VMS="$!"
 vm_up "$T/boot.log"
+boot=$(pgrep -P "$VMS" -x shikumi-vmm)
 restored=""
 for n in 0 1 2 3 4 5 6 7 8 9; do
 	"$S" vm --kernel "$K" --snapshot-dir "$T/snaps" --from booted -- sh -c 'echo $((6*7))-up; sleep 120' </dev/null >"$T/r$n.log" 2>&1 &
