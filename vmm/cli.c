@@ -86,6 +86,18 @@ enum {
 	OPT_RESTORE,
 };
 
+/* A decimal number from lo to hi, digits only (no sign, no space). */
+static bool whole_number(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (errno || s[0] < '0' || s[0] > '9' || *end || n < lo || n > hi)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
 /* "DIR/" is DIR: the snapshot is written beside it, as DIR.tmp-..., and renamed to it. */
 static char *trim_slashes(char *path)
 {
@@ -151,15 +163,12 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			cfg->memory_set = true;
 			break;
 		case OPT_CPUS: {
-			char *end;
-			errno = 0;
-			long n = strtol(optarg, &end, 10);
-			if (errno || optarg[0] < '0' || optarg[0] > '9' || *end || n < 1 ||
-			    n > VM_CPUS_MAX)
+			int n;
+			if (!whole_number(optarg, 1, VM_CPUS_MAX, &n))
 				return err_set(0,
 					       "invalid --cpus '%s': a whole number from 1 to %d",
 					       optarg, VM_CPUS_MAX);
-			cfg->cpus = (int)n;
+			cfg->cpus = n;
 			cfg->cpus_set = true;
 			break;
 		}
@@ -206,14 +215,11 @@ int vm_cli_parse(int argc, char **argv, struct vm_config *cfg, enum vm_action *a
 			cfg->kvm_pvm = true;
 			break;
 		case OPT_SECCOMP_FD: {
-			char *end;
-			errno = 0;
-			long n = strtol(optarg, &end, 10);
-			if (errno || optarg[0] < '0' || optarg[0] > '9' || *end || n < 3 ||
-			    n > INT_MAX)
+			int n;
+			if (!whole_number(optarg, 3, INT_MAX, &n))
 				return err_set(0, "invalid --seccomp-fd '%s': an open fd from 3 up",
 					       optarg);
-			cfg->seccomp_fd = (int)n;
+			cfg->seccomp_fd = n;
 			break;
 		}
 		case OPT_SNAPSHOT:
